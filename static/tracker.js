@@ -1,0 +1,19 @@
+// Small helps that need no library: confirm before deleting, and check file sizes before a long upload.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) { event.preventDefault(); return; }
+  var maxMb = parseFloat(form.getAttribute("data-max-file-mb"));
+  if (!maxMb) { return; }
+  var inputs = form.querySelectorAll("input[type=file]");
+  for (var i = 0; i < inputs.length; i++) {
+    for (var j = 0; j < inputs[i].files.length; j++) {
+      var file = inputs[i].files[j];
+      if (file.size > maxMb * 1024 * 1024) {
+        event.preventDefault();
+        window.alert("ไฟล์ “" + file.name + "” ใหญ่เกิน " + maxMb + " MB กรุณาย่อขนาดไฟล์ก่อนแนบ");
+        return;
+      }
+    }
+  }
+});

@@ -1,0 +1,63 @@
+"""Build test data through the same services the app uses."""
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.extensions import db
+from tracker.models import Division, FiscalYear, Measure, Organization, Task, Topic, User
+from tracker.services import plan, users
+
+PASSWORD = "password123"
+
+
+@dataclass
+class Agency:
+    organization: Organization
+    fiscal_year: FiscalYear
+    divisions: dict[str, Division]
+    topic: Topic
+    measure: Measure
+    coordinator: User
+
+    def task(self, division_name: str) -> Task:
+        return next(t for t in self.measure_tasks() if t.division.name == division_name)
+
+    def measure_tasks(self) -> list[Task]:
+        return list(db.session.scalars(db.select(Task).where(Task.measure_id == self.measure.id)))
+
+
+def agency(name: str, divisions=("สำนักปลัด", "กองคลัง", "กองช่าง"), year: int = 2568) -> Agency:
+    organization = Organization(name=name, short_name=name)
+    db.session.add(organization)
+    db.session.flush()
+    division_rows = {}
+    for position, division_name in enumerate(divisions, start=1):
+        division_rows[division_name] = Division(organization_id=organization.id, name=division_name,
+                                                position=position)
+        db.session.add(division_rows[division_name])
+    fiscal_year = fiscal_year_for(organization, year)
+    topic = plan.create_topic(fiscal_year, plan.TopicInput(number=1, title="ประเด็นทดสอบ"), actor=None)
+    measure = plan.create_measure(topic, measure_input(fiscal_year, all_divisions=True), actor=None)
+    coordinator = users.create_user(organization, f"coordinator@{organization.id}.test", "coordinator", PASSWORD,
+                                    "ผู้ประสานงานทดสอบ")
+    return Agency(organization, fiscal_year, division_rows, topic, measure, coordinator)
+
+
+def fiscal_year_for(organization: Organization, year: int) -> FiscalYear:
+    start = date(year - 544, 10, 1)
+    fiscal_year = FiscalYear(organization_id=organization.id, year=year, start_date=start,
+                             end_date=date(year - 543, 9, 30))
+    db.session.add(fiscal_year)
+    db.session.flush()
+    return fiscal_year
+
+
+def measure_input(fiscal_year: FiscalYear, **overrides) -> plan.MeasureInput:
+    values = dict(title="มาตรการทดสอบ", start_date=fiscal_year.start_date, end_date=fiscal_year.end_date,
+                  steps=["ขั้นที่หนึ่ง", "ขั้นที่สอง"])
+    values.update(overrides)
+    return plan.MeasureInput(**values)
+
+
+def head(organization: Organization, division_name: str, email: str | None = None) -> User:
+    return users.create_user(organization, email or f"head-{division_name}@{organization.id}.test", "head",
+                             PASSWORD, "หัวหน้าทดสอบ", division_name)

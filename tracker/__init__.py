@@ -1,0 +1,93 @@
+"""ITA Tracker: turn an agency's ITA result into measures, tasks and reports."""
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from config import BASE_DIR, INSTANCE_DIR, Default
+from tracker.extensions import csrf, db, login, migrate
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE_DIR))
+    app.config.from_object(Default)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (registers the tables)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.login_message = "กรุณาเข้าสู่ระบบก่อนใช้งาน"
+    login.login_message_category = "warning"
+
+    @login.user_loader
+    def load_user(user_id: str):
+        return db.session.scalar(select(models.User).where(models.User.id == int(user_id)))
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.web import auth, dashboard, plan, tasks
+
+    for module in (auth, dashboard, plan, tasks):
+        app.register_blueprint(module.bp)
+
+
+ERROR_MESSAGES = {
+    400: "คำขอไม่ถูกต้อง",
+    403: "คุณไม่มีสิทธิ์เข้าถึงหน้านี้",
+    404: "ไม่พบหน้าที่ต้องการ",
+    405: "ไม่รองรับวิธีการเรียกนี้",
+    413: "ไฟล์ที่ส่งมีขนาดใหญ่เกินกว่าที่ระบบรับได้ กรุณาย่อขนาดไฟล์หรือส่งทีละไฟล์",
+    500: "ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง หากยังไม่ได้ โปรดแจ้งผู้ดูแลระบบ",
+}
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error: HTTPException):
+        code = error.code or 500
+        if code == 500:
+            db.session.rollback()
+        message = ERROR_MESSAGES.get(code, error.description)
+        return render_template("errors/error.html", code=code, message=message), code
+
+    def render_csrf_error(error: CSRFError):
+        message = "แบบฟอร์มนี้หมดอายุหรือไม่สมบูรณ์ กรุณากลับไปโหลดหน้าใหม่แล้วส่งอีกครั้ง"
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    app.register_error_handler(CSRFError, render_csrf_error)
+    for code in ERROR_MESSAGES:
+        app.register_error_handler(code, render_error)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from tracker import thai
+    from tracker.models.task import STATUS_LABELS, TaskStatus
+    from tracker.services import audit
+
+    app.jinja_env.filters["thai_date"] = thai.format_date
+    app.jinja_env.filters["thai_date_long"] = lambda value: thai.format_date(value, long=True)
+    app.jinja_env.filters["thai_datetime"] = thai.format_datetime
+    app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS
+    app.jinja_env.globals["TaskStatus"] = TaskStatus
+    app.jinja_env.globals["ACTION_LABELS"] = audit.ACTION_LABELS
+    app.jinja_env.globals["audit_values"] = audit.describe
+
+
+def register_commands(app: Flask) -> None:
+    from tracker.cli import tracker_cli
+
+    app.cli.add_command(tracker_cli)

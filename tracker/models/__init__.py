@@ -1,0 +1,11 @@
+"""Typed models, one module per aggregate. Every row belongs to an organization."""
+from tracker.models.audit import AuditEvent
+from tracker.models.ita import AssessmentItem, AssessmentYear, ItemScore
+from tracker.models.org import Division, Organization, Role, User
+from tracker.models.plan import FiscalYear, Measure, MeasureStep, Topic
+from tracker.models.task import Evidence, ProgressUpdate, Task, TaskStatus
+
+__all__ = [
+    "AssessmentItem", "AssessmentYear", "AuditEvent", "Division", "Evidence", "FiscalYear", "ItemScore",
+    "Measure", "MeasureStep", "Organization", "ProgressUpdate", "Role", "Task", "TaskStatus", "Topic", "User",
+]

@@ -1,0 +1,103 @@
+"""Tasks (a measure's work for one division) and what division heads report on them."""
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import OrgOwned, utcnow
+from tracker.models.org import Division, User
+from tracker.models.plan import Measure
+
+
+class TaskStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    TaskStatus.NOT_STARTED: "ยังไม่เริ่ม",
+    TaskStatus.IN_PROGRESS: "กำลังดำเนินการ",
+    TaskStatus.DONE: "เสร็จสิ้น",
+    TaskStatus.CANCELLED: "ยกเลิก",
+}
+LATE_LABEL = "ล่าช้า"
+CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
+
+
+class Task(OrgOwned, db.Model):
+    __table_args__ = (UniqueConstraint("measure_id", "division_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"), index=True)
+    division_id: Mapped[int] = mapped_column(ForeignKey("division.id", ondelete="CASCADE"), index=True)
+    due_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default=TaskStatus.NOT_STARTED)
+    percent: Mapped[int] = mapped_column(default=0)
+    # Archived when its division leaves the measure; history stays.
+    archived_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    measure: Mapped[Measure] = relationship()
+    division: Mapped[Division] = relationship()
+    updates: Mapped[list["ProgressUpdate"]] = relationship(
+        back_populates="task", order_by="ProgressUpdate.id.desc()", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def is_late(self, today: date) -> bool:
+        return self.due_date < today and self.status not in CLOSED_STATUSES
+
+    def status_label(self, today: date) -> str:
+        return LATE_LABEL if self.is_late(today) else TaskStatus(self.status).label
+
+
+class ProgressUpdate(OrgOwned, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    percent: Mapped[int]
+    done_text: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str] = mapped_column(Text, default="")
+
+    task: Mapped[Task] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship()
+    evidence: Mapped[list["Evidence"]] = relationship(back_populates="update", order_by="Evidence.id")
+
+    @property
+    def status_label(self) -> str:
+        return TaskStatus(self.status).label
+
+
+class Evidence(OrgOwned, db.Model):
+    """A link or an uploaded file. Files live in TRACKER_UPLOAD_DIR under stored_name, never in static/."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    # None while a file waits for its update to be saved (after an edit conflict).
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("progress_update.id", ondelete="SET NULL"), index=True)
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    url: Mapped[str] = mapped_column(Text, default="")
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    stored_name: Mapped[str] = mapped_column(String(64), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    update: Mapped[ProgressUpdate | None] = relationship(back_populates="evidence")
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.stored_name)

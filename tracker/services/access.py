@@ -1,0 +1,22 @@
+"""Who may do what. Every route asks here; nothing is decided in templates."""
+from tracker.models import Task, User
+
+
+def can_edit_plan(user: User) -> bool:
+    return user.is_coordinator
+
+
+def can_view_dashboard(user: User) -> bool:
+    return user.is_coordinator or user.is_executive
+
+
+def can_view_task(user: User, task: Task) -> bool:
+    if task.organization_id != user.organization_id:
+        return False
+    return not user.is_head or task.division_id == user.division_id
+
+
+def can_update_task(user: User, task: Task) -> bool:
+    if not can_view_task(user, task) or task.archived_at is not None:
+        return False
+    return user.is_coordinator or user.is_head

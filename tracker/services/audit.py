@@ -1,0 +1,87 @@
+"""Audit events: every change records who, when, before and after."""
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from tracker.extensions import db
+from tracker.models import AuditEvent, User
+from tracker.models.task import STATUS_LABELS, TaskStatus
+
+
+def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The fields' values in JSON-safe form."""
+    return {field: _jsonable(getattr(obj, field)) for field in fields}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def record(
+    organization_id: int,
+    actor: User | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    before: dict | None = None,
+    after: dict | None = None,
+    task_id: int | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        organization_id=organization_id,
+        actor_id=actor.id if actor else None,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        task_id=task_id,
+    )
+    db.session.add(event)
+    return event
+
+
+def changed(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the fields that differ, so the audit trail reads as a list of changes."""
+    keys = [key for key in after if before.get(key) != after.get(key)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+ACTION_LABELS = {
+    "task.create": "สร้างงาน", "task.update": "แก้ไขงาน", "task.archive": "พักงาน (กองไม่ได้รับผิดชอบแล้ว)",
+    "task.progress": "รายงานความก้าวหน้า",
+    "topic.create": "เพิ่มประเด็น", "topic.update": "แก้ไขประเด็น", "topic.delete": "ลบประเด็น",
+    "measure.create": "เพิ่มมาตรการ", "measure.update": "แก้ไขมาตรการ", "measure.delete": "ลบมาตรการ",
+    "division.create": "เพิ่มกอง", "division.update": "แก้ไขชื่อกอง", "division.delete": "ลบกอง",
+    "division.deactivate": "เลิกใช้กอง", "user.create": "เพิ่มผู้ใช้",
+}
+FIELD_LABELS = {
+    "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",
+    "evidence": "หลักฐาน (รายการ)", "archived": "พักงาน", "due_date": "กำหนดเสร็จ", "division_id": "กอง",
+    "title": "ชื่อ", "details": "รายละเอียด", "period_text": "ช่วงระยะเวลา", "start_date": "วันเริ่ม",
+    "end_date": "วันสิ้นสุด", "responsible_text": "ผู้รับผิดชอบ", "all_divisions": "ทุกกอง",
+    "division_names": "กองผู้รับผิดชอบ", "step_texts": "ขั้นตอน", "number": "ลำดับ", "analysis": "การวิเคราะห์",
+    "item_codes": "ข้อคำถาม", "name": "ชื่อ",
+}
+
+
+def describe(values: dict | None) -> str:
+    """สถานะ: เสร็จสิ้น; ความก้าวหน้า (%): 100 — audit values as a person reads them."""
+    if not values:
+        return "–"
+
+    def show(key, value):
+        if key == "status" and value in {s.value for s in TaskStatus}:
+            return STATUS_LABELS[TaskStatus(value)]
+        if isinstance(value, bool):
+            return "ใช่" if value else "ไม่ใช่"
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+    return "; ".join(f"{FIELD_LABELS.get(key, key)}: {show(key, value)}" for key, value in values.items())

@@ -1,0 +1,345 @@
+"""The measures plan: topics, measures, steps, divisions, and the tasks they fan out to."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    AssessmentItem, Division, FiscalYear, Measure, MeasureStep, ProgressUpdate, Task, Topic, User,
+)
+from tracker.models.base import utcnow
+from tracker.services import audit
+from tracker.services.errors import NotFound, ServiceError
+
+ALL_DIVISIONS_TEXT = "ทุกกอง"
+TOPIC_FIELDS = ("number", "title", "analysis", "item_codes")
+MEASURE_FIELDS = (
+    "title", "details", "period_text", "start_date", "end_date", "responsible_text", "all_divisions",
+    "division_names", "step_texts",
+)
+
+
+@dataclass
+class TopicInput:
+    number: int
+    title: str
+    analysis: str = ""
+    item_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class MeasureInput:
+    title: str
+    start_date: date
+    end_date: date
+    steps: list[str]
+    division_ids: list[int] = field(default_factory=list)
+    all_divisions: bool = False
+    details: str = ""
+    period_text: str = ""
+    responsible_text: str = ""
+
+
+# --- lookups, always inside the user's organization -------------------------------------------
+
+def fiscal_years(organization_id: int) -> list[FiscalYear]:
+    return list(db.session.scalars(
+        select(FiscalYear).where(FiscalYear.organization_id == organization_id).order_by(FiscalYear.year.desc())
+    ))
+
+
+def get_fiscal_year(organization_id: int, year: int | None) -> FiscalYear:
+    """The asked year, or the newest one. Raises NotFound."""
+    query = select(FiscalYear).where(FiscalYear.organization_id == organization_id)
+    query = query.where(FiscalYear.year == year) if year else query.order_by(FiscalYear.year.desc()).limit(1)
+    fiscal_year = db.session.scalar(query)
+    if fiscal_year is None:
+        raise NotFound("ไม่พบปีงบประมาณนี้")
+    return fiscal_year
+
+
+def get_owned(model, organization_id: int, object_id: int):
+    """A row of this organization, or NotFound: another agency's rows do not exist for the user."""
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.organization_id != organization_id:
+        raise NotFound("ไม่พบข้อมูลที่ต้องการ")
+    return obj
+
+
+def plan_topics(fiscal_year: FiscalYear) -> list[Topic]:
+    """Topics with items, scores, measures, steps and divisions, loaded in a fixed number of queries."""
+    return list(db.session.scalars(
+        select(Topic)
+        .where(Topic.organization_id == fiscal_year.organization_id, Topic.fiscal_year_id == fiscal_year.id)
+        .order_by(Topic.number)
+        .options(
+            selectinload(Topic.items).selectinload(AssessmentItem.score),
+            selectinload(Topic.measures).selectinload(Measure.steps),
+            selectinload(Topic.measures).selectinload(Measure.divisions),
+        )
+    ))
+
+
+def divisions(organization_id: int, include_inactive: bool = False) -> list[Division]:
+    query = select(Division).where(Division.organization_id == organization_id)
+    if not include_inactive:
+        query = query.where(Division.active.is_(True))
+    return list(db.session.scalars(query.order_by(Division.position, Division.name)))
+
+
+def assessment_items(fiscal_year: FiscalYear) -> list[AssessmentItem]:
+    if fiscal_year.assessment_year_id is None:
+        return []
+    return list(db.session.scalars(
+        select(AssessmentItem)
+        .where(AssessmentItem.organization_id == fiscal_year.organization_id,
+               AssessmentItem.assessment_year_id == fiscal_year.assessment_year_id)
+        .order_by(AssessmentItem.position)
+        .options(selectinload(AssessmentItem.score))
+    ))
+
+
+# --- topics -------------------------------------------------------------------------------------
+
+def _topic_snapshot(topic: Topic) -> dict:
+    return {**audit.snapshot(topic, ("number", "title", "analysis")), "item_codes": [i.code for i in topic.items]}
+
+
+def _owned_items(organization_id: int, item_ids: list[int]) -> list[AssessmentItem]:
+    if not item_ids:
+        return []
+    return list(db.session.scalars(
+        select(AssessmentItem).where(AssessmentItem.organization_id == organization_id,
+                                     AssessmentItem.id.in_(item_ids))
+    ))
+
+
+def _check_topic_number(fiscal_year: FiscalYear, number: int, topic_id: int | None) -> None:
+    clash = db.session.scalar(select(Topic.id).where(
+        Topic.fiscal_year_id == fiscal_year.id, Topic.number == number, Topic.id != (topic_id or 0)))
+    if clash:
+        raise ServiceError(f"มีประเด็นลำดับที่ {number} ในปีงบประมาณนี้แล้ว")
+
+
+def create_topic(fiscal_year: FiscalYear, data: TopicInput, actor: User | None) -> Topic:
+    _check_topic_number(fiscal_year, data.number, None)
+    topic = Topic(organization_id=fiscal_year.organization_id, fiscal_year=fiscal_year, number=data.number,
+                  title=data.title, analysis=data.analysis,
+                  items=_owned_items(fiscal_year.organization_id, data.item_ids))
+    db.session.add(topic)
+    db.session.flush()
+    audit.record(topic.organization_id, actor, "topic.create", "topic", topic.id, None, _topic_snapshot(topic))
+    db.session.commit()
+    return topic
+
+
+def update_topic(topic: Topic, data: TopicInput, actor: User | None) -> Topic:
+    _check_topic_number(topic.fiscal_year, data.number, topic.id)
+    before = _topic_snapshot(topic)
+    topic.number, topic.title, topic.analysis = data.number, data.title, data.analysis
+    topic.items = _owned_items(topic.organization_id, data.item_ids)
+    before, after = audit.changed(before, _topic_snapshot(topic))
+    if after:
+        audit.record(topic.organization_id, actor, "topic.update", "topic", topic.id, before, after)
+    db.session.commit()
+    return topic
+
+
+def delete_topic(topic: Topic, actor: User | None) -> None:
+    if topic.measures:
+        raise ServiceError("ลบประเด็นนี้ไม่ได้ เพราะยังมีมาตรการอยู่ กรุณาลบหรือย้ายมาตรการก่อน")
+    audit.record(topic.organization_id, actor, "topic.delete", "topic", topic.id, _topic_snapshot(topic), None)
+    db.session.delete(topic)
+    db.session.commit()
+
+
+# --- measures and their tasks -------------------------------------------------------------------
+
+def _measure_snapshot(measure: Measure) -> dict:
+    values = audit.snapshot(measure, MEASURE_FIELDS[:7])
+    values["division_names"] = [d.name for d in measure.divisions]
+    values["step_texts"] = [s.text for s in measure.steps]
+    return values
+
+
+def _validate_measure(topic: Topic, data: MeasureInput) -> None:
+    fiscal_year = topic.fiscal_year
+    if not data.steps:
+        raise ServiceError("มาตรการต้องมีขั้นตอนหรือวิธีการปฏิบัติอย่างน้อย 1 ขั้นตอน")
+    if not data.all_divisions and not data.division_ids:
+        raise ServiceError("มาตรการต้องมีกองผู้รับผิดชอบอย่างน้อย 1 กอง")
+    if data.start_date > data.end_date:
+        raise ServiceError("วันเริ่มต้องไม่อยู่หลังวันสิ้นสุด")
+    if not (fiscal_year.contains(data.start_date) and fiscal_year.contains(data.end_date)):
+        raise ServiceError(f"ช่วงเวลาต้องอยู่ในปีงบประมาณ พ.ศ. {fiscal_year.year}")
+
+
+def _apply_measure(measure: Measure, data: MeasureInput) -> None:
+    measure.title, measure.details = data.title, data.details
+    measure.start_date, measure.end_date = data.start_date, data.end_date
+    measure.period_text = data.period_text
+    measure.all_divisions = data.all_divisions
+    chosen = [] if data.all_divisions else _owned_divisions(measure.organization_id, data.division_ids)
+    measure.divisions = chosen
+    measure.responsible_text = data.responsible_text or (
+        ALL_DIVISIONS_TEXT if data.all_divisions else ", ".join(d.name for d in chosen))
+    _replace_steps(measure, data.steps)
+
+
+def _replace_steps(measure: Measure, texts: list[str]) -> None:
+    """Keep step rows whose text is unchanged; the list order is the step order."""
+    for position, text in enumerate(texts, start=1):
+        if position <= len(measure.steps):
+            step = measure.steps[position - 1]
+            step.text, step.position = text, position
+        else:
+            measure.steps.append(MeasureStep(organization_id=measure.organization_id, position=position, text=text))
+    del measure.steps[len(texts):]
+
+
+def _owned_divisions(organization_id: int, division_ids: list[int]) -> list[Division]:
+    return list(db.session.scalars(
+        select(Division).where(Division.organization_id == organization_id, Division.id.in_(division_ids))
+        .order_by(Division.position)
+    ))
+
+
+def create_measure(topic: Topic, data: MeasureInput, actor: User | None) -> Measure:
+    _validate_measure(topic, data)
+    position = db.session.scalar(select(func.coalesce(func.max(Measure.position), 0)).where(Measure.topic_id == topic.id))
+    measure = Measure(organization_id=topic.organization_id, topic=topic, position=position + 1)
+    db.session.add(measure)
+    _apply_measure(measure, data)
+    db.session.flush()
+    audit.record(measure.organization_id, actor, "measure.create", "measure", measure.id, None,
+                 _measure_snapshot(measure))
+    sync_tasks(measure, actor)
+    db.session.commit()
+    return measure
+
+
+def update_measure(measure: Measure, data: MeasureInput, actor: User | None) -> Measure:
+    _validate_measure(measure.topic, data)
+    before = _measure_snapshot(measure)
+    _apply_measure(measure, data)
+    db.session.flush()
+    before, after = audit.changed(before, _measure_snapshot(measure))
+    if after:
+        audit.record(measure.organization_id, actor, "measure.update", "measure", measure.id, before, after)
+    sync_tasks(measure, actor)
+    db.session.commit()
+    return measure
+
+
+def has_progress(measure: Measure) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        ProgressUpdate.task_id == Task.id, Task.measure_id == measure.id))))
+
+
+def delete_measure(measure: Measure, actor: User | None) -> None:
+    if has_progress(measure):
+        raise ServiceError("ลบมาตรการนี้ไม่ได้ เพราะมีการรายงานความก้าวหน้าแล้ว "
+                           "ประวัติการดำเนินงานต้องเก็บไว้ หากยกเลิกมาตรการ ให้เปลี่ยนสถานะงานเป็น “ยกเลิก”")
+    audit.record(measure.organization_id, actor, "measure.delete", "measure", measure.id,
+                 _measure_snapshot(measure), None)
+    db.session.delete(measure)
+    db.session.commit()
+
+
+def responsible_divisions(measure: Measure) -> list[Division]:
+    """The divisions that should have a task: every active one for "ทุกกอง"."""
+    if measure.all_divisions:
+        return divisions(measure.organization_id)
+    return [d for d in measure.divisions if d.active]
+
+
+def sync_tasks(measure: Measure, actor: User | None, now=None) -> list[Task]:
+    """One task per responsible division. A division that leaves the measure has its task archived,
+    never deleted, so its progress history stays; one that comes back gets the same task again."""
+    now = now or utcnow()
+    wanted = {d.id for d in responsible_divisions(measure)}
+    existing = {t.division_id: t for t in db.session.scalars(select(Task).where(Task.measure_id == measure.id))}
+    for division_id, task in existing.items():
+        if division_id not in wanted and task.archived_at is None:
+            task.archived_at = now
+            audit.record(task.organization_id, actor, "task.archive", "task", task.id, task_id=task.id,
+                         before={"archived": False}, after={"archived": True})
+        elif division_id in wanted and (task.archived_at is not None or task.due_date != measure.end_date):
+            before = {"archived": task.archived_at is not None, "due_date": task.due_date.isoformat()}
+            task.archived_at, task.due_date = None, measure.end_date
+            audit.record(task.organization_id, actor, "task.update", "task", task.id, task_id=task.id,
+                         before=before, after={"archived": False, "due_date": task.due_date.isoformat()})
+    for division_id in wanted - existing.keys():
+        task = Task(organization_id=measure.organization_id, measure=measure, division_id=division_id,
+                    due_date=measure.end_date)
+        db.session.add(task)
+        db.session.flush()
+        existing[division_id] = task
+        audit.record(task.organization_id, actor, "task.create", "task", task.id, task_id=task.id,
+                     after={"division_id": division_id, "due_date": task.due_date.isoformat()})
+    return [existing[d] for d in wanted]
+
+
+# --- divisions ----------------------------------------------------------------------------------
+
+def _check_division_name(organization_id: int, name: str, division_id: int | None) -> None:
+    clash = db.session.scalar(select(Division.id).where(
+        Division.organization_id == organization_id, Division.name == name, Division.id != (division_id or 0)))
+    if clash:
+        raise ServiceError(f"มี “{name}” อยู่แล้ว")
+
+
+def _sync_all_division_measures(organization_id: int, actor: User | None, today: date) -> None:
+    """A division added or removed changes who works on every "ทุกกอง" measure still running."""
+    measures = db.session.scalars(
+        select(Measure).join(Topic).join(FiscalYear)
+        .where(Measure.organization_id == organization_id, Measure.all_divisions.is_(True),
+               FiscalYear.end_date >= today)
+    )
+    for measure in measures:
+        sync_tasks(measure, actor)
+
+
+def create_division(organization_id: int, name: str, actor: User | None, today: date) -> Division:
+    _check_division_name(organization_id, name, None)
+    position = db.session.scalar(
+        select(func.coalesce(func.max(Division.position), 0)).where(Division.organization_id == organization_id))
+    division = Division(organization_id=organization_id, name=name, position=position + 1)
+    db.session.add(division)
+    db.session.flush()
+    audit.record(organization_id, actor, "division.create", "division", division.id, None, {"name": name})
+    _sync_all_division_measures(organization_id, actor, today)
+    db.session.commit()
+    return division
+
+
+def rename_division(division: Division, name: str, actor: User | None) -> Division:
+    _check_division_name(division.organization_id, name, division.id)
+    if name != division.name:
+        audit.record(division.organization_id, actor, "division.update", "division", division.id,
+                     {"name": division.name}, {"name": name})
+        division.name = name
+    db.session.commit()
+    return division
+
+
+def remove_division(division: Division, actor: User | None, today: date) -> None:
+    """Delete a division nobody used; otherwise deactivate it and archive its open tasks."""
+    used = db.session.scalar(select(exists().where(Task.division_id == division.id))) or \
+        db.session.scalar(select(exists().where(User.division_id == division.id)))
+    audit.record(division.organization_id, actor, "division.delete" if not used else "division.deactivate",
+                 "division", division.id, {"name": division.name, "active": division.active}, None)
+    if not used:
+        for measure in db.session.scalars(select(Measure).where(Measure.divisions.contains(division))):
+            measure.divisions.remove(division)
+        db.session.delete(division)
+    else:
+        division.active = False
+        db.session.flush()
+        for measure in db.session.scalars(
+                select(Measure).join(Task).where(Task.division_id == division.id, Task.archived_at.is_(None))):
+            sync_tasks(measure, actor)
+    _sync_all_division_measures(division.organization_id, actor, today)
+    db.session.commit()

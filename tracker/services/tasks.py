@@ -1,0 +1,168 @@
+"""Tasks: who sees which, what is late, and how a division head records progress."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Select, and_, case, not_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import AuditEvent, Evidence, FiscalYear, Measure, ProgressUpdate, Task, TaskStatus, Topic, User
+from tracker.models.base import utcnow
+from tracker.models.task import CLOSED_STATUSES
+from tracker.services import access, audit
+from tracker.services.errors import EditConflict, Forbidden, NotFound, ServiceError
+
+LATE = "late"  # a filter value beside the stored statuses: past due and not closed
+TASK_FIELDS = ("status", "percent")
+
+
+@dataclass
+class TaskFilter:
+    division_id: int | None = None
+    topic_id: int | None = None
+    status: str | None = None  # a TaskStatus value or LATE
+
+
+@dataclass
+class ProgressInput:
+    status: str
+    percent: int
+    done_text: str = ""
+    problems: str = ""
+    links: list[str] = field(default_factory=list)
+
+
+def late_condition(today: date):
+    return and_(Task.due_date < today, Task.status.not_in([s.value for s in CLOSED_STATUSES]))
+
+
+def visible_tasks(user: User, fiscal_year: FiscalYear) -> Select:
+    """The user's organization's active tasks of the fiscal year; a head sees only their division."""
+    query = (
+        select(Task).join(Task.measure).join(Measure.topic)
+        .where(Task.organization_id == user.organization_id, Task.archived_at.is_(None),
+               Topic.fiscal_year_id == fiscal_year.id)
+    )
+    if user.is_head:
+        query = query.where(Task.division_id == (user.division_id or 0))
+    return query
+
+
+def apply_filter(query: Select, task_filter: TaskFilter, today: date) -> Select:
+    if task_filter.division_id:
+        query = query.where(Task.division_id == task_filter.division_id)
+    if task_filter.topic_id:
+        query = query.where(Measure.topic_id == task_filter.topic_id)
+    if task_filter.status == LATE:
+        query = query.where(late_condition(today))
+    elif task_filter.status in {s.value for s in TaskStatus}:
+        query = query.where(Task.status == task_filter.status)
+        if task_filter.status not in CLOSED_STATUSES:
+            query = query.where(not_(late_condition(today)))
+    return query
+
+
+def list_tasks(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date,
+               limit: int | None = None) -> list[Task]:
+    """Late tasks first, then by due date, topic and measure."""
+    query = apply_filter(visible_tasks(user, fiscal_year), task_filter, today)
+    query = query.order_by(
+        case((late_condition(today), 0), else_=1),
+        case((Task.status.in_([s.value for s in CLOSED_STATUSES]), 1), else_=0),
+        Task.due_date, Topic.number, Measure.position, Task.division_id,
+    ).options(
+        joinedload(Task.division),
+        joinedload(Task.measure).joinedload(Measure.topic),
+    ).limit(limit)
+    return list(db.session.scalars(query).unique())
+
+
+def get_task(user: User, task_id: int) -> Task:
+    """The task, if the user may see it. Another agency's task does not exist for the user (404);
+    another division's task is forbidden (403) and nothing of it is shown."""
+    task = db.session.scalar(
+        select(Task).where(Task.id == task_id).options(
+            joinedload(Task.division),
+            joinedload(Task.measure).joinedload(Measure.topic),
+            joinedload(Task.measure).selectinload(Measure.steps),
+        )
+    )
+    if task is None or task.organization_id != user.organization_id:
+        raise NotFound("ไม่พบงานนี้")
+    if not access.can_view_task(user, task):
+        raise Forbidden("งานนี้เป็นของกองอื่น คุณไม่มีสิทธิ์เปิดดู")
+    return task
+
+
+def task_history(task: Task) -> list[ProgressUpdate]:
+    return list(db.session.scalars(
+        select(ProgressUpdate).where(ProgressUpdate.task_id == task.id)
+        .order_by(ProgressUpdate.id.desc())
+        .options(joinedload(ProgressUpdate.author), selectinload(ProgressUpdate.evidence))
+    ).unique())
+
+
+def pending_evidence(task: Task, user: User) -> list[Evidence]:
+    """Files this user uploaded for an update that was not saved yet (an edit conflict)."""
+    return list(db.session.scalars(
+        select(Evidence).where(Evidence.task_id == task.id, Evidence.update_id.is_(None),
+                               Evidence.uploader_id == user.id).order_by(Evidence.id)
+    ))
+
+
+def normalise_progress(data: ProgressInput) -> ProgressInput:
+    """A finished task is 100%; a task with progress has started."""
+    if data.status == TaskStatus.DONE:
+        data.percent = 100
+    elif data.status == TaskStatus.NOT_STARTED and data.percent > 0:
+        data.status = TaskStatus.IN_PROGRESS
+    return data
+
+
+def record_progress(
+    task: Task, author: User, data: ProgressInput, seen_version: int, files: list[Evidence] | None = None,
+) -> ProgressUpdate:
+    """Save a progress update. seen_version is the task version the author's form was built from:
+    when somebody saved in between, EditConflict is raised and nothing is changed."""
+    if not access.can_update_task(author, task):
+        raise Forbidden("คุณไม่มีสิทธิ์บันทึกความก้าวหน้าของงานนี้")
+    if task.version != seen_version:
+        raise EditConflict(task)
+    data = normalise_progress(data)
+    if data.status not in {s.value for s in TaskStatus}:
+        raise ServiceError("สถานะไม่ถูกต้อง")
+    before = audit.snapshot(task, TASK_FIELDS)
+    update = ProgressUpdate(organization_id=task.organization_id, task=task, author=author, status=data.status,
+                            percent=data.percent, done_text=data.done_text, problems=data.problems)
+    db.session.add(update)
+    for url in data.links:
+        update.evidence.append(Evidence(organization_id=task.organization_id, task_id=task.id,
+                                        uploader_id=author.id, url=url))
+    for evidence in files or []:
+        evidence.update = update
+    task.status, task.percent, task.updated_at = data.status, data.percent, utcnow()
+    db.session.flush()  # the version check in SQL: a concurrent save makes this raise StaleDataError
+    after = audit.snapshot(task, TASK_FIELDS)
+    after.update(done_text=data.done_text, problems=data.problems, evidence=len(update.evidence))
+    audit.record(task.organization_id, author, "task.progress", "task", task.id, before, after, task_id=task.id)
+    db.session.commit()
+    return update
+
+
+def recent_updates(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date,
+                   limit: int = 10) -> list[ProgressUpdate]:
+    task_ids = apply_filter(visible_tasks(user, fiscal_year), task_filter, today).with_only_columns(Task.id)
+    return list(db.session.scalars(
+        select(ProgressUpdate).where(ProgressUpdate.task_id.in_(task_ids))
+        .order_by(ProgressUpdate.id.desc()).limit(limit)
+        .options(joinedload(ProgressUpdate.author),
+                 joinedload(ProgressUpdate.task).joinedload(Task.division),
+                 joinedload(ProgressUpdate.task).joinedload(Task.measure))
+    ).unique())
+
+
+def audit_trail(task: Task) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.organization_id == task.organization_id, AuditEvent.task_id == task.id)
+        .order_by(AuditEvent.id.desc()).options(joinedload(AuditEvent.actor))
+    ))

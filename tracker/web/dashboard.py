@@ -1,0 +1,50 @@
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.services import access, dashboard, plan, tasks
+from tracker.web.common import current_fiscal_year, int_arg, require
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    if access.can_view_dashboard(current_user):
+        return redirect(url_for("dashboard.overview"))
+    return redirect(url_for("tasks.mine"))
+
+
+@bp.route("/dashboard")
+@require(access.can_view_dashboard)
+def overview():
+    fiscal_year = current_fiscal_year()
+    today = clock.today()
+    task_filter = tasks.TaskFilter(division_id=int_arg("division"), topic_id=int_arg("topic"),
+                                   status=request.args.get("status") or None)
+    by_topic = dashboard.progress_by_topic(current_user, fiscal_year, task_filter, today)
+    by_division = dashboard.progress_by_division(current_user, fiscal_year, task_filter, today)
+    late_filter = tasks.TaskFilter(task_filter.division_id, task_filter.topic_id, tasks.LATE)
+    return render_template(
+        "dashboard/overview.html",
+        fiscal_year=fiscal_year, fiscal_years=plan.fiscal_years(current_user.organization_id),
+        today=today, task_filter=task_filter, by_topic=by_topic, by_division=by_division,
+        total=dashboard.overall(by_topic),
+        late_tasks=tasks.list_tasks(current_user, fiscal_year, late_filter, today, limit=20),
+        recent=tasks.recent_updates(current_user, fiscal_year, task_filter, today),
+        topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
+    )
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "database unavailable"}, 503
+    return {"status": "ok"}

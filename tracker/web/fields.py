@@ -1,0 +1,60 @@
+"""Form fields and validators with Thai messages (WTForms ships none in Thai)."""
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from tracker import thai
+
+REQUIRED = "กรุณากรอกช่องนี้"
+
+
+def required(message: str = REQUIRED) -> DataRequired:
+    return DataRequired(message=message)
+
+
+def max_length(limit: int) -> Length:
+    return Length(max=limit, message=f"ยาวได้ไม่เกิน {limit} ตัวอักษร")
+
+
+def number_range(low: int, high: int) -> NumberRange:
+    return NumberRange(min=low, max=high, message=f"ต้องเป็นตัวเลขระหว่าง {low} ถึง {high}")
+
+
+class ThaiDateField(StringField):
+    """A date typed as officials write it ("30 ก.ย. 2568", "30/9/2568"), shown back the same way.
+    The browser's date input would show Gregorian mm/dd/yyyy, so this is a text field."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {}).update(
+            placeholder="เช่น 30 ก.ย. 2568 หรือ 30/9/2568", autocomplete="off", **{"data-thai-date": "1"})
+        super().__init__(label, validators, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return thai.format_date(self.data) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        try:
+            self.data = thai.parse_date(text)
+        except ValueError:
+            raise ValueError("รูปแบบวันที่ไม่ถูกต้อง ตัวอย่าง: 30 ก.ย. 2568 หรือ 30/9/2568") from None
+
+
+class ThaiIntegerField(IntegerField):
+    """Accepts Thai digits; says in Thai when the text is not a whole number."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [thai.to_arabic_digits(valuelist[0]).strip()]
+        if not valuelist or not valuelist[0]:
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError("กรุณากรอกเป็นตัวเลขจำนวนเต็ม") from None

@@ -1,0 +1,202 @@
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from tracker import clock
+from tracker.thai import format_period
+from tracker.models import Division, Measure, Topic
+from tracker.services import access, plan
+from tracker.services.errors import ServiceError
+from tracker.web.common import current_fiscal_year, or_abort, require
+from tracker.web.plan_forms import DivisionForm, MeasureForm, TopicForm
+
+bp = Blueprint("plan", __name__, url_prefix="/plan")
+coordinator_only = require(access.can_edit_plan)
+
+
+def _owned(model, object_id: int):
+    return or_abort(plan.get_owned, model, current_user.organization_id, object_id)
+
+
+def _back_to_plan(fiscal_year_number: int):
+    return redirect(url_for("plan.index", fy=fiscal_year_number))
+
+
+@bp.route("/")
+@login_required
+def index():
+    fiscal_year = current_fiscal_year()
+    return render_template("plan/index.html", fiscal_year=fiscal_year,
+                           fiscal_years=plan.fiscal_years(current_user.organization_id),
+                           topics=plan.plan_topics(fiscal_year), can_edit=access.can_edit_plan(current_user))
+
+
+@bp.route("/result")
+@login_required
+def result():
+    fiscal_year = current_fiscal_year()
+    return render_template("plan/result.html", fiscal_year=fiscal_year, items=plan.assessment_items(fiscal_year))
+
+
+# --- topics ---
+
+def _topic_form(fiscal_year, topic: Topic | None = None) -> TopicForm:
+    form = TopicForm(obj=topic)
+    form.item_ids.choices = [(item.id, f"{item.code} {item.title}") for item in plan.assessment_items(fiscal_year)]
+    if topic is not None and not form.is_submitted():
+        form.item_ids.data = [item.id for item in topic.items]
+    return form
+
+
+def _topic_input(form: TopicForm) -> plan.TopicInput:
+    return plan.TopicInput(number=form.number.data, title=form.title.data.strip(),
+                           analysis=(form.analysis.data or "").strip(), item_ids=form.item_ids.data or [])
+
+
+@bp.route("/topics/new", methods=["GET", "POST"])
+@coordinator_only
+def new_topic():
+    fiscal_year = current_fiscal_year()
+    form = _topic_form(fiscal_year)
+    if form.validate_on_submit():
+        try:
+            plan.create_topic(fiscal_year, _topic_input(form), current_user)
+            flash("เพิ่มประเด็นแล้ว", "success")
+            return _back_to_plan(fiscal_year.year)
+        except ServiceError as error:
+            form.number.errors.append(str(error))
+    return render_template("plan/topic_form.html", form=form, fiscal_year=fiscal_year, topic=None)
+
+
+@bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
+@coordinator_only
+def edit_topic(topic_id: int):
+    topic = _owned(Topic, topic_id)
+    form = _topic_form(topic.fiscal_year, topic)
+    if form.validate_on_submit():
+        try:
+            plan.update_topic(topic, _topic_input(form), current_user)
+            flash("บันทึกประเด็นแล้ว", "success")
+            return _back_to_plan(topic.fiscal_year.year)
+        except ServiceError as error:
+            form.number.errors.append(str(error))
+    return render_template("plan/topic_form.html", form=form, fiscal_year=topic.fiscal_year, topic=topic)
+
+
+@bp.route("/topics/<int:topic_id>/delete", methods=["POST"])
+@coordinator_only
+def delete_topic(topic_id: int):
+    topic = _owned(Topic, topic_id)
+    year = topic.fiscal_year.year
+    try:
+        plan.delete_topic(topic, current_user)
+        flash("ลบประเด็นแล้ว", "success")
+    except ServiceError as error:
+        flash(str(error), "danger")
+    return _back_to_plan(year)
+
+
+# --- measures ---
+
+def _measure_form(fiscal_year, measure: Measure | None = None) -> MeasureForm:
+    form = MeasureForm(fiscal_year, obj=measure)
+    form.division_ids.choices = [(d.id, d.name) for d in plan.divisions(current_user.organization_id)]
+    if measure is not None and not form.is_submitted():
+        form.division_ids.data = [d.id for d in measure.divisions]
+        form.steps.data = "\n".join(step.text for step in measure.steps)
+    return form
+
+
+def _measure_input(form: MeasureForm) -> plan.MeasureInput:
+    return plan.MeasureInput(
+        title=form.title.data.strip(), details=(form.details.data or "").strip(), steps=form.step_list(),
+        start_date=form.start_date.data, end_date=form.end_date.data,
+        period_text=(form.period_text.data or "").strip() or format_period(form.start_date.data, form.end_date.data),
+        all_divisions=form.all_divisions.data, division_ids=form.division_ids.data or [],
+        responsible_text=(form.responsible_text.data or "").strip(),
+    )
+
+
+@bp.route("/topics/<int:topic_id>/measures/new", methods=["GET", "POST"])
+@coordinator_only
+def new_measure(topic_id: int):
+    topic = _owned(Topic, topic_id)
+    form = _measure_form(topic.fiscal_year)
+    if not form.is_submitted():
+        form.start_date.data, form.end_date.data = topic.fiscal_year.start_date, topic.fiscal_year.end_date
+    if form.validate_on_submit():
+        try:
+            plan.create_measure(topic, _measure_input(form), current_user)
+            flash("เพิ่มมาตรการแล้ว ระบบสร้างงานให้กองผู้รับผิดชอบแล้ว", "success")
+            return _back_to_plan(topic.fiscal_year.year)
+        except ServiceError as error:
+            form.title.errors.append(str(error))
+    return render_template("plan/measure_form.html", form=form, topic=topic, measure=None)
+
+
+@bp.route("/measures/<int:measure_id>/edit", methods=["GET", "POST"])
+@coordinator_only
+def edit_measure(measure_id: int):
+    measure = _owned(Measure, measure_id)
+    form = _measure_form(measure.topic.fiscal_year, measure)
+    if form.validate_on_submit():
+        try:
+            plan.update_measure(measure, _measure_input(form), current_user)
+            flash("บันทึกมาตรการแล้ว", "success")
+            return _back_to_plan(measure.topic.fiscal_year.year)
+        except ServiceError as error:
+            form.title.errors.append(str(error))
+    return render_template("plan/measure_form.html", form=form, topic=measure.topic, measure=measure)
+
+
+@bp.route("/measures/<int:measure_id>/delete", methods=["POST"])
+@coordinator_only
+def delete_measure(measure_id: int):
+    measure = _owned(Measure, measure_id)
+    year = measure.topic.fiscal_year.year
+    try:
+        plan.delete_measure(measure, current_user)
+        flash("ลบมาตรการแล้ว", "success")
+    except ServiceError as error:
+        flash(str(error), "danger")
+    return _back_to_plan(year)
+
+
+# --- divisions ---
+
+@bp.route("/divisions", methods=["GET", "POST"])
+@coordinator_only
+def divisions():
+    form = DivisionForm()
+    if form.validate_on_submit():
+        try:
+            plan.create_division(current_user.organization_id, form.name.data.strip(), current_user, clock.today())
+            flash("เพิ่มกองแล้ว งานของมาตรการ “ทุกกอง” ที่ยังดำเนินอยู่ถูกสร้างให้กองนี้แล้ว", "success")
+            return redirect(url_for("plan.divisions"))
+        except ServiceError as error:
+            form.name.errors.append(str(error))
+    return render_template("plan/divisions.html", form=form,
+                           divisions=plan.divisions(current_user.organization_id, include_inactive=True))
+
+
+@bp.route("/divisions/<int:division_id>/edit", methods=["GET", "POST"])
+@coordinator_only
+def edit_division(division_id: int):
+    division = _owned(Division, division_id)
+    form = DivisionForm(obj=division)
+    if form.validate_on_submit():
+        try:
+            plan.rename_division(division, form.name.data.strip(), current_user)
+            flash("บันทึกชื่อกองแล้ว", "success")
+            return redirect(url_for("plan.divisions"))
+        except ServiceError as error:
+            form.name.errors.append(str(error))
+    return render_template("plan/division_form.html", form=form, division=division)
+
+
+@bp.route("/divisions/<int:division_id>/delete", methods=["POST"])
+@coordinator_only
+def delete_division(division_id: int):
+    division = _owned(Division, division_id)
+    plan.remove_division(division, current_user, clock.today())
+    flash("นำกองออกแล้ว (งานและประวัติของกองเดิมยังเก็บไว้)", "success")
+    return redirect(url_for("plan.divisions"))

@@ -1,0 +1,73 @@
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.thai import format_date
+from tracker.web.fields import ThaiDateField, ThaiIntegerField, max_length, number_range, required
+
+STEP_NUMBER = re.compile(r"^\s*\d+\s*[.)]\s*")
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        values = {str(value) for value, _ in self.choices}
+        for data in self.data or []:
+            if str(data) not in values:
+                raise ValidationError("ตัวเลือกไม่ถูกต้อง")
+
+
+class TopicForm(FlaskForm):
+    number = ThaiIntegerField("ลำดับประเด็น", validators=[required("กรุณากรอกลำดับประเด็น"), number_range(1, 99)])
+    title = StringField("ชื่อประเด็น", validators=[required("กรุณากรอกชื่อประเด็น"), max_length(500)])
+    analysis = TextAreaField("การวิเคราะห์ผลการประเมิน", validators=[Optional(), max_length(20000)])
+    item_ids = CheckboxListField("ข้อคำถาม ITA ที่เกี่ยวข้อง", coerce=int)
+
+
+class MeasureForm(FlaskForm):
+    title = TextAreaField("มาตรการ หรือ กิจกรรม", validators=[required("กรุณากรอกชื่อมาตรการ"), max_length(2000)])
+    details = TextAreaField("รายละเอียดเพิ่มเติม", validators=[Optional(), max_length(5000)])
+    steps = TextAreaField("ขั้นตอนหรือวิธีการปฏิบัติ (บรรทัดละ 1 ขั้นตอน ตามลำดับ)",
+                          validators=[required("กรุณากรอกขั้นตอนอย่างน้อย 1 ขั้นตอน"), max_length(20000)])
+    start_date = ThaiDateField("วันเริ่ม", validators=[required("กรุณากรอกวันเริ่ม")])
+    end_date = ThaiDateField("วันสิ้นสุด (กำหนดเสร็จ)", validators=[required("กรุณากรอกวันสิ้นสุด")])
+    period_text = StringField("ช่วงระยะเวลาตามที่เขียนในเอกสาร (ถ้าเว้นว่าง ระบบเขียนให้)",
+                              validators=[Optional(), max_length(200)])
+    all_divisions = BooleanField("ทุกกอง")
+    division_ids = CheckboxListField("กองผู้รับผิดชอบ", coerce=int)
+    responsible_text = StringField("ผู้รับผิดชอบตามที่เขียนในเอกสาร (ถ้าเว้นว่าง ระบบเขียนให้)",
+                                   validators=[Optional(), max_length(300)])
+
+    def __init__(self, fiscal_year, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fiscal_year = fiscal_year
+
+    def step_list(self) -> list[str]:
+        return [STEP_NUMBER.sub("", line).strip() for line in (self.steps.data or "").splitlines() if line.strip()]
+
+    def validate_division_ids(self, field):
+        if not self.all_divisions.data and not field.data:
+            raise ValidationError("กรุณาเลือกกองผู้รับผิดชอบอย่างน้อย 1 กอง หรือเลือก “ทุกกอง”")
+
+    def _inside_fiscal_year(self, field):
+        if field.data and not self.fiscal_year.contains(field.data):
+            raise ValidationError(
+                f"ต้องอยู่ในปีงบประมาณ พ.ศ. {self.fiscal_year.year} "
+                f"({format_date(self.fiscal_year.start_date)} – {format_date(self.fiscal_year.end_date)})")
+
+    def validate_start_date(self, field):
+        self._inside_fiscal_year(field)
+
+    def validate_end_date(self, field):
+        self._inside_fiscal_year(field)
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValidationError("วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
+
+
+class DivisionForm(FlaskForm):
+    name = StringField("ชื่อกอง/ส่วนราชการ", validators=[required("กรุณากรอกชื่อกอง"), max_length(200)])

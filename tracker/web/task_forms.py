@@ -1,0 +1,34 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, MultipleFileField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Optional, ValidationError
+
+from tracker.models.task import STATUS_LABELS
+from tracker.web.fields import ThaiIntegerField, max_length, number_range
+
+MAX_LINKS = 20
+
+
+class ProgressForm(FlaskForm):
+    status = SelectField("สถานะ", choices=[(status.value, label) for status, label in STATUS_LABELS.items()])
+    percent = ThaiIntegerField("ความก้าวหน้า (%)", validators=[
+        InputRequired(message="กรุณากรอกความก้าวหน้าเป็นตัวเลข 0–100"), number_range(0, 100)])
+    done_text = TextAreaField("ผลการดำเนินงาน (ทำอะไรไปแล้ว)", validators=[Optional(), max_length(5000)])
+    problems = TextAreaField("ปัญหา อุปสรรค และข้อเสนอแนะ", validators=[Optional(), max_length(5000)])
+    links = TextAreaField("ลิงก์หลักฐาน (บรรทัดละ 1 ลิงก์)", validators=[Optional(), max_length(5000)],
+                          render_kw={"placeholder": "https://www.pichai.go.th/..."})
+    files = MultipleFileField("ไฟล์หลักฐาน")
+    version = HiddenField()
+    pending = HiddenField()  # ids of files kept from a submission that met an edit conflict
+
+    def validate_links(self, field):
+        for link in self.link_list():
+            if not link.startswith(("http://", "https://")) or " " in link:
+                raise ValidationError(f"ลิงก์ “{link}” ไม่ถูกต้อง ต้องขึ้นต้นด้วย http:// หรือ https://")
+        if len(self.link_list()) > MAX_LINKS:
+            raise ValidationError(f"ใส่ลิงก์ได้ไม่เกิน {MAX_LINKS} ลิงก์ต่อครั้ง")
+
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in (self.links.data or "").splitlines() if line.strip()]
+
+    def pending_ids(self) -> list[int]:
+        return [int(part) for part in (self.pending.data or "").split(",") if part.strip().isdigit()]

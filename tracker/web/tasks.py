@@ -1,0 +1,107 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import Evidence, Task
+from tracker.services import access, evidence, plan, tasks
+from tracker.services.errors import EditConflict, ServiceError
+from tracker.web.common import current_fiscal_year, int_arg, or_abort, require
+from tracker.web.task_forms import ProgressForm
+
+bp = Blueprint("tasks", __name__)
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif")
+
+
+def _task_list(template: str, task_filter: tasks.TaskFilter):
+    fiscal_year = current_fiscal_year()
+    today = clock.today()
+    return render_template(
+        template, fiscal_year=fiscal_year, fiscal_years=plan.fiscal_years(current_user.organization_id),
+        tasks=tasks.list_tasks(current_user, fiscal_year, task_filter, today), today=today,
+        task_filter=task_filter, topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
+    )
+
+
+@bp.route("/my")
+@require(lambda user: user.is_head)
+def mine():
+    return _task_list("tasks/mine.html", tasks.TaskFilter(status=request.args.get("status") or None))
+
+
+@bp.route("/tasks")
+@login_required
+def index():
+    task_filter = tasks.TaskFilter(division_id=int_arg("division"), topic_id=int_arg("topic"),
+                                   status=request.args.get("status") or None)
+    return _task_list("tasks/index.html", task_filter)
+
+
+def _render_task(task: Task, form: ProgressForm | None, conflict: bool = False, status: int = 200):
+    return render_template(
+        "tasks/show.html", task=task, form=form, conflict=conflict, today=clock.today(),
+        history=tasks.task_history(task), audit_trail=tasks.audit_trail(task),
+        pending=tasks.pending_evidence(task, current_user) if form else [],
+        max_upload_mb=current_app.config["TRACKER_MAX_UPLOAD_MB"],
+        allowed_types=current_app.config["TRACKER_UPLOAD_EXTENSIONS"],
+    ), status
+
+
+@bp.route("/tasks/<int:task_id>")
+@login_required
+def show(task_id: int):
+    task = or_abort(tasks.get_task, current_user, task_id)
+    form = None
+    if access.can_update_task(current_user, task):
+        form = ProgressForm(status=task.status, percent=task.percent, version=task.version)
+    return _render_task(task, form)
+
+
+@bp.route("/tasks/<int:task_id>", methods=["POST"])
+@login_required
+def update(task_id: int):
+    task = or_abort(tasks.get_task, current_user, task_id)
+    if not access.can_update_task(current_user, task):
+        abort(403)
+    form = ProgressForm()
+    if not form.validate_on_submit():
+        return _render_task(task, form, status=422)
+    config = current_app.config
+    try:
+        files = evidence.save_uploads(task, current_user, form.files.data or [], config["TRACKER_UPLOAD_DIR"],
+                                      config["TRACKER_UPLOAD_EXTENSIONS"], config["TRACKER_MAX_UPLOAD_MB"] * 1024 ** 2)
+    except ServiceError as error:
+        form.files.errors = [str(error)]
+        return _render_task(task, form, status=422)
+    files += [e for e in tasks.pending_evidence(task, current_user) if e.id in form.pending_ids()]
+    data = tasks.ProgressInput(status=form.status.data, percent=form.percent.data, done_text=form.done_text.data or "",
+                               problems=form.problems.data or "", links=form.link_list())
+    try:
+        tasks.record_progress(task, current_user, data, int(form.version.data or 0), files)
+    except (EditConflict, StaleDataError):
+        db.session.rollback()
+        task = tasks.get_task(current_user, task_id)
+        form.version.data = str(task.version)
+        form.pending.data = ",".join(str(e.id) for e in files)
+        return _render_task(task, form, conflict=True, status=409)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return _render_task(task, form, status=422)
+    flash("บันทึกความก้าวหน้าแล้ว", "success")
+    return redirect(url_for("tasks.show", task_id=task.id))
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@login_required
+def evidence_file(evidence_id: int):
+    item = or_abort(plan.get_owned, Evidence, current_user.organization_id, evidence_id)
+    or_abort(tasks.get_task, current_user, item.task_id)
+    if not item.is_file:
+        return redirect(item.url)
+    path = evidence.file_path(item, current_app.config["TRACKER_UPLOAD_DIR"])
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=item.content_type, download_name=item.filename,
+                     as_attachment=item.content_type not in INLINE_TYPES)
