@@ -29,6 +29,7 @@ class Default:
     MAX_CONTENT_LENGTH = int(os.environ.get("TRACKER_MAX_REQUEST_MB", "50")) * 1024 * 1024
     TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Bangkok")
     WTF_CSRF_TIME_LIMIT = None  # a head may keep a form open all afternoon
+    TRACKER_PASSWORD_HASH = "scrypt"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -46,3 +47,5 @@ class Testing(Default):
     SECRET_KEY = "testing"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TRACKER_TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
+    # Hashing strength is not under test; scrypt would make every login in the suite slow.
+    TRACKER_PASSWORD_HASH = "pbkdf2:sha256:1000"

@@ -17,3 +17,12 @@ document.addEventListener("submit", function (event) {
     }
   }
 });
+
+// The native file input speaks the browser's language (often English): list chosen files in Thai.
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  var listId = input.getAttribute && input.getAttribute("data-file-list");
+  if (!listId) { return; }
+  var names = Array.prototype.map.call(input.files, function (file) { return file.name; });
+  document.getElementById(listId).textContent = names.length ? "เลือกแล้ว: " + names.join(", ") : "ยังไม่ได้เลือกไฟล์";
+});

@@ -1,10 +1,15 @@
 """Fixtures: an app per test on a real database (SQLite in memory, or PostgreSQL when
 TRACKER_TEST_DATABASE_URL names one), clients logged in as each role, and the demo agency."""
+import atexit
+import contextvars
 import os
 from datetime import date
 
+import psycopg
 import pytest
-from sqlalchemy import text
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import make_url, text
 
 from config import Testing
 from tracker import create_app
@@ -12,11 +17,46 @@ from tracker.extensions import db
 from tracker.services import demo as demo_service
 from tests import factories
 
-TEST_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "sqlite://")
-ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+BASE_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "sqlite://")
+ON_POSTGRES = BASE_DATABASE_URL.startswith("postgresql")
+
+
+def _private_postgres_database(base_url: str) -> str:
+    """A database of this test run's own on the given server, so that runs side by side
+    (CI, a developer, a second checkout) never empty each other's tables."""
+    url = make_url(base_url)
+    name = f"tracker_test_{os.getpid()}"
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                         dbname=url.database, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    atexit.register(_drop_postgres_database, url, name)
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url, name: str) -> None:
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                         dbname=url.database, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+TEST_DATABASE_URL = _private_postgres_database(BASE_DATABASE_URL) if ON_POSTGRES else BASE_DATABASE_URL
 # Mid-year of fiscal year 2568: the demo's tasks are due 30 Sep 2025, so none is late yet.
 TODAY = date(2025, 3, 31)
 _schema_ready = False
+
+
+class RequestIsolatingClient(FlaskClient):
+    """Each request runs in a context of its own, as in production: its own app context, `g`,
+    login and database session. (Requests would otherwise share the test's app context, and
+    Flask-Login would hand the first request's user to every later one.) Afterwards the test's
+    session forgets what it had loaded, so it reads what the request wrote."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
 
 
 def make_app(tmp_path, **overrides):
@@ -28,6 +68,7 @@ def make_app(tmp_path, **overrides):
     }
     app = create_app(Testing)
     app.config.update(config)
+    app.test_client_class = RequestIsolatingClient
     return app
 
 

@@ -1,10 +1,10 @@
 """Build test data through the same services the app uses."""
 from dataclasses import dataclass
-from datetime import date
 
 from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, Organization, Task, Topic, User
 from tracker.services import plan, users
+from tracker.thai import fiscal_year_bounds
 
 PASSWORD = "password123"
 
@@ -43,9 +43,8 @@ def agency(name: str, divisions=("สำนักปลัด", "กองคล
 
 
 def fiscal_year_for(organization: Organization, year: int) -> FiscalYear:
-    start = date(year - 544, 10, 1)
-    fiscal_year = FiscalYear(organization_id=organization.id, year=year, start_date=start,
-                             end_date=date(year - 543, 9, 30))
+    start, end = fiscal_year_bounds(year)
+    fiscal_year = FiscalYear(organization_id=organization.id, year=year, start_date=start, end_date=end)
     db.session.add(fiscal_year)
     db.session.flush()
     return fiscal_year

@@ -1,8 +1,9 @@
-"""Today, as the app sees it. Tests and operators can fix it with the TRACKER_TODAY setting."""
-from datetime import date
+"""Today and now, as the app sees them. TRACKER_TODAY fixes the date (tests, demos, screenshots)."""
+from datetime import date, datetime
 
 from flask import current_app
 
+from tracker.models.base import utcnow
 from tracker.thai import today_in_bangkok
 
 
@@ -11,3 +12,11 @@ def today() -> date:
     if fixed:
         return fixed if isinstance(fixed, date) else date.fromisoformat(fixed)
     return today_in_bangkok()
+
+
+def now() -> datetime:
+    """Naive UTC, on the fixed date when there is one, so a report made "today" sorts with today."""
+    current = utcnow()
+    if current_app.config.get("TRACKER_TODAY"):
+        return datetime.combine(today(), current.time())
+    return current

@@ -1,11 +1,13 @@
 """Audit events: every change records who, when, before and after."""
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from tracker.extensions import db
 from tracker.models import AuditEvent, User
+from tracker.models.base import utcnow
 from tracker.models.task import STATUS_LABELS, TaskStatus
+from tracker.thai import format_date
 
 
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -32,8 +34,10 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     task_id: int | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
+        at=at or utcnow(),
         organization_id=organization_id,
         actor_id=actor.id if actor else None,
         action=action,
@@ -63,10 +67,10 @@ ACTION_LABELS = {
 }
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",
-    "evidence": "หลักฐาน (รายการ)", "archived": "พักงาน", "due_date": "กำหนดเสร็จ", "division_id": "กอง",
+    "evidence": "หลักฐาน (รายการ)", "archived": "พักงาน", "due_date": "กำหนดเสร็จ",
     "title": "ชื่อ", "details": "รายละเอียด", "period_text": "ช่วงระยะเวลา", "start_date": "วันเริ่ม",
     "end_date": "วันสิ้นสุด", "responsible_text": "ผู้รับผิดชอบ", "all_divisions": "ทุกกอง",
-    "division_names": "กองผู้รับผิดชอบ", "step_texts": "ขั้นตอน", "number": "ลำดับ", "analysis": "การวิเคราะห์",
+    "division": "กอง", "division_names": "กองผู้รับผิดชอบ", "step_texts": "ขั้นตอน", "number": "ลำดับ", "analysis": "การวิเคราะห์",
     "item_codes": "ข้อคำถาม", "name": "ชื่อ",
 }
 
@@ -79,9 +83,12 @@ def describe(values: dict | None) -> str:
     def show(key, value):
         if key == "status" and value in {s.value for s in TaskStatus}:
             return STATUS_LABELS[TaskStatus(value)]
+        if key.endswith("date") and isinstance(value, str):
+            return format_date(date.fromisoformat(value))
         if isinstance(value, bool):
             return "ใช่" if value else "ไม่ใช่"
         if isinstance(value, list):
             return ", ".join(str(v) for v in value)
         return str(value)
-    return "; ".join(f"{FIELD_LABELS.get(key, key)}: {show(key, value)}" for key, value in values.items())
+    shown = {key: value for key, value in values.items() if value not in ("", None)}
+    return "; ".join(f"{FIELD_LABELS.get(key, key)}: {show(key, value)}" for key, value in shown.items()) or "–"

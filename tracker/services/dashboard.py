@@ -14,6 +14,7 @@ class Progress:
     """Counts for one row of the dashboard; each count links to the tasks it counts."""
     key_id: int
     label: str
+    number: int  # the topic's number, or the division's position
     total: int
     done: int
     in_progress: int
@@ -39,7 +40,7 @@ def _progress_rows(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter,
     if join_division:
         query = query.join(Task.division)
     query = query.with_only_columns(
-        key, label,
+        key, label, order,
         func.count(Task.id),
         _count(Task.status == TaskStatus.DONE),
         _count((Task.status == TaskStatus.IN_PROGRESS) & on_time),
@@ -48,7 +49,7 @@ def _progress_rows(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter,
         _count(late),
         func.coalesce(func.avg(Task.percent), 0),
     ).group_by(key, label, order).order_by(order)
-    return [Progress(row[0], row[1], *(int(v) for v in row[2:8]), round(float(row[8]), 1))
+    return [Progress(row[0], row[1], *(int(v) for v in row[2:9]), round(float(row[9]), 1))
             for row in db.session.execute(query)]
 
 
@@ -65,5 +66,5 @@ def progress_by_division(user: User, fiscal_year: FiscalYear, task_filter: TaskF
 def overall(rows: list[Progress]) -> Progress:
     total = sum(r.total for r in rows)
     weighted = sum(r.average_percent * r.total for r in rows)
-    return Progress(0, "ทั้งหมด", total, *(sum(getattr(r, f) for r in rows) for f in (
+    return Progress(0, "ทั้งหมด", 0, total, *(sum(getattr(r, f) for r in rows) for f in (
         "done", "in_progress", "not_started", "cancelled", "late")), round(weighted / total, 1) if total else 0.0)

@@ -1,16 +1,16 @@
 """The demo: อบต.พิชัย and its ITA 2567 measures, from the data file transcribed from the seed."""
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tracker.extensions import db
 from tracker.models import (
-    AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Measure, Organization, ProgressUpdate, Role,
+    AssessmentItem, AssessmentYear, AuditEvent, Division, FiscalYear, ItemScore, Measure, Organization, Role,
     Task, TaskStatus, Topic, User,
 )
-from tracker.services import plan, users
+from tracker.services import plan, tasks, users
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "demo" / "pichai_2567.json"
 DEMO_PASSWORD = "pichai2568"
@@ -107,6 +107,9 @@ def _load_plan(fiscal_year: FiscalYear, topics: list[dict], items: dict, divisio
 
 
 def _load_progress(organization: Organization, fiscal_year: FiscalYear) -> None:
+    """Date the plan's audit events at the start of the year, then replay the demo's reports on their days."""
+    opened = datetime.combine(fiscal_year.start_date, time(2, 0))
+    db.session.execute(update(AuditEvent).where(AuditEvent.organization_id == organization.id).values(at=opened))
     heads = {u.division.name: u for u in db.session.scalars(
         select(User).where(User.organization_id == organization.id, User.role == Role.HEAD))}
     for topic_number, position, division, day, status, percent, text in DEMO_PROGRESS:
@@ -114,7 +117,5 @@ def _load_progress(organization: Organization, fiscal_year: FiscalYear) -> None:
             select(Task).join(Task.measure).join(Topic).join(Task.division)
             .where(Topic.fiscal_year_id == fiscal_year.id, Topic.number == topic_number,
                    Measure.position == position, Division.name == division))
-        at = datetime(day.year, day.month, day.day, 3, 0)
-        db.session.add(ProgressUpdate(organization_id=organization.id, task=task, author=heads[division], created_at=at,
-                                      status=status, percent=percent, done_text=text))
-        task.status, task.percent, task.updated_at = status, percent, at
+        tasks.record_progress(task, heads[division], tasks.ProgressInput(status, percent, text), task.version,
+                              now=datetime.combine(day, time(3, 0)))

@@ -14,11 +14,7 @@ from tracker.services import audit
 from tracker.services.errors import NotFound, ServiceError
 
 ALL_DIVISIONS_TEXT = "ทุกกอง"
-TOPIC_FIELDS = ("number", "title", "analysis", "item_codes")
-MEASURE_FIELDS = (
-    "title", "details", "period_text", "start_date", "end_date", "responsible_text", "all_divisions",
-    "division_names", "step_texts",
-)
+MEASURE_COLUMNS = ("title", "details", "period_text", "start_date", "end_date", "responsible_text", "all_divisions")
 
 
 @dataclass
@@ -158,7 +154,7 @@ def delete_topic(topic: Topic, actor: User | None) -> None:
 # --- measures and their tasks -------------------------------------------------------------------
 
 def _measure_snapshot(measure: Measure) -> dict:
-    values = audit.snapshot(measure, MEASURE_FIELDS[:7])
+    values = audit.snapshot(measure, MEASURE_COLUMNS)
     values["division_names"] = [d.name for d in measure.divisions]
     values["step_texts"] = [s.text for s in measure.steps]
     return values
@@ -255,31 +251,34 @@ def responsible_divisions(measure: Measure) -> list[Division]:
     return [d for d in measure.divisions if d.active]
 
 
-def sync_tasks(measure: Measure, actor: User | None, now=None) -> list[Task]:
+def sync_tasks(measure: Measure, actor: User | None) -> list[Task]:
     """One task per responsible division. A division that leaves the measure has its task archived,
     never deleted, so its progress history stays; one that comes back gets the same task again."""
-    now = now or utcnow()
-    wanted = {d.id for d in responsible_divisions(measure)}
+    wanted = {d.id: d for d in responsible_divisions(measure)}
     existing = {t.division_id: t for t in db.session.scalars(select(Task).where(Task.measure_id == measure.id))}
     for division_id, task in existing.items():
+        before = _task_snapshot(task)
         if division_id not in wanted and task.archived_at is None:
-            task.archived_at = now
-            audit.record(task.organization_id, actor, "task.archive", "task", task.id, task_id=task.id,
-                         before={"archived": False}, after={"archived": True})
-        elif division_id in wanted and (task.archived_at is not None or task.due_date != measure.end_date):
-            before = {"archived": task.archived_at is not None, "due_date": task.due_date.isoformat()}
+            task.archived_at = utcnow()
+        elif division_id in wanted:
             task.archived_at, task.due_date = None, measure.end_date
-            audit.record(task.organization_id, actor, "task.update", "task", task.id, task_id=task.id,
-                         before=before, after={"archived": False, "due_date": task.due_date.isoformat()})
-    for division_id in wanted - existing.keys():
+        before, after = audit.changed(before, _task_snapshot(task))
+        if after:
+            action = "task.archive" if after.get("archived") else "task.update"
+            audit.record(task.organization_id, actor, action, "task", task.id, before, after, task_id=task.id)
+    for division_id in wanted.keys() - existing.keys():
         task = Task(organization_id=measure.organization_id, measure=measure, division_id=division_id,
                     due_date=measure.end_date)
         db.session.add(task)
         db.session.flush()
         existing[division_id] = task
         audit.record(task.organization_id, actor, "task.create", "task", task.id, task_id=task.id,
-                     after={"division_id": division_id, "due_date": task.due_date.isoformat()})
+                     after={"division": wanted[division_id].name, **_task_snapshot(task)})
     return [existing[d] for d in wanted]
+
+
+def _task_snapshot(task: Task) -> dict:
+    return {"archived": task.archived_at is not None, **audit.snapshot(task, ("due_date",))}
 
 
 # --- divisions ----------------------------------------------------------------------------------

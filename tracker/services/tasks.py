@@ -1,6 +1,6 @@
 """Tasks: who sees which, what is late, and how a division head records progress."""
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, and_, case, not_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -121,9 +121,11 @@ def normalise_progress(data: ProgressInput) -> ProgressInput:
 
 def record_progress(
     task: Task, author: User, data: ProgressInput, seen_version: int, files: list[Evidence] | None = None,
+    now: datetime | None = None,
 ) -> ProgressUpdate:
     """Save a progress update. seen_version is the task version the author's form was built from:
     when somebody saved in between, EditConflict is raised and nothing is changed."""
+    now = now or utcnow()
     if not access.can_update_task(author, task):
         raise Forbidden("คุณไม่มีสิทธิ์บันทึกความก้าวหน้าของงานนี้")
     if task.version != seen_version:
@@ -133,18 +135,19 @@ def record_progress(
         raise ServiceError("สถานะไม่ถูกต้อง")
     before = audit.snapshot(task, TASK_FIELDS)
     update = ProgressUpdate(organization_id=task.organization_id, task=task, author=author, status=data.status,
-                            percent=data.percent, done_text=data.done_text, problems=data.problems)
+                            percent=data.percent, done_text=data.done_text, problems=data.problems, created_at=now)
     db.session.add(update)
     for url in data.links:
         update.evidence.append(Evidence(organization_id=task.organization_id, task_id=task.id,
                                         uploader_id=author.id, url=url))
     for evidence in files or []:
         evidence.update = update
-    task.status, task.percent, task.updated_at = data.status, data.percent, utcnow()
+    task.status, task.percent, task.updated_at = data.status, data.percent, now
     db.session.flush()  # the version check in SQL: a concurrent save makes this raise StaleDataError
     after = audit.snapshot(task, TASK_FIELDS)
     after.update(done_text=data.done_text, problems=data.problems, evidence=len(update.evidence))
-    audit.record(task.organization_id, author, "task.progress", "task", task.id, before, after, task_id=task.id)
+    audit.record(task.organization_id, author, "task.progress", "task", task.id, before, after, task_id=task.id,
+                 at=now)
     db.session.commit()
     return update
 

@@ -1,4 +1,5 @@
 """Accounts: the CLI and (later) the people pages create users here."""
+from flask import current_app
 from sqlalchemy import func, select
 
 from tracker.extensions import db
@@ -34,7 +35,7 @@ def create_user(organization: Organization, email: str, role: str, password: str
             raise ServiceError(f"ไม่พบกอง “{division_name}” ในหน่วยงานนี้")
     user = User(organization=organization, email=email, role=role, name=name or email.split("@")[0],
                 division=division, position=position)
-    user.set_password(password)
+    user.set_password(password, current_app.config["TRACKER_PASSWORD_HASH"])
     db.session.add(user)
     db.session.flush()
     audit.record(organization.id, actor, "user.create", "user", user.id, None,

@@ -1,5 +1,6 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
 from tracker.thai import format_period
@@ -41,7 +42,8 @@ def result():
 
 def _topic_form(fiscal_year, topic: Topic | None = None) -> TopicForm:
     form = TopicForm(obj=topic)
-    form.item_ids.choices = [(item.id, f"{item.code} {item.title}") for item in plan.assessment_items(fiscal_year)]
+    form.item_ids.choices = [SelectChoice(item.id, f"{item.code} {item.title}")
+                             for item in plan.assessment_items(fiscal_year)]
     if topic is not None and not form.is_submitted():
         form.item_ids.data = [item.id for item in topic.items]
     return form
@@ -99,7 +101,7 @@ def delete_topic(topic_id: int):
 
 def _measure_form(fiscal_year, measure: Measure | None = None) -> MeasureForm:
     form = MeasureForm(fiscal_year, obj=measure)
-    form.division_ids.choices = [(d.id, d.name) for d in plan.divisions(current_user.organization_id)]
+    form.division_ids.choices = [SelectChoice(d.id, d.name) for d in plan.divisions(current_user.organization_id)]
     if measure is not None and not form.is_submitted():
         form.division_ids.data = [d.id for d in measure.divisions]
         form.steps.data = "\n".join(step.text for step in measure.steps)

@@ -16,7 +16,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form):
-        values = {str(value) for value, _ in self.choices}
+        values = {str(choice.value) for choice in self.choices}
         for data in self.data or []:
             if str(data) not in values:
                 raise ValidationError("ตัวเลือกไม่ถูกต้อง")

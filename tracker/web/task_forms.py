@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from tracker.models.task import STATUS_LABELS
@@ -9,7 +10,7 @@ MAX_LINKS = 20
 
 
 class ProgressForm(FlaskForm):
-    status = SelectField("สถานะ", choices=[(status.value, label) for status, label in STATUS_LABELS.items()])
+    status = SelectField("สถานะ", choices=[SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()])
     percent = ThaiIntegerField("ความก้าวหน้า (%)", validators=[
         InputRequired(message="กรุณากรอกความก้าวหน้าเป็นตัวเลข 0–100"), number_range(0, 100)])
     done_text = TextAreaField("ผลการดำเนินงาน (ทำอะไรไปแล้ว)", validators=[Optional(), max_length(5000)])

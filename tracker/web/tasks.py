@@ -78,7 +78,7 @@ def update(task_id: int):
     data = tasks.ProgressInput(status=form.status.data, percent=form.percent.data, done_text=form.done_text.data or "",
                                problems=form.problems.data or "", links=form.link_list())
     try:
-        tasks.record_progress(task, current_user, data, int(form.version.data or 0), files)
+        tasks.record_progress(task, current_user, data, int(form.version.data or 0), files, now=clock.now())
     except (EditConflict, StaleDataError):
         db.session.rollback()
         task = tasks.get_task(current_user, task_id)

@@ -1,0 +1,135 @@
+"""End to end in real Chromium: a division head reports progress, the executive sees it on the dashboard."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.live_server import log_in
+from tracker.services.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+HEAD = "finance@pichai.example"  # สุดารัตน์ มั่นคง, head of กองคลัง
+HEAD_NAME = "สุดารัตน์ มั่นคง"
+EXECUTIVE = "executive@pichai.example"
+DONE_TEXT = "ประชุมชี้แจงเจ้าหน้าที่กองคลังเรื่องช่องทางรับฟังความคิดเห็น และติดประกาศที่สำนักงานแล้ว"
+LINK = "https://www.pichai.go.th/news/2568/listening-channels"
+PDF_NAME = "รายงานการประชุม.pdf"
+COLUMNS = ("งาน", "เสร็จ", "กำลังทำ", "ยังไม่เริ่ม", "ล่าช้า", "เฉลี่ย")
+
+
+def tiny_pdf() -> bytes:
+    """A real one-page PDF, small enough to build by hand."""
+    text = b"BT /F1 12 Tf 20 50 Td (Meeting report) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return pdf
+
+
+def division_row(page, name: str) -> dict[str, str]:
+    """The numbers of one division's row in the dashboard's ความคืบหน้ารายกอง table."""
+    table = page.locator("table.progress-table", has=page.locator("caption", has_text="ความคืบหน้ารายกอง"))
+    row = table.locator("tbody tr", has=page.locator("th", has_text=re.compile(f"^{name}$")))
+    expect(row).to_have_count(1)
+    return {column: row.locator(f'td[data-label="{column}"]').inner_text().strip() for column in COLUMNS}
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="ออกจากระบบ").click()
+    expect(page.get_by_role("alert")).to_contain_text("ออกจากระบบแล้ว")
+
+
+def test_head_reports_progress_and_executive_sees_it_on_the_dashboard(new_page, tmp_path):
+    page = new_page()
+    log_in(page, EXECUTIVE, DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    before = division_row(page, "กองคลัง")
+    log_out(page)
+
+    log_in(page, HEAD, DEMO_PASSWORD)
+    page.get_by_role("link", name="งานของฉัน").click()
+    expect(page.get_by_role("heading", name="งานของฉัน")).to_be_visible()
+    expect(page.locator(".page-head")).to_contain_text("กองคลัง")
+    not_started = page.locator("table.tasks tbody tr", has=page.locator(".badge", has_text="ยังไม่เริ่ม")).first
+    task_link = not_started.locator('td[data-label="มาตรการ"] a')
+    measure_title = task_link.inner_text().strip()
+    task_link.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(measure_title)
+
+    pdf = tmp_path / PDF_NAME
+    pdf.write_bytes(tiny_pdf())
+    report = page.locator("#report")
+    report.get_by_label("สถานะ").select_option(label="กำลังดำเนินการ")
+    report.get_by_label("ความก้าวหน้า (%)").fill("45")
+    report.get_by_label("ผลการดำเนินงาน (ทำอะไรไปแล้ว)").fill(DONE_TEXT)
+    report.get_by_label("ลิงก์หลักฐาน (บรรทัดละ 1 ลิงก์)").fill(LINK)
+    report.get_by_label("ไฟล์หลักฐาน").set_input_files(pdf)
+    report.get_by_role("button", name="บันทึก").click()
+
+    expect(page.locator(".alert-success")).to_have_text("บันทึกความก้าวหน้าแล้ว")
+    latest = page.locator("article.update").first
+    expect(latest).to_contain_text("กำลังดำเนินการ 45%")
+    expect(latest).to_contain_text(HEAD_NAME)
+    expect(latest).to_contain_text(DONE_TEXT)
+    expect(latest.get_by_role("link", name=LINK)).to_have_attribute("href", LINK)
+    evidence = latest.get_by_role("link", name=re.compile(re.escape(PDF_NAME)))
+    served = page.request.get(evidence.get_attribute("href"))
+    assert served.ok and served.headers["content-type"] == "application/pdf"
+    assert served.body() == pdf.read_bytes()
+    log_out(page)
+
+    log_in(page, EXECUTIVE, DEMO_PASSWORD)
+    page.goto("/dashboard")
+    recent = page.locator("section.card", has=page.get_by_role("heading", name="การรายงานล่าสุด"))
+    newest = recent.locator("li").first
+    expect(newest.get_by_role("link")).to_have_text(measure_title)
+    expect(newest).to_contain_text(f"กองคลัง · กำลังดำเนินการ 45% · {HEAD_NAME}")
+    after = division_row(page, "กองคลัง")
+    assert after["งาน"] == before["งาน"]
+    assert int(after["กำลังทำ"]) == int(before["กำลังทำ"]) + 1
+    assert int(after["ยังไม่เริ่ม"]) == int(before["ยังไม่เริ่ม"]) - 1
+    expected_average = float(before["เฉลี่ย"].rstrip("%")) + 45 / int(after["งาน"])  # from 0% to 45%
+    assert float(after["เฉลี่ย"].rstrip("%")) == pytest.approx(expected_average, abs=1)  # both shown as whole %
+
+    table = page.locator("table.progress-table", has=page.locator("caption", has_text="ความคืบหน้ารายกอง"))
+    table.locator("tbody tr", has=page.locator("th", has_text="กองคลัง")) \
+        .locator('td[data-label="กำลังทำ"] a').click()
+    expect(page).to_have_url(re.compile(r"/tasks\?.*status=in_progress"))
+    rows = page.locator("table.tasks tbody tr")
+    expect(rows).to_have_count(int(after["กำลังทำ"]))
+    for division in rows.locator('td[data-label="กอง"]').all_inner_texts():
+        assert division.strip() == "กองคลัง"
+    expect(rows.get_by_role("link", name=measure_title, exact=True)).to_have_count(1)
+
+
+def _assert_no_horizontal_scroll(page) -> None:
+    widths = page.evaluate("({scroll: document.scrollingElement.scrollWidth, view: window.innerWidth})")
+    assert widths["scroll"] <= widths["view"], f"{page.url} scrolls sideways on a phone: {widths}"
+
+
+def test_pages_fit_a_phone_screen(new_page):
+    page = new_page(width=390, height=844)
+    log_in(page, HEAD, DEMO_PASSWORD)
+    page.goto("/my")
+    expect(page.get_by_role("heading", name="งานของฉัน")).to_be_visible()
+    _assert_no_horizontal_scroll(page)
+
+    # A task with history, so that the updates and the audit table are on the page as well.
+    page.locator("table.tasks tbody tr", has=page.locator(".badge", has_text="กำลังดำเนินการ")).first \
+        .locator('td[data-label="มาตรการ"] a').click()
+    expect(page.locator("article.update").first).to_be_visible()
+    _assert_no_horizontal_scroll(page)

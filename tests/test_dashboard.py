@@ -1,0 +1,77 @@
+"""The dashboard: where the fiscal year stands, by topic and by division, every number a link."""
+import re
+from datetime import date
+
+from tests import factories
+from tests.conftest import login
+from tracker.extensions import db
+from tracker.models import Division
+from tracker.services import dashboard, plan, tasks
+from tracker.services.users import find_user_by_email
+
+TODAY = date(2025, 3, 31)
+
+
+def html_of(client, url="/dashboard") -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_progress_by_division_counts_the_demo(app, demo):
+    coordinator = find_user_by_email("coordinator@pichai.example")
+    fiscal_year = plan.get_fiscal_year(demo.id, 2568)
+    rows = {r.label: r for r in dashboard.progress_by_division(coordinator, fiscal_year, tasks.TaskFilter(), TODAY)}
+    # กองคลัง: the ทุกกอง measures (1 + 2) and topic 4's measure; one done, one in progress.
+    finance = rows["กองคลัง"]
+    assert (finance.total, finance.done, finance.in_progress, finance.not_started, finance.late) == (4, 1, 1, 2, 0)
+    assert rows["สำนักปลัด"].total == 5
+
+
+def test_progress_by_topic_follows_topic_order(app, demo):
+    coordinator = find_user_by_email("coordinator@pichai.example")
+    fiscal_year = plan.get_fiscal_year(demo.id, 2568)
+    rows = dashboard.progress_by_topic(coordinator, fiscal_year, tasks.TaskFilter(), TODAY)
+    assert [r.total for r in rows] == [4, 8, 1, 1, 1]
+    assert dashboard.overall(rows).total == 15
+
+
+def test_late_is_counted_after_the_due_date(app, demo):
+    coordinator = find_user_by_email("coordinator@pichai.example")
+    fiscal_year = plan.get_fiscal_year(demo.id, 2568)
+    rows = dashboard.progress_by_topic(coordinator, fiscal_year, tasks.TaskFilter(), date(2025, 10, 1))
+    total = dashboard.overall(rows)
+    assert total.late == 15 - total.done
+
+
+def test_dashboard_shows_numbers_that_link_to_their_tasks(executive_client):
+    html = html_of(executive_client)
+    assert "ภาพรวมปีงบประมาณ พ.ศ. 2568" in html
+    assert "1 ต.ค. 2567 – 30 ก.ย. 2568" in html
+    link = re.search(r'<a href="(/tasks\?[^"]*status=done[^"]*)">(\d+)</a>', html)
+    assert link, "the done count links to the task list"
+    listed = executive_client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert listed.count('href="/tasks/') == int(link.group(2))
+
+
+def test_dashboard_division_filter_narrows_every_number(executive_client, demo):
+    division = db.session.scalar(db.select(Division).where(Division.name == "กองช่าง"))
+    html = html_of(executive_client, f"/dashboard?division={division.id}")
+    summary = re.search(r'<div class="stat"><a href="[^"]*">(\d+)</a><span>งานทั้งหมด', html)
+    assert summary.group(1) == "3"
+
+
+def test_dashboard_lists_recent_updates_and_late_tasks(app, executive_client):
+    app.config["TRACKER_TODAY"] = "2025-10-10"
+    html = html_of(executive_client)
+    recent = html.split("การรายงานล่าสุด", 1)[1]
+    assert "สุดารัตน์ มั่นคง" in recent and "เสร็จสิ้น 100%" in recent  # who reported what
+    assert "งานที่ล่าช้า" in html and "กำหนดเสร็จ 30 ก.ย. 2568" in html
+
+
+def test_dashboard_of_another_agency_shows_only_its_own_tasks(app, demo, other_agency):
+    client = app.test_client()
+    login(client, other_agency.coordinator.email, factories.PASSWORD)
+    html = html_of(client)
+    assert re.search(r'<div class="stat"><a href="[^"]*">(\d+)</a><span>งานทั้งหมด', html).group(1) == "2"
+    assert "สุดารัตน์" not in html

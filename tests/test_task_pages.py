@@ -1,0 +1,116 @@
+"""Task pages as a division head uses them: งานของฉัน, a task, an update, evidence, a conflict."""
+import io
+import re
+
+from sqlalchemy import select
+
+from tests.conftest import login
+from tracker.extensions import db
+from tracker.models import Division, Evidence, Task
+
+
+def finance_task_id() -> int:
+    return db.session.scalar(
+        select(Task.id).join(Task.division).where(Division.name == "กองคลัง").order_by(Task.id).limit(1))
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_my_tasks_lists_the_heads_division_with_thai_dates(finance_client):
+    html = page(finance_client.get("/my"))
+    assert "งานของฉัน" in html and "กองคลัง" in html
+    assert "30 ก.ย. 2568" in html
+    assert "กองช่าง</td>" not in html
+
+
+def test_task_page_shows_topic_measure_steps_and_history(finance_client):
+    html = page(finance_client.get(f"/tasks/{finance_task_id()}"))
+    assert "ประเด็น (1)" in html
+    assert "ขั้นตอนหรือวิธีการปฏิบัติ" in html and "<ol class=\"steps\">" in html
+    assert "จัดทำร่างคู่มือการรับชำระภาษีแล้ว" in html  # the demo's report for this task
+    assert "30 กันยายน 2568" in html
+
+
+def post_update(client, task_id, version, **fields):
+    data = {"status": "in_progress", "percent": "50", "done_text": "", "problems": "", "links": "",
+            "version": str(version), **fields}
+    return client.post(f"/tasks/{task_id}", data=data, content_type="multipart/form-data")
+
+
+def test_head_records_progress_and_sees_it_in_history(finance_client):
+    task = db.session.get(Task, finance_task_id())
+    response = post_update(finance_client, task.id, task.version, percent="80", done_text="ประชุมชี้แจงแล้ว",
+                           links="https://www.pichai.go.th/news/1")
+    assert response.status_code == 302
+    html = page(finance_client.get(response.location))
+    assert "บันทึกความก้าวหน้าแล้ว" in html and "ประชุมชี้แจงแล้ว" in html
+    assert "https://www.pichai.go.th/news/1" in html
+    assert "รายงานความก้าวหน้า" in html  # the audit trail entry
+
+
+def test_second_save_from_an_old_form_is_told_of_the_conflict_and_keeps_its_text(app, finance_client,
+                                                                                   coordinator_client):
+    task = db.session.get(Task, finance_task_id())
+    opened_version = task.version
+    first = post_update(coordinator_client, task.id, opened_version, percent="60", done_text="บันทึกของผู้ประสานงาน")
+    assert first.status_code == 302
+    second = post_update(finance_client, task.id, opened_version, percent="70", done_text="ข้อความของหัวหน้ากอง",
+                         files=(io.BytesIO(b"%PDF-1.4 evidence"), "หลักฐาน.pdf"))
+    html = page(second)
+    assert second.status_code == 409
+    assert "มีผู้อื่นบันทึกงานนี้ไปแล้ว" in html
+    assert "ข้อความของหัวหน้ากอง" in html  # the head's text is still in the form
+    assert "บันทึกของผู้ประสานงาน" in html  # and the other person's update is shown
+    assert "หลักฐาน.pdf" in html  # the uploaded file was kept
+    new_version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    pending = re.search(r'name="pending" type="hidden" value="([\d,]+)"', html).group(1)
+    third = post_update(finance_client, task.id, new_version, percent="70", done_text="ข้อความของหัวหน้ากอง",
+                        pending=pending)
+    assert third.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Task, task.id).percent == 70
+    attached = db.session.scalars(select(Evidence).where(Evidence.filename == "หลักฐาน.pdf")).one()
+    assert attached.update_id is not None
+
+
+def test_evidence_file_is_served_to_users_who_may_see_the_task(app, finance_client, executive_client,
+                                                                palad_client):
+    task = db.session.get(Task, finance_task_id())
+    post_update(finance_client, task.id, task.version, files=(io.BytesIO(b"%PDF-1.4 hello"), "สรุป.pdf"))
+    evidence = db.session.scalars(select(Evidence).where(Evidence.filename == "สรุป.pdf")).one()
+    with executive_client.get(f"/evidence/{evidence.id}") as response:
+        assert response.status_code == 200 and response.data == b"%PDF-1.4 hello"
+        assert response.mimetype == "application/pdf"
+    assert palad_client.get(f"/evidence/{evidence.id}").status_code == 403
+
+
+def test_evidence_file_is_not_reachable_as_a_static_file(app, finance_client):
+    task = db.session.get(Task, finance_task_id())
+    post_update(finance_client, task.id, task.version, files=(io.BytesIO(b"%PDF-1.4 x"), "a.pdf"))
+    evidence = db.session.scalars(select(Evidence)).one()
+    assert finance_client.get(f"/static/{evidence.stored_name}").status_code == 404
+
+
+def test_another_divisions_task_is_forbidden_and_reveals_nothing(palad_client):
+    task = db.session.get(Task, finance_task_id())
+    response = palad_client.get(f"/tasks/{task.id}")
+    assert response.status_code == 403
+    assert task.measure.title not in page(response)
+
+
+def test_late_task_shows_late_badge(app, finance_client):
+    app.config["TRACKER_TODAY"] = "2025-10-15"
+    html = page(finance_client.get("/my"))
+    assert "status-late" in html and "ล่าช้า" in html
+
+
+def test_healthz_answers_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_login_page_is_thai(client):
+    html = page(client.get("/login"))
+    assert "เข้าสู่ระบบ" in html and 'lang="th"' in html
