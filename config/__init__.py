@@ -39,6 +39,7 @@ class Development(Default):
 
 
 class Production(Default):
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
 
 
@@ -49,3 +50,14 @@ class Testing(Default):
     WTF_CSRF_ENABLED = False
     # Hashing strength is not under test; scrypt would make every login in the suite slow.
     TRACKER_PASSWORD_HASH = "pbkdf2:sha256:1000"
+
+
+CONFIGS = {"default": Default, "development": Development, "production": Production, "testing": Testing}
+
+
+def from_environment() -> type[Default]:
+    """The settings class named by TRACKER_ENV (default, development, production)."""
+    name = os.environ.get("TRACKER_ENV", "default").lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"TRACKER_ENV={name!r}: use one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]

@@ -21,11 +21,11 @@ BASE_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "sqlite://")
 ON_POSTGRES = BASE_DATABASE_URL.startswith("postgresql")
 
 
-def _private_postgres_database(base_url: str) -> str:
+def private_postgres_database(base_url: str, suffix: str = "") -> str:
     """A database of this test run's own on the given server, so that runs side by side
-    (CI, a developer, a second checkout) never empty each other's tables."""
+    (CI, a developer, a second checkout) never empty each other's tables. Dropped at exit."""
     url = make_url(base_url)
-    name = f"tracker_test_{os.getpid()}"
+    name = f"tracker_test_{os.getpid()}{suffix}"
     with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
                          dbname=url.database, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -40,7 +40,7 @@ def _drop_postgres_database(url, name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-TEST_DATABASE_URL = _private_postgres_database(BASE_DATABASE_URL) if ON_POSTGRES else BASE_DATABASE_URL
+TEST_DATABASE_URL = private_postgres_database(BASE_DATABASE_URL) if ON_POSTGRES else BASE_DATABASE_URL
 # Mid-year of fiscal year 2568: the demo's tasks are due 30 Sep 2025, so none is late yet.
 TODAY = date(2025, 3, 31)
 _schema_ready = False
@@ -61,13 +61,13 @@ class RequestIsolatingClient(FlaskClient):
 
 def make_app(tmp_path, **overrides):
     config = {
+        **{key: getattr(Testing, key) for key in dir(Testing) if key.isupper()},
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
         "TRACKER_UPLOAD_DIR": str(tmp_path / "uploads"),
         "TRACKER_TODAY": TODAY,
         **overrides,
     }
-    app = create_app(Testing)
-    app.config.update(config)
+    app = create_app(config)  # the database URL must be known before the engine is made
     app.test_client_class = RequestIsolatingClient
     return app
 

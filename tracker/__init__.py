@@ -4,17 +4,19 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from config import BASE_DIR, INSTANCE_DIR, Default
+from config import BASE_DIR, INSTANCE_DIR, Default, from_environment
 from tracker.extensions import csrf, db, login, migrate
 
 
 def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE_DIR))
-    app.config.from_object(Default)
+    app.config.from_object(Default if config is not None else from_environment())
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    if not app.config["SECRET_KEY"]:
+        raise RuntimeError("Set SECRET_KEY: sessions and forms cannot be protected without it.")
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

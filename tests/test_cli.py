@@ -1,0 +1,82 @@
+"""Operator commands: flask --app wsgi tracker demo | user add."""
+import pytest
+from sqlalchemy import func, select
+
+from tracker import create_app
+
+from tracker.extensions import db
+from tracker.models import Organization, Task, Topic, User
+from tracker.services import users
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=["tracker", *args])
+
+
+def test_demo_loads_the_seed_agency_and_prints_a_login_per_role(app):
+    result = run(app, "demo")
+    assert result.exit_code == 0, result.output
+    assert "องค์การบริหารส่วนตำบลพิชัย" in result.output
+    for role in ("coordinator", "executive", "head"):
+        assert role in result.output
+    assert "pichai2568" in result.output
+
+
+def test_demo_holds_the_seeds_plan(app):
+    run(app, "demo")
+    assert db.session.scalar(select(func.count(Topic.id))) == 5
+    # ทุกกอง: topics 1 (1 measure) and 2 (2 measures) × 4 divisions, plus one task each for topics 3, 4, 7.
+    assert db.session.scalar(select(func.count(Task.id))) == 15
+
+
+def test_demo_run_twice_changes_nothing(app):
+    run(app, "demo")
+    counts = [db.session.scalar(select(func.count(model.id))) for model in (Organization, User, Task)]
+    result = run(app, "demo")
+    assert result.exit_code == 0 and "already loaded" in result.output
+    assert [db.session.scalar(select(func.count(model.id))) for model in (Organization, User, Task)] == counts
+
+
+def test_user_add_creates_the_first_coordinator_of_a_new_agency(app, client):
+    result = run(app, "user", "add", "admin@agency.example", "--role", "coordinator", "--password", "s3cret-pass",
+                 "--organization", "เทศบาลตำบลใหม่")
+    assert result.exit_code == 0, result.output
+    user = users.find_user_by_email("admin@agency.example")
+    assert user.is_coordinator and user.organization.name == "เทศบาลตำบลใหม่"
+    response = client.post("/login", data={"email": "admin@agency.example", "password": "s3cret-pass"})
+    assert response.status_code == 302
+
+
+def test_user_add_head_needs_an_existing_division(app):
+    run(app, "demo")
+    result = run(app, "user", "add", "x@pichai.example", "--role", "head", "--password", "longenough",
+                 "--division", "กองที่ไม่มี")
+    assert result.exit_code != 0
+    assert "ไม่พบกอง “กองที่ไม่มี”" in result.output
+    assert users.find_user_by_email("x@pichai.example") is None
+
+
+def test_user_add_head_joins_the_division(app):
+    run(app, "demo")
+    result = run(app, "user", "add", "deputy@pichai.example", "--role", "head", "--password", "longenough",
+                 "--division", "กองช่าง")
+    assert result.exit_code == 0, result.output
+    assert users.find_user_by_email("deputy@pichai.example").division.name == "กองช่าง"
+
+
+def test_user_add_refuses_a_short_password_and_a_duplicate_email(app):
+    run(app, "demo")
+    short = run(app, "user", "add", "new@pichai.example", "--role", "executive", "--password", "short")
+    duplicate = run(app, "user", "add", "executive@pichai.example", "--role", "executive", "--password", "longenough")
+    assert short.exit_code != 0 and "อย่างน้อย 8 ตัวอักษร" in short.output
+    assert duplicate.exit_code != 0 and "มีผู้ใช้อีเมล" in duplicate.output
+
+
+def test_user_add_without_an_agency_asks_for_one(app):
+    result = run(app, "user", "add", "a@b.example", "--role", "coordinator", "--password", "longenough")
+    assert result.exit_code != 0 and "--organization" in result.output
+
+
+def test_app_refuses_to_start_without_a_secret_key():
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SECRET_KEY": ""})
