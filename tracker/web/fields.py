@@ -1,6 +1,6 @@
 """Form fields and validators with Thai messages (WTForms ships none in Thai)."""
 from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, StopValidation
 
 from tracker import thai
 
@@ -19,7 +19,15 @@ def number_range(low: int, high: int) -> NumberRange:
     return NumberRange(min=low, max=high, message=f"ต้องเป็นตัวเลขระหว่าง {low} ถึง {high}")
 
 
-class ThaiDateField(StringField):
+class ParsedField:
+    """When the typed text could not be read, say so, and not "please fill in" as well."""
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class ThaiDateField(ParsedField, StringField):
     """A date typed as officials write it ("30 ก.ย. 2568", "30/9/2568"), shown back the same way.
     The browser's date input would show Gregorian mm/dd/yyyy, so this is a text field."""
 
@@ -44,7 +52,7 @@ class ThaiDateField(StringField):
             raise ValueError("รูปแบบวันที่ไม่ถูกต้อง ตัวอย่าง: 30 ก.ย. 2568 หรือ 30/9/2568") from None
 
 
-class ThaiIntegerField(IntegerField):
+class ThaiIntegerField(ParsedField, IntegerField):
     """Accepts Thai digits; says in Thai when the text is not a whole number."""
 
     def process_formdata(self, valuelist):

@@ -48,7 +48,13 @@ class MeasureForm(FlaskForm):
         self.fiscal_year = fiscal_year
 
     def step_list(self) -> list[str]:
-        return [STEP_NUMBER.sub("", line).strip() for line in (self.steps.data or "").splitlines() if line.strip()]
+        """One step a line, without the numbers people type in front ("1.", "2)")."""
+        texts = (STEP_NUMBER.sub("", line).strip() for line in (self.steps.data or "").splitlines())
+        return [text for text in texts if text]
+
+    def validate_steps(self, field):
+        if not self.step_list():
+            raise ValidationError("กรุณากรอกขั้นตอนอย่างน้อย 1 ขั้นตอน")
 
     def validate_division_ids(self, field):
         if not self.all_divisions.data and not field.data:

@@ -33,7 +33,9 @@ def mine():
 @bp.route("/tasks")
 @login_required
 def index():
-    task_filter = tasks.TaskFilter(division_id=int_arg("division"), topic_id=int_arg("topic"),
+    # A head's list is their division's; a division in the URL does not narrow it to nothing.
+    division_id = None if current_user.is_head else int_arg("division")
+    task_filter = tasks.TaskFilter(division_id=division_id, topic_id=int_arg("topic"),
                                    status=request.args.get("status") or None)
     return _task_list("tasks/index.html", task_filter)
 
