@@ -30,6 +30,23 @@ class Default:
     TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Bangkok")
     WTF_CSRF_TIME_LIMIT = None  # a head may keep a form open all afternoon
     TRACKER_PASSWORD_HASH = "scrypt"
+    # The address reminders link to, e.g. https://ita.pichai.go.th
+    TRACKER_BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Reminders: no mail server means email is off and messages wait in the in-app mailbox.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ITA Tracker <noreply@localhost>")
+    MAIL_SUPPRESS_SEND = False
+    LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "")
+    LINE_CHANNEL_SECRET = os.environ.get("LINE_CHANNEL_SECRET", "")
+    LINE_API_BASE = os.environ.get("LINE_API_BASE", "https://api.line.me")
+    # The daily planning run (Bangkok time) and the outbox's retry policy.
+    TRACKER_PLAN_TIME = os.environ.get("TRACKER_PLAN_TIME", "08:30")
+    TRACKER_MAX_ATTEMPTS = int(os.environ.get("TRACKER_MAX_ATTEMPTS", "8"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -48,6 +65,8 @@ class Testing(Default):
     SECRET_KEY = "testing"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TRACKER_TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
+    MAIL_SERVER = ""
+    LINE_CHANNEL_ACCESS_TOKEN = ""
     # Hashing strength is not under test; scrypt would make every login in the suite slow.
     TRACKER_PASSWORD_HASH = "pbkdf2:sha256:1000"
 

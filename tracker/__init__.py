@@ -5,7 +5,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from config import BASE_DIR, INSTANCE_DIR, Default, from_environment
-from tracker.extensions import csrf, db, login, migrate
+from tracker.extensions import csrf, db, login, mail, migrate
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -31,6 +31,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    mail.init_app(app)
     login.init_app(app)
     login.login_view = "auth.login"
     login.login_message = "กรุณาเข้าสู่ระบบก่อนใช้งาน"

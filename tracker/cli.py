@@ -1,11 +1,18 @@
 """Operator commands: flask --app wsgi tracker …"""
+import logging
+from datetime import datetime
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Organization, Role
-from tracker.services import demo, users
+from tracker import scheduler
+from tracker.models.base import utcnow
+from tracker.services import demo, outbox, reminders, users
+from tracker.thai import bangkok_to_utc
 from tracker.services.errors import ServiceError
 
 tracker_cli = AppGroup("tracker", help="ITA Tracker commands.")
@@ -54,3 +61,34 @@ def user_add(email, role, password, division, name, position, organization) -> N
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role} {user.email} in {user.organization.name}")
+
+
+@tracker_cli.command("remind")
+@click.option("--at", "at", default=None, help='Bangkok time to act as of, e.g. "2025-06-25 08:30" (default: now).')
+def remind_command(at: str | None) -> None:
+    """Plan reminders and deliver the outbox once, as of a moment; print what was done."""
+    try:
+        now = bangkok_to_utc(datetime.strptime(at, "%Y-%m-%d %H:%M")) if at else utcnow()
+    except ValueError:
+        raise click.BadParameter('use the form "2025-06-25 08:30"', param_hint="--at") from None
+    worker = f"remind:{scheduler.worker_name()}"
+    planned = reminders.plan_reminders(current_app.config, now)
+    click.echo(f"Planned {len(planned.created)} new messages ({planned.already_planned} were planned before).")
+    for delivery in planned.created:
+        click.echo(f"  {delivery.rule:<10} {delivery.channel:<7} {delivery.user.email if delivery.user else '-'}")
+    delivered = outbox.deliver_due(current_app.config, worker, now)
+    click.echo(f"Delivered: {len(delivered.sent)} sent, {len(delivered.retrying)} to retry, "
+               f"{len(delivered.failed)} failed.")
+    for delivery in delivered.retrying + delivered.failed:
+        click.echo(f"  {delivery.channel:<7} {delivery.address or '-'}: {delivery.last_error}")
+
+
+@tracker_cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run the reminder scheduler (its own process, beside the web server)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo("Scheduler started (Ctrl+C to stop).")
+    try:
+        scheduler.build(current_app._get_current_object()).start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped.")

@@ -2,6 +2,7 @@
 import sqlite3
 
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -27,6 +28,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login = LoginManager()
 csrf = CSRFProtect()
+mail = Mail()
 
 
 @event.listens_for(Engine, "connect")

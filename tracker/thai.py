@@ -97,3 +97,8 @@ def today_in_bangkok(now: datetime | None = None) -> date:
 def format_period(start: date, end: date) -> str:
     """วันที่ 1 ต.ค. 2567 – 30 ก.ย. 2568, the way the O34 table writes a period."""
     return f"วันที่ {format_date(start)} – {format_date(end)}"
+
+
+def bangkok_to_utc(local: datetime) -> datetime:
+    """A Bangkok wall-clock time (naive) as the naive UTC the database stores."""
+    return local.replace(tzinfo=BANGKOK).astimezone(timezone.utc).replace(tzinfo=None)

@@ -1,11 +1,15 @@
 """Typed models, one module per aggregate. Every row belongs to an organization."""
 from tracker.models.audit import AuditEvent
+from tracker.models.notify import (
+    Delivery, DeliveryStatus, Holiday, NotificationPreference, ReminderSettings, SchedulerLease,
+)
 from tracker.models.ita import AssessmentItem, AssessmentYear, ItemScore
 from tracker.models.org import Division, Organization, Role, User
 from tracker.models.plan import FiscalYear, Measure, MeasureStep, Topic
 from tracker.models.task import Evidence, ProgressUpdate, Task, TaskStatus
 
 __all__ = [
-    "AssessmentItem", "AssessmentYear", "AuditEvent", "Division", "Evidence", "FiscalYear", "ItemScore",
+    "AssessmentItem", "AssessmentYear", "AuditEvent", "Delivery", "DeliveryStatus", "Division", "Evidence",
+    "Holiday", "NotificationPreference", "ReminderSettings", "SchedulerLease", "FiscalYear", "ItemScore",
     "Measure", "MeasureStep", "Organization", "ProgressUpdate", "Role", "Task", "TaskStatus", "Topic", "User",
 ]

@@ -1,0 +1,255 @@
+"""Planning reminders: the agency's rules, applied to its tasks on a given day, become outbox rows.
+Each row's key names rule, recipient, period and channel, and the database keeps keys unique:
+planning the same day twice, or again after a crash, adds nothing."""
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import (
+    Delivery, FiscalYear, Holiday, Measure, NotificationPreference, Organization, ReminderSettings, Role, Task,
+    Topic, User,
+)
+from tracker.models.task import CLOSED_STATUSES
+from tracker.thai import bangkok_to_utc, format_date, local_datetime
+
+RULE_LABELS = {
+    "monthly": "ขอรายงานความก้าวหน้าประจำเดือน",
+    "due": "งานใกล้ถึงกำหนด",
+    "late": "งานที่ล่าช้า",
+    "escalation": "งานล่าช้าเกินกำหนดนาน (แจ้งผู้บริหาร)",
+    "report": "ใกล้ถึงกำหนดรายงานผล (O35)",
+    "test": "ข้อความทดสอบ",
+}
+
+
+@dataclass
+class Digest:
+    """One message for one recipient: every task the rule names for them, in one list."""
+    rule: str
+    period: str
+    recipient: User
+    subject: str
+    intro: str
+    tasks: list[Task] = field(default_factory=list)
+
+
+def settings_for(organization_id: int) -> ReminderSettings:
+    settings = db.session.scalar(select(ReminderSettings).where(ReminderSettings.organization_id == organization_id))
+    if settings is None:
+        settings = ReminderSettings(organization_id=organization_id)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def holidays(organization_id: int) -> set[date]:
+    return set(db.session.scalars(select(Holiday.day).where(Holiday.organization_id == organization_id)))
+
+
+def next_working_day(day: date, days_off: set[date]) -> date:
+    """Weekends and the agency's holidays move a reminder to the next working day."""
+    while day.weekday() >= 5 or day in days_off:
+        day += timedelta(days=1)
+    return day
+
+
+def _send_at(day: date, settings: ReminderSettings) -> datetime:
+    hour, minute = (int(part) for part in settings.send_time.split(":"))
+    return bangkok_to_utc(datetime.combine(day, time(hour, minute)))
+
+
+def _month_day(year: int, month: int, day: int) -> date:
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def _fires_today(nominal: date, today: date, days_off: set[date]) -> bool:
+    return next_working_day(nominal, days_off) == today
+
+
+def _this_week(today: date, weekday: int) -> date:
+    return today - timedelta(days=today.weekday()) + timedelta(days=weekday)
+
+
+def _open_tasks(organization_id: int, today: date) -> list[Task]:
+    """Unfinished, active tasks of the fiscal years that are running today."""
+    return list(db.session.scalars(
+        select(Task).join(Task.measure).join(Measure.topic).join(Topic.fiscal_year)
+        .where(Task.organization_id == organization_id, Task.archived_at.is_(None),
+               Task.status.not_in([s.value for s in CLOSED_STATUSES]),
+               FiscalYear.start_date <= today, FiscalYear.end_date >= today)
+        .order_by(Task.due_date, Task.id)
+        .options(joinedload(Task.division), joinedload(Task.measure))
+    ).unique())
+
+
+def _people(organization_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.organization_id == organization_id, User.active.is_(True))))
+
+
+def _heads_by_division(people: list[User]) -> dict[int, list[User]]:
+    heads = defaultdict(list)
+    for user in people:
+        if user.role == Role.HEAD and user.division_id:
+            heads[user.division_id].append(user)
+    return heads
+
+
+def _task_digests(rule: str, period: str, subject: str, intro: str, chosen: list[Task],
+                  heads: dict[int, list[User]]) -> list[Digest]:
+    by_head: dict[int, Digest] = {}
+    for task in chosen:
+        for head in heads.get(task.division_id, []):
+            digest = by_head.setdefault(head.id, Digest(rule, period, head, subject, intro))
+            digest.tasks.append(task)
+    return list(by_head.values())
+
+
+def monthly_digests(settings, today, days_off, open_tasks, heads) -> list[Digest]:
+    if not settings.monthly_enabled:
+        return []
+    last_month = today.replace(day=1) - timedelta(days=1)
+    for month_start in (today, last_month):
+        nominal = _month_day(month_start.year, month_start.month, settings.monthly_day)
+        if _fires_today(nominal, today, days_off):
+            month = f"{nominal:%Y-%m}"
+            subject = f"ขอรายงานความก้าวหน้ามาตรการ ITA ประจำเดือน (ภายใน {format_date(today)})"
+            intro = "กรุณารายงานความก้าวหน้าของงานต่อไปนี้ในระบบติดตามมาตรการ ITA"
+            return _task_digests("monthly", month, subject, intro, open_tasks, heads)
+    return []
+
+
+def due_digests(settings, today, days_off, open_tasks, heads) -> list[Digest]:
+    if not settings.due_enabled:
+        return []
+    days = settings.day_list(settings.due_days_before)
+    chosen = [t for t in open_tasks if t.due_date >= today
+              and any(_fires_today(t.due_date - timedelta(days=d), today, days_off) for d in days)]
+    subject = "งานมาตรการ ITA ใกล้ถึงกำหนดเสร็จ"
+    intro = "งานต่อไปนี้ใกล้ถึงกำหนดเสร็จ กรุณาดำเนินการและรายงานผลในระบบ"
+    return _task_digests("due", today.isoformat(), subject, intro, chosen, heads)
+
+
+def late_digests(settings, today, days_off, open_tasks, heads) -> list[Digest]:
+    nominal = _this_week(today, settings.late_weekday)
+    if not settings.late_enabled or not _fires_today(nominal, today, days_off):
+        return []
+    chosen = [t for t in open_tasks if t.due_date < today]
+    subject = "งานมาตรการ ITA ที่ล่าช้า"
+    intro = "งานต่อไปนี้เลยกำหนดเสร็จแล้ว กรุณาดำเนินการหรือรายงานปัญหาอุปสรรคในระบบ"
+    return _task_digests("late", f"{nominal.isocalendar().year}-W{nominal.isocalendar().week:02d}", subject,
+                         intro, chosen, heads)
+
+
+def escalation_digests(settings, today, days_off, open_tasks, people) -> list[Digest]:
+    nominal = _this_week(today, settings.late_weekday)
+    if not settings.escalation_enabled or not _fires_today(nominal, today, days_off):
+        return []
+    chosen = [t for t in open_tasks if (today - t.due_date).days > settings.escalation_days]
+    if not chosen:
+        return []
+    week = f"{nominal.isocalendar().year}-W{nominal.isocalendar().week:02d}"
+    subject = f"งานมาตรการ ITA ล่าช้าเกิน {settings.escalation_days} วัน"
+    intro = f"งานต่อไปนี้เลยกำหนดเสร็จมากกว่า {settings.escalation_days} วัน เพื่อโปรดทราบและติดตาม"
+    return [Digest("escalation", week, user, subject, intro, list(chosen))
+            for user in people if user.role in (Role.EXECUTIVE, Role.COORDINATOR)]
+
+
+def report_due_dates(fiscal_year: FiscalYear, settings: ReminderSettings) -> dict[str, date]:
+    """The 6-month report falls on its month-day inside the fiscal year, the year-end one after it."""
+    def first_on_or_after(month_day: str, start: date) -> date:
+        month, day = (int(part) for part in month_day.split("-"))
+        candidate = _month_day(start.year, month, day)
+        return candidate if candidate >= start else _month_day(start.year + 1, month, day)
+    return {"mid": first_on_or_after(settings.midyear_report_due, fiscal_year.start_date),
+            "end": first_on_or_after(settings.yearend_report_due, fiscal_year.end_date + timedelta(days=1))}
+
+
+def report_digests(settings, today, days_off, organization_id, people) -> list[Digest]:
+    if not settings.report_enabled:
+        return []
+    digests = []
+    names = {"mid": "รายงานผลการดำเนินการรอบ 6 เดือน", "end": "รายงานผลการดำเนินการประจำปี"}
+    for fiscal_year in db.session.scalars(select(FiscalYear).where(FiscalYear.organization_id == organization_id)):
+        for which, due in report_due_dates(fiscal_year, settings).items():
+            for days in settings.day_list(settings.report_days_before):
+                if _fires_today(due - timedelta(days=days), today, days_off):
+                    subject = f"ใกล้ถึงกำหนด{names[which]} ปีงบประมาณ พ.ศ. {fiscal_year.year} ({format_date(due)})"
+                    intro = (f"{names[which]} (O35) ของปีงบประมาณ พ.ศ. {fiscal_year.year} "
+                             f"ครบกำหนดวันที่ {format_date(due, long=True)} กรุณาติดตามการรายงานของทุกกอง")
+                    digests += [Digest("report", f"{fiscal_year.year}-{which}-{days}", user, subject, intro)
+                                for user in people if user.role == Role.COORDINATOR]
+    return digests
+
+
+@dataclass
+class PlanReport:
+    created: list[Delivery] = field(default_factory=list)
+    already_planned: int = 0
+
+
+def plan_reminders(config, now: datetime) -> PlanReport:
+    """Apply every agency's rules for the Bangkok day of `now` (naive UTC)."""
+    report = PlanReport()
+    today = local_datetime(now).date()
+    for organization in db.session.scalars(select(Organization).order_by(Organization.id)):
+        settings = settings_for(organization.id)
+        days_off = holidays(organization.id)
+        open_tasks = _open_tasks(organization.id, today)
+        people = _people(organization.id)
+        heads = _heads_by_division(people)
+        digests = (monthly_digests(settings, today, days_off, open_tasks, heads)
+                   + due_digests(settings, today, days_off, open_tasks, heads)
+                   + late_digests(settings, today, days_off, open_tasks, heads)
+                   + escalation_digests(settings, today, days_off, open_tasks, people)
+                   + report_digests(settings, today, days_off, organization.id, people))
+        send_at = max(now, _send_at(today, settings))
+        for digest in digests:
+            enqueue(digest, config, send_at, report, today)
+    db.session.commit()
+    return report
+
+
+def channels_for(user: User, config) -> list[tuple[str, str]]:
+    """(channel, address) pairs this user receives on. The in-app mailbox is always one."""
+    preference = db.session.scalar(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    if preference and preference.opted_out:
+        return []
+    pairs = [("inbox", "")]
+    if config.get("MAIL_SERVER") and user.email and (preference is None or preference.email_enabled):
+        pairs.append(("email", user.email))
+    if preference and config.get("LINE_CHANNEL_ACCESS_TOKEN") and preference.line_enabled and preference.line_to:
+        pairs.append(("line", preference.line_to))
+    if preference and preference.webhook_enabled and preference.webhook_url:
+        pairs.append(("webhook", preference.webhook_url))
+    return pairs
+
+
+def enqueue(digest: Digest, config, send_at: datetime, report: PlanReport, today: date) -> None:
+    context = dict(digest=digest, base_url=config["TRACKER_BASE_URL"], today=today)
+    text = render_template("notify/digest.txt", **context)
+    html = render_template("notify/digest.html", **context)
+    for channel, address in channels_for(digest.recipient, config):
+        row = dict(organization_id=digest.recipient.organization_id, user_id=digest.recipient.id,
+                   key=f"{digest.rule}:{digest.recipient.id}:{digest.period}:{channel}", rule=digest.rule,
+                   channel=channel, address=address, subject=digest.subject, body_text=text,
+                   body_html=html if channel == "email" else "", next_attempt_at=send_at)
+        delivery_id = insert_once(row)
+        if delivery_id is None:
+            report.already_planned += 1
+        else:
+            report.created.append(db.session.get(Delivery, delivery_id))
+
+
+def insert_once(row: dict) -> int | None:
+    """INSERT … ON CONFLICT (key) DO NOTHING; the new id, or None when the key was planned before.
+    (PostgreSQL reports rowcount −1 here, so RETURNING tells.)"""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Delivery).values(**row).on_conflict_do_nothing(index_elements=["key"])
+    return db.session.execute(statement.returning(Delivery.id)).scalar()
