@@ -23,8 +23,11 @@ migrate: install
 demo: migrate
 	$(FLASK) tracker demo
 
+# The web server and, beside it, the reminder scheduler (its own process); Ctrl+C stops both.
 serve:
 	@echo "ITA Tracker: http://$(HOST):$(PORT)/"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(FLASK) tracker scheduler & \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 run: demo serve

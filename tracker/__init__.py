@@ -43,9 +43,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.web import auth, dashboard, plan, tasks
+    from tracker.web import auth, dashboard, notify, plan, tasks
 
-    for module in (auth, dashboard, plan, tasks):
+    for module in (auth, dashboard, notify, plan, tasks):
         app.register_blueprint(module.bp)
 
 
@@ -88,6 +88,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["TaskStatus"] = TaskStatus
     app.jinja_env.globals["ACTION_LABELS"] = audit.ACTION_LABELS
     app.jinja_env.globals["audit_values"] = audit.describe
+    app.jinja_env.globals["CHANNEL_LABELS"] = {"inbox": "กล่องข้อความในระบบ", "email": "อีเมล", "line": "LINE",
+                                               "webhook": "webhook"}
 
 
 def register_commands(app: Flask) -> None:

@@ -102,3 +102,23 @@ def format_period(start: date, end: date) -> str:
 def bangkok_to_utc(local: datetime) -> datetime:
     """A Bangkok wall-clock time (naive) as the naive UTC the database stores."""
     return local.replace(tzinfo=BANGKOK).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def parse_month_day(text: str) -> str:
+    """ "30 เม.ย." or "30/4" → "04-30" (a day in every year). Raises ValueError."""
+    text = to_arabic_digits(text or "").strip()
+    if match := re.match(r"^(\d{1,2})\s*/\s*(\d{1,2})$", text):
+        day, month = int(match.group(1)), int(match.group(2))
+    elif match := re.match(r"^(\d{1,2})\s*(\D+)$", text):
+        day, month = int(match.group(1)), _month_number(match.group(2))
+        if month is None:
+            raise ValueError(f"unknown month in {text!r}")
+    else:
+        raise ValueError(f"not a day and month: {text!r}")
+    date(2024, month, day)  # a leap year, so 29 ก.พ. is allowed; raises for 31 เม.ย.
+    return f"{month:02d}-{day:02d}"
+
+
+def format_month_day(month_day: str) -> str:
+    month, day = (int(part) for part in month_day.split("-"))
+    return f"{day} {MONTHS_SHORT[month - 1]}"

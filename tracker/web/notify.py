@@ -1,0 +1,163 @@
+import json
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
+
+from tracker import clock
+from tracker.extensions import csrf, db
+from tracker.models import Delivery, DeliveryStatus, User
+from tracker.services import access, outbox, plan, preferences, reminders
+from tracker.services.errors import ServiceError
+from tracker.web.common import int_arg, or_abort, require
+from tracker.web.notify_forms import PreferenceForm, ReminderSettingsForm, TestMessageForm
+
+bp = Blueprint("notify", __name__)
+coordinator_only = require(access.can_edit_plan)
+PAGE_SIZE = 50
+
+
+@bp.route("/notify/settings", methods=["GET", "POST"])
+@coordinator_only
+def settings():
+    organization_id = current_user.organization_id
+    reminder_settings = reminders.settings_for(organization_id)
+    form = ReminderSettingsForm(obj=reminder_settings)
+    if not form.is_submitted():
+        form.holidays.data = "\n".join(f"{h.day:%d/%m}/{h.day.year + 543} {h.name}".strip()
+                                       for h in preferences.list_holidays(organization_id))
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in preferences.SETTINGS_FIELDS}
+        values["due_days_before"] = ",".join(str(d) for d in reminder_settings.day_list(values["due_days_before"]))
+        values["report_days_before"] = ",".join(
+            str(d) for d in reminder_settings.day_list(values["report_days_before"]))
+        preferences.update_settings(reminder_settings, values, current_user)
+        preferences.replace_holidays(organization_id, form.holiday_list(), current_user)
+        flash("บันทึกการตั้งค่าการแจ้งเตือนแล้ว", "success")
+        return redirect(url_for("notify.settings"))
+    return render_template("notify/settings.html", form=form, mail_ready=bool(current_app.config["MAIL_SERVER"]),
+                           line_ready=bool(current_app.config["LINE_CHANNEL_ACCESS_TOKEN"]))
+
+
+@bp.route("/notify/deliveries")
+@coordinator_only
+def deliveries():
+    status, channel = request.args.get("status") or None, request.args.get("channel") or None
+    query = select(Delivery).where(Delivery.organization_id == current_user.organization_id)
+    if status:
+        query = query.where(Delivery.status == status)
+    if channel:
+        query = query.where(Delivery.channel == channel)
+    page = db.paginate(query.order_by(Delivery.id.desc()).options(joinedload(Delivery.user)),
+                       page=int_arg("page") or 1, per_page=PAGE_SIZE, error_out=False)
+    form = TestMessageForm()
+    form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in _people()]
+    return render_template("notify/deliveries.html", page=page, status=status, channel=channel, form=form,
+                           statuses=list(DeliveryStatus))
+
+
+def _people() -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.organization_id == current_user.organization_id, User.active.is_(True)).order_by(User.name)))
+
+
+@bp.route("/notify/deliveries/<int:delivery_id>")
+@login_required
+def delivery(delivery_id: int):
+    item = or_abort(plan.get_owned, Delivery, current_user.organization_id, delivery_id)
+    if item.user_id != current_user.id and not current_user.is_coordinator:
+        abort(403)
+    if item.user_id == current_user.id and item.channel == "inbox" and item.read_at is None:
+        item.read_at = clock.now()
+        db.session.commit()
+    return render_template("notify/delivery.html", delivery=item)
+
+
+@bp.route("/notify/deliveries/<int:delivery_id>/resend", methods=["POST"])
+@coordinator_only
+def resend(delivery_id: int):
+    item = or_abort(plan.get_owned, Delivery, current_user.organization_id, delivery_id)
+    outbox.resend(item, clock.now())
+    flash("ส่งเข้าคิวอีกครั้งแล้ว ระบบจะส่งภายในไม่กี่นาที", "success")
+    return redirect(request.referrer or url_for("notify.deliveries"))
+
+
+@bp.route("/notify/test", methods=["POST"])
+@coordinator_only
+def test_message():
+    form = TestMessageForm()
+    form.user_id.choices = [SelectChoice(u.id, u.name) for u in _people()]
+    if not form.validate_on_submit():
+        abort(400)
+    recipient = or_abort(plan.get_owned, User, current_user.organization_id, form.user_id.data)
+    queued = preferences.send_test_message(recipient, current_app.config, clock.now())
+    if queued:
+        flash(f"ส่งข้อความทดสอบถึง {recipient.name} เข้าคิวแล้ว {queued} ช่องทาง", "success")
+    else:
+        flash(f"{recipient.name} ปิดรับการแจ้งเตือนทุกช่องทาง จึงไม่มีข้อความทดสอบ", "warning")
+    return redirect(url_for("notify.deliveries"))
+
+
+@bp.route("/inbox")
+@login_required
+def inbox():
+    messages = list(db.session.scalars(
+        select(Delivery).where(Delivery.organization_id == current_user.organization_id,
+                               Delivery.user_id == current_user.id, Delivery.channel == "inbox",
+                               Delivery.status == DeliveryStatus.SENT)
+        .order_by(Delivery.id.desc()).limit(100)))
+    return render_template("notify/inbox.html", messages=messages)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    preference = preferences.preference_for(current_user)
+    db.session.commit()
+    form = PreferenceForm(obj=preference)
+    if form.validate_on_submit():
+        try:
+            preferences.update_preference(current_user, preferences.PreferenceInput(
+                email_enabled=form.email_enabled.data, line_enabled=form.line_enabled.data,
+                webhook_enabled=form.webhook_enabled.data, webhook_url=(form.webhook_url.data or "").strip(),
+                opted_out=form.opted_out.data))
+            flash("บันทึกช่องทางการแจ้งเตือนแล้ว", "success")
+            return redirect(url_for("notify.profile"))
+        except ServiceError as error:
+            form.webhook_url.errors.append(str(error))
+    return render_template("notify/profile.html", form=form, preference=preference, now=clock.now(),
+                           mail_ready=bool(current_app.config["MAIL_SERVER"]),
+                           line_ready=bool(current_app.config["LINE_CHANNEL_ACCESS_TOKEN"]))
+
+
+@bp.route("/profile/line-code", methods=["POST"])
+@login_required
+def line_code():
+    preferences.new_line_link_code(current_user, clock.now())
+    return redirect(url_for("notify.profile") + "#line")
+
+
+@bp.route("/profile/line-unlink", methods=["POST"])
+@login_required
+def line_unlink():
+    preferences.unlink_line(current_user)
+    flash("ยกเลิกการเชื่อมบัญชี LINE แล้ว", "success")
+    return redirect(url_for("notify.profile"))
+
+
+@bp.route("/line/webhook", methods=["POST"])
+@csrf.exempt
+def line_webhook():
+    """The LINE Official Account's webhook: a signed list of events."""
+    body = request.get_data()
+    if not preferences.valid_line_signature(body, request.headers.get("X-Line-Signature", ""),
+                                            current_app.config["LINE_CHANNEL_SECRET"]):
+        abort(400)
+    try:
+        events = json.loads(body).get("events", [])
+    except (ValueError, AttributeError):
+        abort(400)
+    preferences.link_line_accounts(events, clock.now())
+    return {"status": "ok"}
