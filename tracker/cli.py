@@ -87,6 +87,7 @@ def remind_command(at: str | None) -> None:
 def scheduler_command() -> None:
     """Run the reminder scheduler (its own process, beside the web server)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     click.echo("Scheduler started (Ctrl+C to stop).")
     try:
         scheduler.build(current_app._get_current_object()).start()

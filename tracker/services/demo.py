@@ -3,6 +3,7 @@ import json
 from datetime import date, datetime, time
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from tracker.extensions import db
@@ -10,7 +11,8 @@ from tracker.models import (
     AssessmentItem, AssessmentYear, AuditEvent, Division, FiscalYear, ItemScore, Measure, Organization, Role,
     Task, TaskStatus, Topic, User,
 )
-from tracker.services import plan, tasks, users
+from tracker.services import outbox, plan, reminders, tasks, users
+from tracker.thai import bangkok_to_utc
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "demo" / "pichai_2567.json"
 DEMO_PASSWORD = "pichai2568"
@@ -55,6 +57,7 @@ def load_demo() -> tuple[Organization, bool]:
         users.create_user(organization, email, role, DEMO_PASSWORD, name, division, position)
     _load_progress(organization, fiscal_year)
     db.session.commit()
+    _replay_reminders()
     return organization, True
 
 
@@ -119,3 +122,18 @@ def _load_progress(organization: Organization, fiscal_year: FiscalYear) -> None:
                    Measure.position == position, Division.name == division))
         tasks.record_progress(task, heads[division], tasks.ProgressInput(status, percent, text), task.version,
                               now=datetime.combine(day, time(3, 0)))
+
+
+# Moments of the demo year (Bangkok time) at which the reminder rules are run once more, so the
+# in-app mailboxes hold what the agency would have received: the monthly request and a due notice.
+DEMO_REMINDER_RUNS = (datetime(2025, 3, 25, 8, 30), datetime(2025, 9, 16, 8, 30))
+
+
+def _replay_reminders() -> None:
+    """Run the real planner and outbox at past moments, to the in-app mailbox only (the demo's
+    addresses are not real)."""
+    config = {**current_app.config, "MAIL_SERVER": "", "LINE_CHANNEL_ACCESS_TOKEN": ""}
+    for moment in DEMO_REMINDER_RUNS:
+        now = bangkok_to_utc(moment)
+        reminders.plan_reminders(config, now)
+        outbox.deliver_due(config, "demo", now)
