@@ -27,19 +27,18 @@ class ParsedField:
             raise StopValidation()
 
 
-class ThaiDateField(ParsedField, StringField):
-    """A date typed as officials write it ("30 ก.ย. 2568", "30/9/2568"), shown back the same way.
-    The browser's date input would show Gregorian mm/dd/yyyy, so this is a text field."""
+class ThaiTextField(ParsedField, StringField):
+    """A value typed as Thai officials write it, read by `parse` and shown back by `show`;
+    what cannot be read is refused with `message`."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("render_kw", {}).update(
-            placeholder="เช่น 30 ก.ย. 2568 หรือ 30/9/2568", autocomplete="off", **{"data-thai-date": "1"})
-        super().__init__(label, validators, **kwargs)
+    parse = staticmethod(lambda text: text)
+    show = staticmethod(str)
+    message = "รูปแบบไม่ถูกต้อง"
 
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return thai.format_date(self.data) if self.data else ""
+        return self.show(self.data) if self.data else ""
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -47,9 +46,30 @@ class ThaiDateField(ParsedField, StringField):
         if not text:
             return
         try:
-            self.data = thai.parse_date(text)
+            self.data = self.parse(text)
         except ValueError:
-            raise ValueError("รูปแบบวันที่ไม่ถูกต้อง ตัวอย่าง: 30 ก.ย. 2568 หรือ 30/9/2568") from None
+            raise ValueError(self.message) from None
+
+
+class ThaiDateField(ThaiTextField):
+    """A date as "30 ก.ย. 2568" or "30/9/2568". The browser's date input would show Gregorian
+    mm/dd/yyyy, so this is a text field."""
+
+    parse = staticmethod(thai.parse_date)
+    show = staticmethod(thai.format_date)
+    message = "รูปแบบวันที่ไม่ถูกต้อง ตัวอย่าง: 30 ก.ย. 2568 หรือ 30/9/2568"
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {}).update(placeholder="เช่น 30 ก.ย. 2568 หรือ 30/9/2568", autocomplete="off")
+        super().__init__(label, validators, **kwargs)
+
+
+class MonthDayField(ThaiTextField):
+    """A day of every year as "30 เม.ย." (stored as "04-30")."""
+
+    parse = staticmethod(thai.parse_month_day)
+    show = staticmethod(thai.format_month_day)
+    message = "กรอกวันและเดือน เช่น 30 เม.ย. หรือ 30/4"
 
 
 class ThaiIntegerField(ParsedField, IntegerField):

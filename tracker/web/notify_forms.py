@@ -4,27 +4,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, Regexp, ValidationError
 
 from tracker import thai
-from tracker.web.fields import ThaiIntegerField, max_length, number_range, required
+from tracker.web.fields import MonthDayField, ThaiIntegerField, max_length, number_range, required
 
 WEEKDAYS = ("วันจันทร์", "วันอังคาร", "วันพุธ", "วันพฤหัสบดี", "วันศุกร์")
 DAY_LIST = Regexp(r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$", message="กรอกจำนวนวันคั่นด้วยจุลภาค เช่น 14,3")
-
-
-class MonthDayField(StringField):
-    """A day of the year as "30 เม.ย." (stored as "04-30")."""
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return thai.format_month_day(self.data) if self.data else ""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist and valuelist[0].strip():
-            try:
-                self.data = thai.parse_month_day(valuelist[0])
-            except ValueError:
-                raise ValueError("กรอกวันและเดือน เช่น 30 เม.ย. หรือ 30/4") from None
 
 
 class ReminderSettingsForm(FlaskForm):
