@@ -4,7 +4,6 @@ import re
 
 from sqlalchemy import select
 
-from tests.conftest import login
 from tracker.extensions import db
 from tracker.models import Division, Evidence, Task
 

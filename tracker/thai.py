@@ -42,7 +42,7 @@ def format_datetime(value: datetime | None) -> str:
 
 def _month_number(word: str) -> int | None:
     word = word.strip().rstrip(".").replace(" ", "")
-    for number, (short, long) in enumerate(zip(MONTHS_SHORT, MONTHS_LONG), start=1):
+    for number, (short, long) in enumerate(zip(MONTHS_SHORT, MONTHS_LONG, strict=True), start=1):
         if word in (short.replace(".", ""), short.rstrip("."), long):
             return number
     return None
