@@ -1,0 +1,214 @@
+"""The data of the two documents the assessors read: the measures (O34) and the results report (O35)."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    AssessmentItem, FiscalYear, Measure, Organization, ProgressUpdate, Task, TaskStatus, Topic,
+)
+from tracker.models.task import CLOSED_STATUSES, LATE_LABEL, STATUS_LABELS
+from tracker.thai import bangkok_to_utc, format_date, local_datetime
+
+
+@dataclass
+class Signer:
+    """A sign-off block: the role's caption, the person's name and position."""
+    caption: str
+    name: str
+    position: str
+
+
+@dataclass
+class Item:
+    code: str
+    title: str
+    score: float | None
+
+
+@dataclass
+class TaskResult:
+    """One division's work on one measure, as of the report date."""
+    division: str
+    status: str  # Thai label, "ล่าช้า" when past due and not finished
+    percent: int
+    late: bool
+    done: list[str]  # what was done, oldest first
+    problems: list[str]
+    evidence: list[str]  # links, and file names of uploaded evidence
+    last_reported: date | None
+
+
+@dataclass
+class MeasureResult:
+    title: str
+    details: str
+    steps: list[str]
+    period: str
+    responsible: str
+    start_date: date
+    end_date: date
+    tasks: list[TaskResult] = field(default_factory=list)
+
+
+@dataclass
+class TopicResult:
+    number: int
+    title: str
+    analysis: str
+    items: list[Item]
+    measures: list[MeasureResult] = field(default_factory=list)
+
+
+@dataclass
+class DivisionSummary:
+    division: str
+    total: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    late: int = 0
+    cancelled: int = 0
+
+
+@dataclass
+class Report:
+    """Everything one document shows; writers read nothing else."""
+    kind: str  # "o34" or "o35"
+    title: str
+    organization: str
+    place: str  # อำเภอ … จังหวัด …
+    fiscal_year: int
+    fiscal_year_start: date
+    fiscal_year_end: date
+    assessment_year: int | None
+    as_of: date
+    topics: list[TopicResult]
+    summary: list[DivisionSummary] = field(default_factory=list)
+    suggestions: str = ""
+    monitoring: str = ""
+    signers: list[Signer] = field(default_factory=list)
+
+    @property
+    def as_of_text(self) -> str:
+        return format_date(self.as_of, long=True)
+
+    @property
+    def totals(self) -> DivisionSummary:
+        total = DivisionSummary("รวม")
+        for row in self.summary:
+            for name in ("total", "done", "in_progress", "not_started", "late", "cancelled"):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+        return total
+
+
+O34_TITLE = "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
+O35_TITLE = "รายงานผลการดำเนินการเพื่อส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
+
+
+def _topics(fiscal_year: FiscalYear) -> list[Topic]:
+    return list(db.session.scalars(
+        select(Topic).where(Topic.organization_id == fiscal_year.organization_id,
+                            Topic.fiscal_year_id == fiscal_year.id)
+        .order_by(Topic.number)
+        .options(selectinload(Topic.items).selectinload(AssessmentItem.score),
+                 selectinload(Topic.measures).selectinload(Measure.steps))))
+
+
+def _items(topic: Topic) -> list[Item]:
+    return [Item(i.code, i.title, float(i.score.score) if i.score else None) for i in topic.items]
+
+
+def _measure(measure: Measure) -> MeasureResult:
+    return MeasureResult(measure.title, measure.details, [s.text for s in measure.steps], measure.period_text,
+                         measure.responsible_text, measure.start_date, measure.end_date)
+
+
+def _header(fiscal_year: FiscalYear, kind: str, title: str, as_of: date) -> dict:
+    organization = db.session.get(Organization, fiscal_year.organization_id)
+    place = " ".join(part for part in (organization.district, organization.province) if part)
+    return dict(kind=kind, title=title, organization=organization.name, place=place, fiscal_year=fiscal_year.year,
+                fiscal_year_start=fiscal_year.start_date, fiscal_year_end=fiscal_year.end_date,
+                assessment_year=fiscal_year.assessment_year.year if fiscal_year.assessment_year else None,
+                as_of=as_of)
+
+
+def measures_document(fiscal_year: FiscalYear, as_of: date, monitoring: str = "",
+                      signers: list[Signer] | None = None) -> Report:
+    """O34: the analysis, the measures, steps, periods and who is responsible."""
+    topics = [TopicResult(t.number, t.title, t.analysis, _items(t), [_measure(m) for m in t.measures])
+              for t in _topics(fiscal_year)]
+    return Report(**_header(fiscal_year, "o34", O34_TITLE, as_of), topics=topics, monitoring=monitoring,
+                  signers=signers or [])
+
+
+def _task_rows(fiscal_year: FiscalYear) -> list[Task]:
+    return list(db.session.scalars(
+        select(Task).join(Task.measure).join(Measure.topic)
+        .where(Task.organization_id == fiscal_year.organization_id, Topic.fiscal_year_id == fiscal_year.id,
+               Task.archived_at.is_(None))
+        .order_by(Task.division_id)
+        .options(joinedload(Task.division))))
+
+
+def _updates_until(task_ids: list[int], as_of: date) -> dict[int, list[ProgressUpdate]]:
+    """Each task's progress updates made up to the end of the as-of day (Bangkok), oldest first."""
+    until = bangkok_to_utc(datetime.combine(as_of, time.max))
+    by_task: dict[int, list[ProgressUpdate]] = {task_id: [] for task_id in task_ids}
+    for update in db.session.scalars(
+            select(ProgressUpdate).where(ProgressUpdate.task_id.in_(task_ids), ProgressUpdate.created_at <= until)
+            .order_by(ProgressUpdate.id).options(selectinload(ProgressUpdate.evidence))):
+        by_task[update.task_id].append(update)
+    return by_task
+
+
+def task_result(task: Task, updates: list[ProgressUpdate], as_of: date) -> TaskResult:
+    """The task as it stood on the report date: its last update then, not its state today."""
+    last = updates[-1] if updates else None
+    status = last.status if last else TaskStatus.NOT_STARTED
+    late = task.due_date < as_of and status not in CLOSED_STATUSES
+    evidence = [e.url or e.filename for u in updates for e in u.evidence]
+    return TaskResult(
+        division=task.division.name, status=LATE_LABEL if late else STATUS_LABELS[TaskStatus(status)],
+        percent=last.percent if last else 0, late=late,
+        done=[u.done_text for u in updates if u.done_text], problems=[u.problems for u in updates if u.problems],
+        evidence=evidence, last_reported=local_datetime(last.created_at).date() if last else None)
+
+
+def results_report(fiscal_year: FiscalYear, as_of: date, suggestions: str = "",
+                   signers: list[Signer] | None = None) -> Report:
+    """O35: what was done under each measure as of a date, per division, with a summary."""
+    tasks = _task_rows(fiscal_year)
+    updates = _updates_until([t.id for t in tasks], as_of)
+    results_by_measure: dict[int, list[TaskResult]] = {}
+    summary: dict[str, DivisionSummary] = {}
+    for task in tasks:
+        result = task_result(task, updates[task.id], as_of)
+        results_by_measure.setdefault(task.measure_id, []).append(result)
+        _count(summary.setdefault(result.division, DivisionSummary(result.division)), result)
+    topics = []
+    for topic in _topics(fiscal_year):
+        measures = []
+        for measure in topic.measures:
+            row = _measure(measure)
+            row.tasks = results_by_measure.get(measure.id, [])
+            measures.append(row)
+        topics.append(TopicResult(topic.number, topic.title, topic.analysis, _items(topic), measures))
+    return Report(**_header(fiscal_year, "o35", O35_TITLE, as_of), topics=topics, summary=list(summary.values()),
+                  suggestions=suggestions, signers=signers or [])
+
+
+def _count(row: DivisionSummary, result: TaskResult) -> None:
+    row.total += 1
+    if result.late:
+        row.late += 1
+    elif result.status == STATUS_LABELS[TaskStatus.DONE]:
+        row.done += 1
+    elif result.status == STATUS_LABELS[TaskStatus.IN_PROGRESS]:
+        row.in_progress += 1
+    elif result.status == STATUS_LABELS[TaskStatus.CANCELLED]:
+        row.cancelled += 1
+    else:
+        row.not_started += 1
