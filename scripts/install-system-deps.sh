@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Chromium for the end-to-end tests, a Thai font so pages render.
+# Debian packages the tests need: Chromium for the end-to-end tests, a Thai font so pages render
+# (Laksaman, the TH Sarabun clone the PDFs embed), LibreOffice to turn the DOCX reports into PDF,
+# and poppler's pdftotext/pdffonts/pdftoppm to read the PDFs back.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 dpkg -s fonts-thai-tlwg-ttf >/dev/null 2>&1 || missing+=(fonts-thai-tlwg-ttf)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=""

@@ -43,9 +43,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.web import auth, dashboard, notify, plan, tasks
+    from tracker.web import auth, dashboard, notify, plan, reports, tasks
 
-    for module in (auth, dashboard, notify, plan, tasks):
+    for module in (auth, dashboard, notify, plan, reports, tasks):
         app.register_blueprint(module.bp)
 
 

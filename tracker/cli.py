@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Organization, Role
-from tracker import scheduler
+from tracker import clock, scheduler
 from tracker.models.base import utcnow
-from tracker.services import demo, outbox, reminders, users
-from tracker.thai import bangkok_to_utc
+from tracker.services import demo, outbox, plan, reminders, users
+from tracker.services.reports import compile as reports
+from tracker.thai import bangkok_to_utc, parse_date
 from tracker.services.errors import ServiceError
 
 tracker_cli = AppGroup("tracker", help="ITA Tracker commands.")
@@ -93,3 +94,29 @@ def scheduler_command() -> None:
         scheduler.build(current_app._get_current_object()).start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("Scheduler stopped.")
+
+
+@tracker_cli.command("report")
+@click.argument("kind", type=click.Choice(["o34", "o35"]))
+@click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2568.")
+@click.option("--as-of", default=None, help="The date the report speaks of (default: today, within the year).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--organization", default=None, help="The agency's name (when there are several).")
+def report_command(kind, year, as_of, fmt, output, organization) -> None:
+    """Write the O34 measures document or the O35 results report to a file."""
+    agency = _organization(organization)
+    try:
+        fiscal_year = plan.get_fiscal_year(agency.id, year)
+    except ServiceError:
+        raise click.ClickException(f"No fiscal year {year} for {agency.name}.") from None
+    try:
+        day = parse_date(as_of) if as_of else clock.today()
+    except ValueError:
+        raise click.BadParameter("use a date such as 2025-03-31 or 31/3/2568", param_hint="--as-of") from None
+    day = min(max(day, fiscal_year.start_date), fiscal_year.end_date)
+    report = reports.build(kind, fiscal_year, day)
+    content = reports.write(report, fmt, reports.settings_for(agency.id).letterhead)
+    with open(output, "wb") as target:
+        target.write(content)
+    click.echo(f"Wrote {output} ({kind.upper()}, fiscal year {year}, as of {day.isoformat()}, {len(content):,} bytes)")

@@ -1,0 +1,153 @@
+"""Compiling the documents: build a report's data, write it in a format, keep drafts, and compile
+the 6-month and year-end drafts on their dates."""
+from datetime import date, datetime, timedelta
+
+from flask import render_template
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import FiscalYear, Organization, ReportDraft, ReportSettings, Role, User
+from tracker.services import audit
+from tracker.services.reminders import channels_for, insert_once
+from tracker.services.reports import data, docx, pdf, xlsx
+from tracker.thai import format_date, local_datetime
+
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+PERIOD_LABELS = {"mid": "รอบ 6 เดือน", "end": "ประจำปี"}
+
+
+def settings_for(organization_id: int) -> ReportSettings:
+    settings = db.session.scalar(select(ReportSettings).where(ReportSettings.organization_id == organization_id))
+    if settings is None:
+        settings = ReportSettings(organization_id=organization_id)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def update_settings(settings: ReportSettings, values: dict, letterhead: tuple[bytes, str] | None,
+                    remove_letterhead: bool, actor: User) -> ReportSettings:
+    before = audit.snapshot(settings, tuple(values))
+    for name, value in values.items():
+        setattr(settings, name, value)
+    if letterhead:
+        settings.letterhead, settings.letterhead_name = letterhead
+    elif remove_letterhead:
+        settings.letterhead, settings.letterhead_name = None, ""
+    before, after = audit.changed(before, audit.snapshot(settings, tuple(values)))
+    after["letterhead"] = settings.letterhead_name
+    audit.record(settings.organization_id, actor, "report.settings", "report_settings", settings.id, before, after)
+    db.session.commit()
+    return settings
+
+
+def signers(settings: ReportSettings, kind: str) -> list[data.Signer]:
+    reporter = data.Signer("ผู้รายงาน", settings.reporter_name, settings.reporter_position)
+    chief = data.Signer("ผู้ตรวจสอบ", settings.chief_name, settings.chief_position)
+    executive = data.Signer("ผู้อนุมัติ" if kind == "o34" else "ทราบ", settings.executive_name,
+                            settings.executive_position)
+    return [reporter, chief, executive] if kind == "o35" else [chief, executive]
+
+
+def midyear_as_of(fiscal_year: FiscalYear) -> date:
+    """The 6-month report speaks of 1 Oct – 31 Mar."""
+    return date(fiscal_year.start_date.year + 1, 3, 31)
+
+
+def build(kind: str, fiscal_year: FiscalYear, as_of: date) -> data.Report:
+    settings = settings_for(fiscal_year.organization_id)
+    if kind == "o34":
+        return data.measures_document(fiscal_year, as_of, settings.monitoring, signers(settings, kind))
+    return data.results_report(fiscal_year, as_of, settings.suggestions, signers(settings, kind))
+
+
+def write(report: data.Report, fmt: str, letterhead: bytes | None = None) -> bytes:
+    if fmt == "docx":
+        return docx.write_docx(report, letterhead)
+    if fmt == "pdf":
+        return pdf.write_pdf(report, letterhead)
+    if fmt == "xlsx":
+        return xlsx.write_xlsx(report)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def filename(report: data.Report, fmt: str) -> str:
+    name = "O34-measures" if report.kind == "o34" else "O35-results"
+    return f"{name}-{report.fiscal_year}-{report.as_of:%Y%m%d}.{fmt}"
+
+
+def compile_draft(fiscal_year: FiscalYear, kind: str, period: str, as_of: date, actor: User | None,
+                  now: datetime) -> ReportDraft:
+    """Write every format and keep them. A PDF that LibreOffice could not make is noted, not fatal."""
+    settings = settings_for(fiscal_year.organization_id)
+    report = build(kind, fiscal_year, as_of)
+    draft = ReportDraft(organization_id=fiscal_year.organization_id, fiscal_year_id=fiscal_year.id, kind=kind,
+                        period=period, as_of=as_of, compiled_by_id=actor.id if actor else None, compiled_at=now,
+                        docx=write(report, "docx", settings.letterhead), xlsx=write(report, "xlsx"))
+    try:
+        draft.pdf = write(report, "pdf", settings.letterhead)
+    except RuntimeError as error:
+        draft.pdf_error = str(error)
+    db.session.add(draft)
+    db.session.flush()
+    audit.record(fiscal_year.organization_id, actor, "report.compile", "report_draft", draft.id, None,
+                 {"kind": kind, "period": period, "as_of": as_of.isoformat()})
+    db.session.commit()
+    return draft
+
+
+def drafts(fiscal_year: FiscalYear) -> list[ReportDraft]:
+    return list(db.session.scalars(
+        select(ReportDraft).where(ReportDraft.organization_id == fiscal_year.organization_id,
+                                  ReportDraft.fiscal_year_id == fiscal_year.id)
+        .order_by(ReportDraft.compiled_at.desc())))
+
+
+def _compile_date(fiscal_year: FiscalYear, month_day: str, period: str) -> date:
+    month, day = (int(part) for part in month_day.split("-"))
+    year = fiscal_year.start_date.year + 1 if period == "mid" or month < 10 else fiscal_year.end_date.year
+    return date(year, month, day)
+
+
+def compile_scheduled_drafts(config, now: datetime) -> list[ReportDraft]:
+    """On (or after, if the scheduler was down) each configured date, compile that period's O35
+    draft once and tell the coordinators through the outbox."""
+    today = local_datetime(now).date()
+    compiled = []
+    for fiscal_year in db.session.scalars(select(FiscalYear).order_by(FiscalYear.id)):
+        settings = settings_for(fiscal_year.organization_id)
+        for period, month_day, as_of in (("mid", settings.midyear_compile_on, midyear_as_of(fiscal_year)),
+                                         ("end", settings.yearend_compile_on, fiscal_year.end_date)):
+            due = _compile_date(fiscal_year, month_day, period)
+            if not (due <= today < due + timedelta(days=60)) or _has_draft(fiscal_year, period):
+                continue
+            draft = compile_draft(fiscal_year, "o35", period, as_of, None, now)
+            _tell_coordinators(draft, config, now)
+            compiled.append(draft)
+    db.session.commit()
+    return compiled
+
+
+def _has_draft(fiscal_year: FiscalYear, period: str) -> bool:
+    return db.session.scalar(select(ReportDraft.id).where(
+        ReportDraft.fiscal_year_id == fiscal_year.id, ReportDraft.kind == "o35",
+        ReportDraft.period == period)) is not None
+
+
+def _tell_coordinators(draft: ReportDraft, config, now: datetime) -> None:
+    organization = db.session.get(Organization, draft.organization_id)
+    subject = (f"ฉบับร่างรายงานผลการดำเนินการ (O35) {PERIOD_LABELS[draft.period]} "
+               f"ปีงบประมาณ พ.ศ. {draft.fiscal_year.year} พร้อมให้ตรวจทาน")
+    coordinators = db.session.scalars(select(User).where(
+        User.organization_id == organization.id, User.role == Role.COORDINATOR, User.active.is_(True)))
+    for user in coordinators:
+        text = render_template("reports/draft_ready.txt", user=user, draft=draft, subject=subject,
+                               as_of=format_date(draft.as_of, long=True), base_url=config["TRACKER_BASE_URL"])
+        for channel, address in channels_for(user, config):
+            insert_once(dict(organization_id=organization.id, user_id=user.id, rule="draft", channel=channel,
+                             key=f"draft:{user.id}:{draft.fiscal_year.year}-{draft.period}:{channel}",
+                             address=address, subject=subject, body_text=text, next_attempt_at=now))
