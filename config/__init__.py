@@ -44,8 +44,9 @@ class Default:
     LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", "")
     LINE_CHANNEL_SECRET = os.environ.get("LINE_CHANNEL_SECRET", "")
     LINE_API_BASE = os.environ.get("LINE_API_BASE", "https://api.line.me")
-    # The daily planning run (Bangkok time) and the outbox's retry policy.
-    TRACKER_PLAN_TIME = os.environ.get("TRACKER_PLAN_TIME", "08:30")
+    # The daily planning run (Bangkok time; each message then waits for its agency's send time)
+    # and the outbox's retry policy.
+    TRACKER_PLAN_TIME = os.environ.get("TRACKER_PLAN_TIME", "06:00")
     TRACKER_MAX_ATTEMPTS = int(os.environ.get("TRACKER_MAX_ATTEMPTS", "8"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,5 +1,7 @@
 """Operator commands: flask --app wsgi tracker …"""
 import logging
+import signal
+import sys
 from datetime import datetime
 
 import click
@@ -89,6 +91,8 @@ def scheduler_command() -> None:
     """Run the reminder scheduler (its own process, beside the web server)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # `make run` and service managers stop it with SIGTERM: leave as cleanly as on Ctrl+C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo("Scheduler started (Ctrl+C to stop).")
     try:
         scheduler.build(current_app._get_current_object()).start()

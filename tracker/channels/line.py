@@ -48,6 +48,8 @@ class LineChannel:
     def _api_error(status: int) -> Result:
         if status == 409:  # this retry key was accepted before: the message went out
             return Result.sent()
+        if not status:  # the SDK's way of saying the TLS connection failed
+            return Result.retry("เชื่อมต่อ LINE อย่างปลอดภัย (TLS) ไม่ได้ จะลองส่งใหม่อัตโนมัติ")
         if status == 429:
             return Result.retry("LINE แจ้งว่าส่งถี่เกินไปหรือเกินโควตารายเดือน (429) จะลองส่งใหม่ภายหลัง")
         if status >= 500:

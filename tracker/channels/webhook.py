@@ -1,14 +1,17 @@
 import json
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 from tracker.channels.base import Result
 from tracker.models import Delivery
 
+RETRY_LATER = "จะลองส่งใหม่อัตโนมัติ"
+
 
 class WebhookChannel:
     """A JSON POST for Google Chat, Teams, Discord and the like: "text" for the first two,
-    "content" for Discord."""
+    "content" for Discord. The Idempotency-Key header lets a receiver drop a retry it already has."""
 
     name = "webhook"
 
@@ -16,17 +19,22 @@ class WebhookChannel:
         self.config = config
 
     def send(self, delivery: Delivery) -> Result:
+        url = urlsplit(delivery.address)
+        if url.scheme not in ("https", "http") or not url.hostname:
+            return Result.give_up("ที่อยู่ webhook ไม่ถูกต้อง (ต้องขึ้นต้นด้วย https://)")
         text = delivery.body_text[:3900]
         payload = json.dumps({"text": text, "content": text[:1900], "subject": delivery.subject}).encode()
-        request = urllib.request.Request(delivery.address, data=payload, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": delivery.key}
         try:
+            request = urllib.request.Request(delivery.address, data=payload, method="POST", headers=headers)
             with urllib.request.urlopen(request, timeout=15):
                 return Result.sent()
         except urllib.error.HTTPError as error:
-            text = f"ปลายทาง webhook ตอบกลับรหัส {error.code}"
-            return Result.retry(text) if error.code == 429 or error.code >= 500 else Result.give_up(text)
+            error.close()
+            if error.code == 429 or error.code >= 500:
+                return Result.retry(f"ปลายทาง webhook ตอบกลับรหัส {error.code} {RETRY_LATER}")
+            return Result.give_up(f"ปลายทาง webhook ตอบกลับรหัส {error.code}")
         except (urllib.error.URLError, OSError) as error:
-            return Result.retry(f"เชื่อมต่อ webhook ไม่ได้ ({type(error).__name__}) จะลองส่งใหม่อัตโนมัติ")
+            return Result.retry(f"เชื่อมต่อ webhook ไม่ได้ ({type(error).__name__}) {RETRY_LATER}")
         except ValueError:
             return Result.give_up("ที่อยู่ webhook ไม่ถูกต้อง")

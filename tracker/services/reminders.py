@@ -17,7 +17,7 @@ from tracker.models import (
     Topic, User,
 )
 from tracker.models.task import CLOSED_STATUSES
-from tracker.thai import bangkok_to_utc, format_date, local_datetime
+from tracker.thai import BE_OFFSET, MONTHS_LONG, bangkok_to_utc, format_date, local_datetime
 
 RULE_LABELS = {
     "monthly": "ขอรายงานความก้าวหน้าประจำเดือน",
@@ -73,24 +73,36 @@ def _fires_today(nominal: date, today: date, days_off: set[date]) -> bool:
     return next_working_day(nominal, days_off) == today
 
 
-def _this_week(today: date, weekday: int) -> date:
-    return today - timedelta(days=today.weekday()) + timedelta(days=weekday)
+def _fired(candidates: list[date], today: date, days_off: set[date]) -> date | None:
+    """The nominal day among candidates whose reminder falls today, if any. Candidates include the
+    previous period's day, which a weekend or holiday may have pushed into this one."""
+    return next((day for day in candidates if _fires_today(day, today, days_off)), None)
+
+
+def _weekly_day(today: date, weekday: int, days_off: set[date]) -> date | None:
+    this_week = today - timedelta(days=today.weekday()) + timedelta(days=weekday)
+    return _fired([this_week, this_week - timedelta(weeks=1)], today, days_off)
+
+
+def _week(day: date) -> str:
+    return f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
 
 
 def _open_tasks(organization_id: int, today: date) -> list[Task]:
-    """Unfinished, active tasks of the fiscal years that are running today."""
+    """Unfinished, active tasks of fiscal years that have begun. A year that has ended still counts:
+    its tasks are mostly due on its last day, so only after it are they late and worth chasing."""
     return list(db.session.scalars(
         select(Task).join(Task.measure).join(Measure.topic).join(Topic.fiscal_year)
         .where(Task.organization_id == organization_id, Task.archived_at.is_(None),
-               Task.status.not_in([s.value for s in CLOSED_STATUSES]),
-               FiscalYear.start_date <= today, FiscalYear.end_date >= today)
+               Task.status.not_in([s.value for s in CLOSED_STATUSES]), FiscalYear.start_date <= today)
         .order_by(Task.due_date, Task.id)
         .options(joinedload(Task.division), joinedload(Task.measure))
     ).unique())
 
 
 def _people(organization_id: int) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.organization_id == organization_id, User.active.is_(True))))
+    return list(db.session.scalars(
+        select(User).where(User.organization_id == organization_id, User.active.is_(True)).order_by(User.id)))
 
 
 def _heads_by_division(people: list[User]) -> dict[int, list[User]]:
@@ -115,14 +127,14 @@ def monthly_digests(settings, today, days_off, open_tasks, heads) -> list[Digest
     if not settings.monthly_enabled:
         return []
     last_month = today.replace(day=1) - timedelta(days=1)
-    for month_start in (today, last_month):
-        nominal = _month_day(month_start.year, month_start.month, settings.monthly_day)
-        if _fires_today(nominal, today, days_off):
-            month = f"{nominal:%Y-%m}"
-            subject = f"ขอรายงานความก้าวหน้ามาตรการ ITA ประจำเดือน (ภายใน {format_date(today)})"
-            intro = "กรุณารายงานความก้าวหน้าของงานต่อไปนี้ในระบบติดตามมาตรการ ITA"
-            return _task_digests("monthly", month, subject, intro, open_tasks, heads)
-    return []
+    nominal = _fired([_month_day(month.year, month.month, settings.monthly_day) for month in (today, last_month)],
+                     today, days_off)
+    if nominal is None:
+        return []
+    month = f"{MONTHS_LONG[nominal.month - 1]} {nominal.year + BE_OFFSET}"
+    subject = f"ขอรายงานความก้าวหน้ามาตรการ ITA ประจำเดือน{month}"
+    intro = f"กรุณารายงานความก้าวหน้าของงานต่อไปนี้ประจำเดือน{month} ในระบบติดตามมาตรการ ITA"
+    return _task_digests("monthly", f"{nominal:%Y-%m}", subject, intro, open_tasks, heads)
 
 
 def due_digests(settings, today, days_off, open_tasks, heads) -> list[Digest]:
@@ -137,24 +149,23 @@ def due_digests(settings, today, days_off, open_tasks, heads) -> list[Digest]:
 
 
 def late_digests(settings, today, days_off, open_tasks, heads) -> list[Digest]:
-    nominal = _this_week(today, settings.late_weekday)
-    if not settings.late_enabled or not _fires_today(nominal, today, days_off):
+    nominal = _weekly_day(today, settings.late_weekday, days_off)
+    if not settings.late_enabled or nominal is None:
         return []
     chosen = [t for t in open_tasks if t.due_date < today]
     subject = "งานมาตรการ ITA ที่ล่าช้า"
     intro = "งานต่อไปนี้เลยกำหนดเสร็จแล้ว กรุณาดำเนินการหรือรายงานปัญหาอุปสรรคในระบบ"
-    return _task_digests("late", f"{nominal.isocalendar().year}-W{nominal.isocalendar().week:02d}", subject,
-                         intro, chosen, heads)
+    return _task_digests("late", _week(nominal), subject, intro, chosen, heads)
 
 
 def escalation_digests(settings, today, days_off, open_tasks, people) -> list[Digest]:
-    nominal = _this_week(today, settings.late_weekday)
-    if not settings.escalation_enabled or not _fires_today(nominal, today, days_off):
+    nominal = _weekly_day(today, settings.late_weekday, days_off)
+    if not settings.escalation_enabled or nominal is None:
         return []
     chosen = [t for t in open_tasks if (today - t.due_date).days > settings.escalation_days]
     if not chosen:
         return []
-    week = f"{nominal.isocalendar().year}-W{nominal.isocalendar().week:02d}"
+    week = _week(nominal)
     subject = f"งานมาตรการ ITA ล่าช้าเกิน {settings.escalation_days} วัน"
     intro = f"งานต่อไปนี้เลยกำหนดเสร็จมากกว่า {settings.escalation_days} วัน เพื่อโปรดทราบและติดตาม"
     return [Digest("escalation", week, user, subject, intro, list(chosen))

@@ -1,0 +1,306 @@
+"""The scheduler's lease, its jobs, the remind command, and real processes: killed in the middle
+of a delivery and restarted, or run twice at once — each message still arrives once."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from select import select as wait_readable
+
+import pytest
+from sqlalchemy import or_, select
+
+from config import BASE_DIR
+from tests import servers
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_app, reset_database
+from tests.servers import LineApiServer, SmtpServer, line_id
+from tracker import scheduler
+from tracker.channels.email import message_id
+from tracker.extensions import db
+from tracker.models import Delivery, DeliveryStatus, NotificationPreference, Organization, Role, User
+from tracker.models.base import utcnow
+from tracker.services import outbox, users
+from tracker.thai import bangkok_to_utc
+
+HEADS = ("palad@pichai.example", "finance@pichai.example", "works@pichai.example", "education@pichai.example")
+PROCESS_TIME_LIMIT = 25  # seconds for any one subprocess
+
+
+def bangkok(text: str) -> datetime:
+    return bangkok_to_utc(datetime.strptime(text, "%Y-%m-%d %H:%M"))
+
+
+JUNE_25 = bangkok("2025-06-25 08:30")
+
+
+@pytest.fixture
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def line_api():
+    with LineApiServer() as server:
+        yield server
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    """A database other processes can open too."""
+    return TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'scheduler.db'}"
+
+
+@pytest.fixture
+def app(tmp_path, database_url, smtp, line_api):
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url, **servers.settings(smtp, line_api))
+    with app.app_context():
+        reset_database()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def at(moment: datetime):
+    return lambda: moment
+
+
+def rows(channel: str | None = None) -> list[Delivery]:
+    """The messages of this test: June 2025's, or test messages (not the demo's replayed ones)."""
+    db.session.expire_all()
+    query = select(Delivery).where(or_(Delivery.key.like("%:2025-06:%"), Delivery.rule == "test"))
+    if channel:
+        query = query.where(Delivery.channel == channel)
+    return list(db.session.scalars(query.order_by(Delivery.id)))
+
+
+def link_line(*emails: str) -> None:
+    for email in emails:
+        head = db.session.scalar(select(User).where(User.email == email))
+        db.session.add(NotificationPreference(organization_id=head.organization_id, user_id=head.id,
+                                              line_to=line_id(email)))
+    db.session.commit()
+
+
+# --- the lease -------------------------------------------------------------------------------
+
+
+def test_only_one_holder_has_the_lease_at_a_time(app):
+    assert outbox.hold_lease("scheduler", "a", JUNE_25, timedelta(minutes=3))
+    assert not outbox.hold_lease("scheduler", "b", JUNE_25 + timedelta(seconds=5), timedelta(minutes=3))
+
+
+def test_the_holder_renews_its_lease(app):
+    outbox.hold_lease("scheduler", "a", JUNE_25, timedelta(minutes=3))
+    assert outbox.hold_lease("scheduler", "a", JUNE_25 + timedelta(minutes=2), timedelta(minutes=3))
+    assert not outbox.hold_lease("scheduler", "b", JUNE_25 + timedelta(minutes=4), timedelta(minutes=3))
+
+
+def test_another_takes_over_when_the_holder_stops_renewing(app):
+    outbox.hold_lease("scheduler", "a", JUNE_25, timedelta(minutes=3))
+    assert outbox.hold_lease("scheduler", "b", JUNE_25 + timedelta(minutes=3, seconds=1), timedelta(minutes=3))
+    assert not outbox.hold_lease("scheduler", "a", JUNE_25 + timedelta(minutes=4), timedelta(minutes=3))
+
+
+def test_only_the_lease_holder_delivers_and_another_takes_over_when_it_dies(app, demo, smtp):
+    scheduler.plan_job(app, "scheduler-a", at(JUNE_25))
+    assert len(rows("email")) == 4
+    scheduler.deliver_job(app, "scheduler-b", at(JUNE_25 + timedelta(seconds=30)))
+    assert smtp.messages == []
+    # scheduler-a dies here and renews no more.
+    scheduler.deliver_job(app, "scheduler-b", at(JUNE_25 + scheduler.LEASE_TIME - timedelta(seconds=1)))
+    assert smtp.messages == []
+    scheduler.deliver_job(app, "scheduler-b", at(JUNE_25 + scheduler.LEASE_TIME + timedelta(seconds=1)))
+    assert len(smtp.messages) == 4
+    assert {row.claimed_by for row in rows()} == {"scheduler-b"}
+
+
+def test_the_scheduler_has_a_daily_plan_and_a_delivery_every_minute_in_bangkok_time(app):
+    jobs = {job.id: job for job in scheduler.build(app).get_jobs()}
+    assert set(jobs) == {"plan-reminders", "plan-reminders-at-start", "deliver-outbox"}
+    assert str(jobs["plan-reminders"].trigger) == "cron[hour='6', minute='0']"  # TRACKER_PLAN_TIME
+    assert str(jobs["plan-reminders"].trigger.timezone) == "Asia/Bangkok"
+    assert jobs["deliver-outbox"].trigger.interval == timedelta(minutes=1)
+    assert all(job.coalesce and job.max_instances == 1 for job in jobs.values())
+
+
+# --- the remind command ----------------------------------------------------------------------
+
+
+def test_remind_prints_what_it_planned_and_delivered(app, demo, smtp):
+    result = app.test_cli_runner().invoke(args=["tracker", "remind", "--at", "2025-06-25 08:30"])
+    assert result.exit_code == 0, result.output
+    assert "Planned 8 new messages (0 were planned before)." in result.output
+    for email in HEADS:
+        assert f"monthly    email   {email}" in result.output
+    assert "Delivered: 8 sent, 0 to retry, 0 failed." in result.output
+    assert len(smtp.messages) == 4
+
+
+def test_remind_prints_each_delivery_to_retry_with_its_thai_error(app, demo, smtp):
+    smtp.stop()
+    result = app.test_cli_runner().invoke(args=["tracker", "remind", "--at", "2025-06-25 08:30"])
+    assert "Delivered: 4 sent, 4 to retry, 0 failed." in result.output
+    assert "email   finance@pichai.example: เชื่อมต่อเซิร์ฟเวอร์อีเมลไม่ได้" in result.output
+
+
+def test_remind_run_again_plans_and_sends_nothing(app, demo, smtp):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["tracker", "remind", "--at", "2025-06-25 08:30"])
+    result = runner.invoke(args=["tracker", "remind", "--at", "2025-06-25 09:30"])
+    assert "Planned 0 new messages (8 were planned before)." in result.output
+    assert "Delivered: 0 sent" in result.output
+    assert len(smtp.messages) == 4
+
+
+# --- real processes --------------------------------------------------------------------------
+
+
+def flask_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "flask", "--app", "wsgi", "tracker", *args]
+
+
+def process_environment(database_url: str, smtp: SmtpServer, line_api: LineApiServer) -> dict:
+    return {**os.environ, "TRACKER_ENV": "default", "DATABASE_URL": database_url, "PYTHONWARNINGS": "error",
+            **servers.environment(smtp, line_api)}
+
+
+def remind(environment: dict, moment: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(flask_command("remind", "--at", moment), cwd=BASE_DIR, env=environment,
+                            capture_output=True, text=True, timeout=PROCESS_TIME_LIMIT)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@contextmanager
+def running(environment: dict, *args: str) -> Iterator[subprocess.Popen]:
+    """A `flask tracker …` process, killed if it still runs when the block ends: a test can
+    neither hang on it nor leave it behind."""
+    with subprocess.Popen(flask_command(*args), cwd=BASE_DIR, env=environment, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as process:
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+def finish(process: subprocess.Popen) -> str:
+    """Wait for the process to end on its own; its standard output."""
+    output, errors = process.communicate(timeout=PROCESS_TIME_LIMIT)
+    assert process.returncode == 0, errors
+    return output
+
+
+def kill_when_held(environment: dict, moment: str, hold: servers.Hold) -> None:
+    """Start `remind`, wait until the server holds its n-th message, then kill -9 the process."""
+    with running(environment, "remind", "--at", moment) as process:
+        hold.wait_reached(PROCESS_TIME_LIMIT)
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=PROCESS_TIME_LIMIT)
+    hold.release()
+
+
+def test_remind_killed_while_sending_an_email_then_run_again(app, demo, database_url, smtp, line_api):
+    """The 2nd email is on the server (its final "." sent) when the process dies without hearing
+    250. The restarted run sends it again: the documented email window, recognisable because the
+    copy carries the same Message-ID. Everything else arrives exactly once."""
+    link_line(*HEADS)
+    db.session.remove()
+    environment = process_environment(database_url, smtp, line_api)
+    kill_when_held(environment, "2025-06-25 08:30", smtp.hold_message(2))
+    in_flight = [row for row in rows("email") if row.status == DeliveryStatus.SENDING]
+    assert len(in_flight) == 1 and len(smtp.messages) == 2
+
+    # The dead process's claim runs out after CLAIM_TIME; a run after that picks the message up.
+    result = remind(environment, "2025-06-25 08:40")
+    assert "Planned 0 new messages (12 were planned before)." in result.stdout
+
+    assert {row.status for row in rows()} == {DeliveryStatus.SENT}
+    copies = Counter(mail.message_id for mail in smtp.messages)
+    assert set(copies) == {message_id(row.key) for row in rows("email")}
+    assert {key for key, count in copies.items() if count > 1} == {message_id(in_flight[0].key)}
+    assert copies[message_id(in_flight[0].key)] == 2
+    assert len(line_api.pushes) == len({push.retry_key for push in line_api.pushes}) == 4
+
+
+def test_remind_killed_while_pushing_to_line_then_run_again(app, demo, database_url, smtp, line_api):
+    """LINE accepted the 2nd push, but the process died before hearing so. The restarted run
+    pushes again with the same retry key, LINE answers 409, and the head got it once."""
+    link_line(*HEADS)
+    db.session.remove()
+    environment = process_environment(database_url, smtp, line_api)
+    kill_when_held(environment, "2025-06-25 08:30", line_api.hold_request(2))
+    [in_flight] = [row for row in rows("line") if row.status == DeliveryStatus.SENDING]
+
+    remind(environment, "2025-06-25 08:40")
+
+    assert {row.status for row in rows()} == {DeliveryStatus.SENT}
+    assert len(line_api.pushes) == len({push.retry_key for push in line_api.pushes}) == 4
+    statuses = [r for r in line_api.requests if r.headers["x-line-retry-key"] == line_api.pushes[1].retry_key]
+    assert len(statuses) == 2 and in_flight.address == line_api.pushes[1].to
+    assert Counter(mail.message_id for mail in smtp.messages).most_common(1)[0][1] == 1
+    assert len(smtp.messages) == 4
+
+
+def test_two_remind_processes_at_once_send_each_message_once(app, demo, database_url, smtp, line_api):
+    link_line(*HEADS)
+    db.session.remove()
+    environment = process_environment(database_url, smtp, line_api)
+    with running(environment, "remind", "--at", "2025-06-25 08:30") as first, \
+            running(environment, "remind", "--at", "2025-06-25 08:30") as second:
+        finish(first)
+        finish(second)
+    assert {row.status for row in rows()} == {DeliveryStatus.SENT}
+    assert len(rows()) == 12
+    assert sorted(mail.message_id for mail in smtp.messages) == sorted(message_id(r.key) for r in rows("email"))
+    assert len(line_api.pushes) == len({push.retry_key for push in line_api.pushes}) == 4
+
+
+def queue_emails(count: int) -> list[str]:
+    """Messages due now for a small agency without tasks, so that no rule adds more on any day."""
+    organization = Organization(name="อบต.ทดสอบตัวจัดตารางเวลา")
+    db.session.add(organization)
+    db.session.flush()
+    addresses = []
+    for number in range(count):
+        person = users.create_user(organization, f"staff{number}@test.example", Role.EXECUTIVE, "password123",
+                                   f"เจ้าหน้าที่ {number}")
+        db.session.add(Delivery(organization_id=organization.id, user_id=person.id, key=f"test:{person.id}:now:email",
+                                rule="test", channel="email", address=person.email, subject="ทดสอบ",
+                                body_text="ข้อความทดสอบ", next_attempt_at=utcnow() - timedelta(minutes=1)))
+        addresses.append(person.email)
+    db.session.commit()
+    return addresses
+
+
+def wait_for_start(process: subprocess.Popen, deadline: float) -> None:
+    ready, _, _ = wait_readable([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+    assert ready and process.stdout.readline().startswith("Scheduler started"), "a scheduler did not start"
+
+
+def wait_until_all_sent(deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if {row.status for row in rows()} == {DeliveryStatus.SENT}:
+            return
+        db.session.remove()
+        time.sleep(0.1)
+    pytest.fail("the schedulers did not deliver in time")
+
+
+def test_two_scheduler_processes_deliver_each_message_once_through_the_lease_holder(app, database_url, smtp,
+                                                                                    line_api):
+    addresses = queue_emails(6)
+    db.session.remove()
+    environment = process_environment(database_url, smtp, line_api)
+    deadline = time.monotonic() + PROCESS_TIME_LIMIT
+    with running(environment, "scheduler") as first, running(environment, "scheduler") as second:
+        wait_for_start(first, deadline)
+        wait_for_start(second, deadline)
+        wait_until_all_sent(deadline)
+    assert sorted(mail.rcpt_tos[0] for mail in smtp.messages) == sorted(addresses)
+    assert len({row.claimed_by for row in rows()}) == 1
