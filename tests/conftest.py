@@ -15,7 +15,7 @@ from config import Testing
 from tracker import create_app
 from tracker.extensions import db
 from tracker.services import demo as demo_service
-from tests import factories
+from tests import factories, servers
 
 BASE_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "sqlite://")
 ON_POSTGRES = BASE_DATABASE_URL.startswith("postgresql")
@@ -140,3 +140,23 @@ def palad_client(app, demo):
 def other_agency(app):
     """A second agency with its own plan, to prove that nothing leaks across organizations."""
     return factories.agency("เทศบาลตำบลทดสอบ", divisions=("สำนักปลัด", "กองคลัง"))
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback (tests/servers.py)."""
+    with servers.SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def line_api():
+    """A local server playing the LINE Messaging API's push endpoint."""
+    with servers.LineApiServer() as server:
+        yield server
+
+
+@pytest.fixture
+def webhook():
+    with servers.WebhookServer() as server:
+        yield server

@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
@@ -16,7 +17,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
+from tracker.thai import bangkok_to_utc
+
 HOLD_LIMIT = 20  # seconds a held reply waits for release(), so a forgotten release cannot hang a run
+
+
+def bangkok(text: str) -> datetime:
+    """A Bangkok wall-clock moment "2025-06-25 08:30" as the naive UTC the app stores."""
+    return bangkok_to_utc(datetime.strptime(text, "%Y-%m-%d %H:%M"))
 
 
 def free_port() -> int:

@@ -3,7 +3,7 @@ import pytest
 
 from tests import servers
 from tests.conftest import make_app
-from tests.servers import LineApiServer, SmtpServer, WebhookServer, line_id
+from tests.servers import line_id
 from tracker.channels import EmailChannel, InboxChannel, LineChannel, WebhookChannel
 from tracker.channels.email import message_id
 from tracker.channels.line import retry_key
@@ -13,24 +13,6 @@ from tracker.models import Delivery
 SUBJECT = "ขอรายงานความก้าวหน้ามาตรการ ITA ประจำเดือนมิถุนายน 2568"
 TEXT = "เรียน สุดารัตน์ มั่นคง\n\nกรุณารายงานความก้าวหน้าของงานต่อไปนี้\n1. การจัดทำคู่มือการปฏิบัติงาน"
 HTML = "<p>เรียน สุดารัตน์ มั่นคง</p><p><a href=\"http://127.0.0.1:5000/tasks/2\">การจัดทำคู่มือ</a></p>"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def line_api():
-    with LineApiServer() as server:
-        yield server
-
-
-@pytest.fixture
-def webhook():
-    with WebhookServer() as server:
-        yield server
 
 
 @pytest.fixture

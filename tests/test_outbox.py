@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tests import factories, servers
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_app, reset_database
-from tests.servers import LineApiServer, SmtpServer, WebhookServer, line_id
+from tests.servers import WebhookServer, bangkok, line_id
 from tracker.channels import LineChannel
 from tracker.channels.email import message_id
 from tracker.channels.line import retry_key
@@ -17,28 +17,11 @@ from tracker.extensions import db
 from tracker.models import Delivery, DeliveryStatus, NotificationPreference, Task, User
 from tracker.models.task import CLOSED_STATUSES
 from tracker.services import outbox, reminders
-from tracker.thai import bangkok_to_utc
 
 HEADS = ("palad@pichai.example", "finance@pichai.example", "works@pichai.example", "education@pichai.example")
 
 
-def bangkok(text: str) -> datetime:
-    return bangkok_to_utc(datetime.strptime(text, "%Y-%m-%d %H:%M"))
-
-
 JUNE_25 = bangkok("2025-06-25 08:30")
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def line_api():
-    with LineApiServer() as server:
-        yield server
 
 
 @pytest.fixture

@@ -5,19 +5,14 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.servers import line_id
+from tests.servers import bangkok, line_id
 from tracker.extensions import db
 from tracker.models import Delivery, Holiday, NotificationPreference, Task, User
 from tracker.models.task import CLOSED_STATUSES
 from tracker.services import reminders
-from tracker.thai import bangkok_to_utc
 
 HEADS = {"palad@pichai.example", "finance@pichai.example", "works@pichai.example", "education@pichai.example"}
 MAIL_AND_LINE = {"MAIL_SERVER": "smtp.pichai.example", "LINE_CHANNEL_ACCESS_TOKEN": "token"}
-
-
-def bangkok(text: str) -> datetime:
-    return bangkok_to_utc(datetime.strptime(text, "%Y-%m-%d %H:%M"))
 
 
 def plan(app, at: str, **config) -> reminders.PlanReport:

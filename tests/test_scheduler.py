@@ -17,36 +17,19 @@ from sqlalchemy import or_, select
 from config import BASE_DIR
 from tests import servers
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_app, reset_database
-from tests.servers import LineApiServer, SmtpServer, line_id
+from tests.servers import LineApiServer, SmtpServer, bangkok, line_id
 from tracker import scheduler
 from tracker.channels.email import message_id
 from tracker.extensions import db
 from tracker.models import Delivery, DeliveryStatus, NotificationPreference, Organization, Role, User
 from tracker.models.base import utcnow
 from tracker.services import outbox, users
-from tracker.thai import bangkok_to_utc
 
 HEADS = ("palad@pichai.example", "finance@pichai.example", "works@pichai.example", "education@pichai.example")
 PROCESS_TIME_LIMIT = 25  # seconds for any one subprocess
 
 
-def bangkok(text: str) -> datetime:
-    return bangkok_to_utc(datetime.strptime(text, "%Y-%m-%d %H:%M"))
-
-
 JUNE_25 = bangkok("2025-06-25 08:30")
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def line_api():
-    with LineApiServer() as server:
-        yield server
 
 
 @pytest.fixture

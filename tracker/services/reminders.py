@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
+from tracker.services.settings import settings_row
 from tracker.models import (
     Delivery, FiscalYear, Holiday, Measure, NotificationPreference, Organization, ReminderSettings, Role, Task,
     Topic, User,
@@ -41,12 +42,7 @@ class Digest:
 
 
 def settings_for(organization_id: int) -> ReminderSettings:
-    settings = db.session.scalar(select(ReminderSettings).where(ReminderSettings.organization_id == organization_id))
-    if settings is None:
-        settings = ReminderSettings(organization_id=organization_id)
-        db.session.add(settings)
-        db.session.flush()
-    return settings
+    return settings_row(ReminderSettings, organization_id)
 
 
 def holidays(organization_id: int) -> set[date]:

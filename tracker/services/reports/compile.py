@@ -6,6 +6,7 @@ from flask import render_template
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.services.settings import settings_row
 from tracker.models import FiscalYear, Organization, ReportDraft, ReportSettings, Role, User
 from tracker.services import audit
 from tracker.services.reminders import channels_for, insert_once
@@ -21,12 +22,7 @@ PERIOD_LABELS = {"mid": "รอบ 6 เดือน", "end": "ประจำ�
 
 
 def settings_for(organization_id: int) -> ReportSettings:
-    settings = db.session.scalar(select(ReportSettings).where(ReportSettings.organization_id == organization_id))
-    if settings is None:
-        settings = ReportSettings(organization_id=organization_id)
-        db.session.add(settings)
-        db.session.flush()
-    return settings
+    return settings_row(ReportSettings, organization_id)
 
 
 def update_settings(settings: ReportSettings, values: dict, letterhead: tuple[bytes, str] | None,
