@@ -30,6 +30,8 @@ class Default:
     TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Bangkok")
     WTF_CSRF_TIME_LIMIT = None  # a head may keep a form open all afternoon
     TRACKER_PASSWORD_HASH = "scrypt"
+    # How many reverse proxies (nginx) stand in front; 0 when the app is reached directly.
+    TRACKER_PROXIES = int(os.environ.get("TRACKER_PROXIES", "0"))
     # The address reminders link to, e.g. https://ita.pichai.go.th
     TRACKER_BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     # Reminders: no mail server means email is off and messages wait in the in-app mailbox.

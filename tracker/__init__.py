@@ -3,6 +3,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Default, from_environment
 from tracker.extensions import csrf, db, login, mail, migrate
@@ -17,6 +18,10 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
     if not app.config["SECRET_KEY"]:
         raise RuntimeError("Set SECRET_KEY: sessions and forms cannot be protected without it.")
+    if app.config["TRACKER_PROXIES"]:
+        # Behind nginx: the client's address (for the login limit) and scheme come from its headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRACKER_PROXIES"],
+                                x_proto=app.config["TRACKER_PROXIES"])
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -39,13 +44,15 @@ def register_extensions(app: Flask) -> None:
 
     @login.user_loader
     def load_user(user_id: str):
-        return db.session.scalar(select(models.User).where(models.User.id == int(user_id)))
+        # A deactivated account's open session ends at its next request.
+        return db.session.scalar(select(models.User).where(models.User.id == int(user_id),
+                                                           models.User.active.is_(True)))
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.web import auth, dashboard, notify, plan, reports, tasks
+    from tracker.web import auth, dashboard, notify, people, plan, readiness, reports, tasks
 
-    for module in (auth, dashboard, notify, plan, reports, tasks):
+    for module in (auth, dashboard, notify, people, plan, readiness, reports, tasks):
         app.register_blueprint(module.bp)
 
 

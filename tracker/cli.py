@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.models import Organization, Role
 from tracker import clock, scheduler
 from tracker.models.base import utcnow
-from tracker.services import demo, outbox, plan, reminders, users
+from tracker.services import demo, outbox, plan, readiness, reminders, users
 from tracker.services.reports import compile as reports
 from tracker.thai import bangkok_to_utc, parse_date
 from tracker.services.errors import ServiceError
@@ -100,6 +100,31 @@ def scheduler_command() -> None:
         click.echo("Scheduler stopped.")
 
 
+def _existing_organization(name: str | None) -> Organization:
+    """The named agency, or the only one; never created here."""
+    query = select(Organization).where(Organization.name == name) if name else select(Organization)
+    organizations = list(db.session.scalars(query))
+    if name and not organizations:
+        raise click.UsageError(f"No agency named {name!r}.")
+    if len(organizations) != 1:
+        raise click.UsageError(f"Name the agency with --organization (there are {len(organizations)}).")
+    return organizations[0]
+
+
+def _fiscal_year_and_day(organization: str | None, year: int, as_of: str | None):
+    """The agency's fiscal year and the day a document speaks of (today by default), kept inside it."""
+    agency = _existing_organization(organization)
+    try:
+        fiscal_year = plan.get_fiscal_year(agency.id, year)
+    except ServiceError:
+        raise click.ClickException(f"No fiscal year {year} for {agency.name}.") from None
+    try:
+        day = parse_date(as_of) if as_of else clock.today()
+    except ValueError:
+        raise click.BadParameter("use a date such as 2025-03-31 or 31 มี.ค. 2568", param_hint="--as-of") from None
+    return fiscal_year, min(max(day, fiscal_year.start_date), fiscal_year.end_date)
+
+
 @tracker_cli.command("report")
 @click.argument("kind", type=click.Choice(["o34", "o35"]))
 @click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2568.")
@@ -109,18 +134,27 @@ def scheduler_command() -> None:
 @click.option("--organization", default=None, help="The agency's name (when there are several).")
 def report_command(kind, year, as_of, fmt, output, organization) -> None:
     """Write the O34 measures document or the O35 results report to a file."""
-    agency = _organization(organization)
-    try:
-        fiscal_year = plan.get_fiscal_year(agency.id, year)
-    except ServiceError:
-        raise click.ClickException(f"No fiscal year {year} for {agency.name}.") from None
-    try:
-        day = parse_date(as_of) if as_of else clock.today()
-    except ValueError:
-        raise click.BadParameter("use a date such as 2025-03-31 or 31/3/2568", param_hint="--as-of") from None
-    day = min(max(day, fiscal_year.start_date), fiscal_year.end_date)
+    fiscal_year, day = _fiscal_year_and_day(organization, year, as_of)
     report = reports.build(kind, fiscal_year, day)
-    content = reports.write(report, fmt, reports.settings_for(agency.id).letterhead)
+    content = reports.write(report, fmt, reports.settings_for(fiscal_year.organization_id).letterhead)
     with open(output, "wb") as target:
         target.write(content)
     click.echo(f"Wrote {output} ({kind.upper()}, fiscal year {year}, as of {day.isoformat()}, {len(content):,} bytes)")
+
+
+@tracker_cli.command("readiness")
+@click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2568.")
+@click.option("--as-of", default=None, help="The date the O35 report speaks of (default: today, within the year).")
+@click.option("--organization", default=None, help="The agency's name (when there are several).")
+def readiness_command(year: int, as_of: str | None, organization: str | None) -> None:
+    """Print each element of the O34 and O35 criteria, met or missing; exit 1 when any is missing."""
+    fiscal_year, day = _fiscal_year_and_day(organization, year, as_of)
+    results = readiness.check(fiscal_year, day)
+    click.echo(f"Fiscal year {year}, as of {day.isoformat()}")
+    for result in results:
+        mark = "[met]" if result.met else "[missing]"
+        click.echo(f"{mark:<9} {result.document.upper()} {result.title}: {result.detail}")
+    missing = sum(not result.met for result in results)
+    click.echo(f"{len(results) - missing} met, {missing} missing.")
+    if missing:
+        raise SystemExit(1)

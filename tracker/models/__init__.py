@@ -7,11 +7,12 @@ from tracker.models.ita import AssessmentItem, AssessmentYear, ItemScore
 from tracker.models.org import Division, Organization, Role, User
 from tracker.models.plan import FiscalYear, Measure, MeasureStep, Topic
 from tracker.models.report import ReportDraft, ReportSettings
+from tracker.models.security import LoginAttempt
 from tracker.models.task import Evidence, ProgressUpdate, Task, TaskStatus
 
 __all__ = [
     "AssessmentItem", "AssessmentYear", "AuditEvent", "Delivery", "DeliveryStatus", "Division", "Evidence",
     "Holiday", "NotificationPreference", "ReminderSettings", "SchedulerLease", "FiscalYear", "ItemScore",
-    "Measure", "MeasureStep", "Organization", "ProgressUpdate", "ReportDraft", "ReportSettings", "Role", "Task",
-    "TaskStatus", "Topic", "User",
+    "LoginAttempt", "Measure", "MeasureStep", "Organization", "ProgressUpdate", "ReportDraft", "ReportSettings",
+    "Role", "Task", "TaskStatus", "Topic", "User",
 ]

@@ -63,7 +63,8 @@ ACTION_LABELS = {
     "topic.create": "เพิ่มประเด็น", "topic.update": "แก้ไขประเด็น", "topic.delete": "ลบประเด็น",
     "measure.create": "เพิ่มมาตรการ", "measure.update": "แก้ไขมาตรการ", "measure.delete": "ลบมาตรการ",
     "division.create": "เพิ่มกอง", "division.update": "แก้ไขชื่อกอง", "division.delete": "ลบกอง",
-    "division.deactivate": "เลิกใช้กอง", "user.create": "เพิ่มผู้ใช้",
+    "division.deactivate": "เลิกใช้กอง", "user.create": "เพิ่มผู้ใช้", "user.update": "แก้ไขผู้ใช้",
+    "user.password_reset": "ตั้งรหัสผ่านใหม่ให้ผู้ใช้", "user.password_change": "เปลี่ยนรหัสผ่านของตนเอง",
 }
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",
@@ -71,7 +72,7 @@ FIELD_LABELS = {
     "title": "ชื่อ", "details": "รายละเอียด", "period_text": "ช่วงระยะเวลา", "start_date": "วันเริ่ม",
     "end_date": "วันสิ้นสุด", "responsible_text": "ผู้รับผิดชอบ", "all_divisions": "ทุกกอง",
     "division": "กอง", "division_names": "กองผู้รับผิดชอบ", "step_texts": "ขั้นตอน", "number": "ลำดับ", "analysis": "การวิเคราะห์",
-    "item_codes": "ข้อคำถาม", "name": "ชื่อ",
+    "item_codes": "ข้อคำถาม", "name": "ชื่อ", "role": "บทบาท", "active": "ใช้งาน", "position": "ตำแหน่ง",
 }
 
 

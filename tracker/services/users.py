@@ -1,11 +1,14 @@
-"""Accounts: the CLI and (later) the people pages create users here."""
+"""Accounts: the CLI and the people pages create and change users here; login attempts are counted here."""
+from datetime import datetime, timedelta
+
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Division, Organization, Role, User
+from tracker.models import Division, LoginAttempt, Organization, Role, User
 from tracker.services import audit
-from tracker.services.errors import ServiceError
+from tracker.services.errors import NotFound, ServiceError
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -25,10 +28,10 @@ def create_user(organization: Organization, email: str, role: str, password: str
         raise ServiceError(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร")
     if find_user_by_email(email):
         raise ServiceError(f"มีผู้ใช้อีเมล {email} อยู่แล้ว")
+    if role == Role.HEAD and not division_name:
+        raise ServiceError("หัวหน้ากองต้องระบุกอง (--division)")
     division = None
-    if role == Role.HEAD:
-        if not division_name:
-            raise ServiceError("หัวหน้ากองต้องระบุกอง (--division)")
+    if division_name:
         division = db.session.scalar(select(Division).where(
             Division.organization_id == organization.id, Division.name == division_name.strip()))
         if division is None:
@@ -49,3 +52,141 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.active or not user.check_password(password):
         return None
     return user
+
+
+# --- the people pages ---
+
+USER_FIELDS = ("name", "position", "role", "division", "active")
+
+
+def list_users(organization_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.organization_id == organization_id).options(selectinload(User.division))
+        .order_by(User.active.desc(), User.role, User.name)))
+
+
+def get_user(organization_id: int, user_id: int) -> User:
+    """A user of this organization, or NotFound: another agency's people do not exist here."""
+    user = db.session.get(User, user_id)
+    if user is None or user.organization_id != organization_id:
+        raise NotFound("ไม่พบผู้ใช้นี้")
+    return user
+
+
+def _user_snapshot(user: User) -> dict:
+    return {"name": user.name, "position": user.position, "role": user.role,
+            "division": user.division.name if user.division else None, "active": user.active}
+
+
+def _other_active_coordinators(user: User) -> int:
+    """Locks the organization's active coordinators (PostgreSQL), so that two coordinators
+    demoting each other at the same moment cannot leave the organization with none."""
+    ids = db.session.scalars(select(User.id).where(
+        User.organization_id == user.organization_id, User.role == Role.COORDINATOR,
+        User.active.is_(True), User.id != user.id).with_for_update()).all()
+    return len(ids)
+
+
+def update_user(user: User, name: str, position: str, role: str, division: Division | None, active: bool,
+                actor: User | None) -> User:
+    if actor is not None and actor.organization_id != user.organization_id:
+        raise NotFound("ไม่พบผู้ใช้นี้")
+    if role not in {r.value for r in Role}:
+        raise ServiceError("บทบาทไม่ถูกต้อง")
+    if division is not None and (division.organization_id != user.organization_id or not division.active):
+        raise ServiceError("ไม่พบกองนี้ในหน่วยงาน")
+    if role == Role.HEAD and division is None:
+        raise ServiceError("หัวหน้ากองต้องระบุกอง")
+    stays_coordinator = role == Role.COORDINATOR and active
+    if user.is_coordinator and user.active and not stays_coordinator:
+        if actor is not None and actor.id == user.id:
+            raise ServiceError("ไม่สามารถปิดบัญชีหรือเปลี่ยนบทบาทของตนเองได้ ให้ผู้ประสานงานคนอื่นเป็นผู้เปลี่ยน")
+        if _other_active_coordinators(user) == 0:
+            raise ServiceError("หน่วยงานต้องมีผู้ประสานงาน ITA ที่ใช้งานอยู่อย่างน้อย 1 คน "
+                               "กรุณาเพิ่มหรือกำหนดผู้ประสานงานคนใหม่ก่อน")
+    before = _user_snapshot(user)
+    user.name, user.position, user.role, user.active = name.strip(), position.strip(), role, active
+    user.division = division
+    old, new = audit.changed(before, _user_snapshot(user))
+    if new:
+        audit.record(user.organization_id, actor, "user.update", "user", user.id, old, new)
+    db.session.commit()
+    return user
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ServiceError(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร")
+
+
+def _set_password(user: User, password: str) -> None:
+    user.set_password(password, current_app.config["TRACKER_PASSWORD_HASH"])
+
+
+def reset_password(user: User, new_password: str, actor: User | None) -> None:
+    """The coordinator sets a new password for someone who forgot theirs. The audit trail says
+    that it happened, never what the password is."""
+    if actor is not None and actor.organization_id != user.organization_id:
+        raise NotFound("ไม่พบผู้ใช้นี้")
+    _check_new_password(new_password)
+    _set_password(user, new_password)
+    audit.record(user.organization_id, actor, "user.password_reset", "user", user.id)
+    db.session.commit()
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise ServiceError("รหัสผ่านปัจจุบันไม่ถูกต้อง")
+    _check_new_password(new)
+    if new == current:
+        raise ServiceError("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม")
+    _set_password(user, new)
+    audit.record(user.organization_id, user, "user.password_change", "user", user.id)
+    db.session.commit()
+
+
+# --- login rate limiting ---
+# Failures are counted in the database, so every gunicorn worker sees the same count.
+
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_IP = 20
+LOGIN_BLOCKED_MESSAGE = "เข้าสู่ระบบผิดหลายครั้ง กรุณารอ 15 นาทีแล้วลองใหม่"
+
+
+def _normal_email(email: str) -> str:
+    return email.strip().lower()[:254]
+
+
+def _locked(failure_times: list[datetime], limit: int, now: datetime) -> bool:
+    """True when `limit` failures fell within one window and the last of them is less than a
+    window ago: the lock lasts a full window from the failure that set it off."""
+    for last in range(limit - 1, len(failure_times)):
+        if (failure_times[last] - failure_times[last - limit + 1] <= LOGIN_WINDOW
+                and now - failure_times[last] < LOGIN_WINDOW):
+            return True
+    return False
+
+
+def _failure_times(key, value: str, since: datetime) -> list[datetime]:
+    return list(db.session.scalars(select(LoginAttempt.at).where(
+        key == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since).order_by(LoginAttempt.at)))
+
+
+def login_blocked(email: str, ip: str, now: datetime) -> bool:
+    """Too many failures for this email (since its last successful login) or from this IP.
+    Says the same whether or not the email belongs to anybody."""
+    email = _normal_email(email)
+    horizon = now - 2 * LOGIN_WINDOW
+    last_success = db.session.scalar(select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)))
+    email_since = max(horizon, last_success) if last_success else horizon
+    # Per IP, a success does not reset the count: one valid account must not buy a sprayer
+    # of passwords across other people's emails a fresh allowance.
+    return (_locked(_failure_times(LoginAttempt.email, email, email_since), MAX_FAILURES_PER_EMAIL, now)
+            or _locked(_failure_times(LoginAttempt.ip, ip, horizon), MAX_FAILURES_PER_IP, now))
+
+
+def record_login(email: str, ip: str, ok: bool, now: datetime) -> None:
+    db.session.add(LoginAttempt(email=_normal_email(email), ip=ip[:45], at=now, succeeded=ok))
+    db.session.commit()

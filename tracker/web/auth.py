@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import Regexp
 
+from tracker import clock
 from tracker.services import users
 from tracker.web.fields import required
 
@@ -25,7 +26,12 @@ def login():
         return redirect(url_for("dashboard.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.authenticate(form.email.data, form.password.data)
+        email, ip, now = form.email.data, request.remote_addr or "", clock.now()
+        if users.login_blocked(email, ip, now):
+            flash(users.LOGIN_BLOCKED_MESSAGE, "danger")
+            return render_template("auth/login.html", form=form), 429
+        user = users.authenticate(email, form.password.data)
+        users.record_login(email, ip, user is not None, now)
         if user:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.home"))

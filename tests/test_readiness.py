@@ -1,0 +1,256 @@
+"""Readiness before publishing: the demo's O34 and O35 held against each element of the criteria."""
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import event, select
+
+from tracker.extensions import db
+from tracker.models import Division, ProgressUpdate, Role, Task, Topic, User
+from tracker.services import plan, readiness, tasks
+from tracker.services.reports import compile as reports
+
+
+MIDYEAR = date(2025, 3, 31)
+YEAR_END = date(2025, 9, 30)
+O34 = ("analysis", "urgent_issues", "measures", "steps", "responsible", "period", "monitoring", "approved")
+O35 = ("results", "progress", "problems", "acknowledged")
+
+
+def fiscal_year(demo):
+    return plan.get_fiscal_year(demo.id, 2568)
+
+
+def results(demo, as_of=MIDYEAR) -> dict[tuple[str, str], readiness.ElementResult]:
+    return {(r.document, r.element): r for r in readiness.check(fiscal_year(demo), as_of)}
+
+
+def missing(demo, document: str, as_of=MIDYEAR) -> set[str]:
+    return {element for (doc, element), r in results(demo, as_of).items() if doc == document and not r.met}
+
+
+def coordinator(demo) -> User:
+    return db.session.scalar(select(User).where(User.organization_id == demo.id, User.role == Role.COORDINATOR))
+
+
+def set_report_settings(demo, **values) -> None:
+    reports.update_settings(reports.settings_for(demo.id), values, None, False, coordinator(demo))
+
+
+def topic(demo, number: int) -> Topic:
+    return db.session.scalar(select(Topic).where(Topic.organization_id == demo.id, Topic.number == number))
+
+
+def active_tasks(demo) -> list[Task]:
+    return list(db.session.scalars(select(Task).where(Task.organization_id == demo.id, Task.archived_at.is_(None))))
+
+
+def silent_task_ids(demo) -> set[int]:
+    reported = set(db.session.scalars(select(ProgressUpdate.task_id).where(ProgressUpdate.done_text != "")))
+    return {t.id for t in active_tasks(demo)} - reported
+
+
+def report_on(task: Task, author: User, when: datetime, status="in_progress", problems: str = "") -> None:
+    tasks.record_progress(task, author, tasks.ProgressInput(status, 50, "ดำเนินการตามขั้นตอนแล้ว", problems),
+                          task.version, now=when)
+
+
+def make_ready(demo) -> None:
+    """Everything the mid-year O35 and the O34 need: signers, suggestions, a report from every task
+    that had none, and the 6-month draft compiled after them."""
+    set_report_settings(demo, chief_name="นายปลัด ทดสอบ", executive_name="ประเสริฐ พิชัยกุล",
+                        suggestions="ควรจัดอบรมการใช้ระบบ E-Service ให้เจ้าหน้าที่ทุกกอง")
+    author = coordinator(demo)
+    for task in active_tasks(demo):
+        if task.id in silent_task_ids(demo):
+            report_on(task, author, datetime(2025, 3, 30, 3, 0))
+    reports.compile_draft(fiscal_year(demo), "o35", "mid", MIDYEAR, author, datetime(2025, 3, 31, 5, 0))
+
+
+# --- O34 ----------------------------------------------------------------------------------------
+
+def test_each_element_of_the_criteria_is_checked_in_order(app, demo):
+    checked = readiness.check(fiscal_year(demo), MIDYEAR)
+    assert [(r.document, r.element) for r in checked] == [("o34", e) for e in O34] + [("o35", e) for e in O35]
+    assert all(r.title and r.detail for r in checked)
+
+
+def test_demo_o34_lacks_only_the_executives_approval(app, demo):
+    """The seed's plan has analysis, measures, steps, divisions and periods, and every weak item
+    (O8, O9, O25, O34) sits under a topic with a measure; monitoring has its default text. Nobody
+    is named to sign it yet."""
+    assert missing(demo, "o34") == {"approved"}
+    approved = results(demo)[("o34", "approved")]
+    assert "ผู้อนุมัติ" in approved.detail and "ตั้งค่ารายงาน" in approved.detail
+    assert approved.fix_url == ("reports.settings", {})
+    urgent = results(demo)[("o34", "urgent_issues")]
+    assert all(code in urgent.detail for code in ("O8", "O9", "O25", "O34"))
+
+
+def test_naming_the_signers_makes_the_o34_ready(app, demo):
+    set_report_settings(demo, chief_name="นายปลัด ทดสอบ", executive_name="ประเสริฐ พิชัยกุล")
+    assert missing(demo, "o34") == set()
+    assert results(demo)[("o34", "approved")].fix_url is None
+
+
+def test_a_topic_without_analysis_is_missing_and_points_to_its_edit_page(app, demo):
+    seven = topic(demo, 7)
+    plan.update_topic(seven, plan.TopicInput(number=7, title=seven.title, analysis="  ",
+                                             item_ids=[i.id for i in seven.items]), actor=None)
+    analysis = results(demo)[("o34", "analysis")]
+    assert not analysis.met and "ประเด็นที่ 7" in analysis.detail
+    assert analysis.fix_url == ("plan.edit_topic", {"topic_id": seven.id})
+
+
+def test_a_weak_item_whose_measure_is_gone_is_an_urgent_issue_left_open(app, demo):
+    seven = topic(demo, 7)
+    plan.delete_measure(seven.measures[0], actor=None)
+    checked = results(demo)
+    assert not checked[("o34", "urgent_issues")].met and "O34" in checked[("o34", "urgent_issues")].detail
+    assert checked[("o34", "urgent_issues")].fix_url == ("plan.new_measure", {"topic_id": seven.id})
+    assert checked[("o34", "measures")].fix_url == ("plan.new_measure", {"topic_id": seven.id})
+
+
+def test_a_measure_whose_only_division_left_has_nobody_responsible(app, demo):
+    finance = db.session.scalar(select(Division).where(Division.organization_id == demo.id,
+                                                       Division.name == "กองคลัง"))
+    plan.remove_division(finance, actor=None, today=MIDYEAR)
+    responsible = results(demo)[("o34", "responsible")]
+    measure = topic(demo, 4).measures[0]
+    assert not responsible.met and responsible.fix_url == ("plan.edit_measure", {"measure_id": measure.id})
+
+
+def test_imported_rows_without_steps_or_with_a_period_outside_the_year_are_missing(app, demo):
+    # The plan's forms refuse both; an import or an older database could still hold them.
+    measure = topic(demo, 3).measures[0]
+    measure.steps.clear()
+    measure.end_date = date(2025, 12, 31)
+    db.session.commit()
+    checked = results(demo)
+    for element in ("steps", "period"):
+        assert not checked[("o34", element)].met
+        assert checked[("o34", element)].fix_url == ("plan.edit_measure", {"measure_id": measure.id})
+    assert "นอกปีงบประมาณ 2568" in checked[("o34", "period")].detail
+
+
+def test_blank_monitoring_text_is_missing(app, demo):
+    set_report_settings(demo, monitoring="")
+    assert "monitoring" in missing(demo, "o34")
+
+
+# --- O35 ----------------------------------------------------------------------------------------
+
+def test_midyear_o35_lists_every_task_with_no_report(app, demo):
+    silent = silent_task_ids(demo)
+    assert len(silent) == 11  # 15 tasks, 4 reported in the demo
+    element = results(demo)[("o35", "results")]
+    assert not element.met and "11 งาน" in element.detail and "31 มี.ค. 2568" in element.detail
+    assert {fix.args["task_id"] for fix in element.fixes} == silent
+    assert {fix.endpoint for fix in element.fixes} == {"tasks.show"}
+
+
+def test_demo_midyear_o35_lacks_reports_suggestions_and_the_draft(app, demo):
+    assert missing(demo, "o35") == {"results", "progress", "problems", "acknowledged"}
+    acknowledged = results(demo)[("o35", "acknowledged")]
+    assert "ฉบับร่าง" in acknowledged.detail and "ผู้บริหาร" in acknowledged.detail
+
+
+def test_reports_suggestions_and_a_fresh_draft_make_the_midyear_o35_ready(app, demo):
+    make_ready(demo)
+    assert missing(demo, "o35") == set() and missing(demo, "o34") == set()
+
+
+def test_a_draft_compiled_before_the_last_report_must_be_compiled_again(app, demo):
+    make_ready(demo)
+    task = active_tasks(demo)[0]
+    report_on(task, coordinator(demo), datetime(2025, 3, 31, 6, 0))
+    acknowledged = results(demo)[("o35", "acknowledged")]
+    assert not acknowledged.met and "จัดทำก่อนรายงานความก้าวหน้าล่าสุด" in acknowledged.detail
+    assert acknowledged.fix_url == ("reports.index", {"fy": 2568})
+
+
+def test_at_the_year_end_unfinished_tasks_must_say_what_held_them_back(app, demo):
+    make_ready(demo)
+    problems = results(demo, YEAR_END)[("o35", "problems")]
+    unfinished = {t.id for t in active_tasks(demo) if t.status not in ("done", "cancelled")}
+    assert not problems.met and "ยังไม่แล้วเสร็จ" in problems.detail
+    assert {fix.args["task_id"] for fix in problems.fixes} == unfinished
+    for task in active_tasks(demo):
+        if task.id in unfinished:
+            report_on(task, coordinator(demo), datetime(2025, 9, 29, 3, 0), problems="งบประมาณไม่เพียงพอ")
+    assert results(demo, YEAR_END)[("o35", "problems")].met
+
+
+def test_the_year_end_round_needs_its_own_reports_and_draft(app, demo):
+    make_ready(demo)
+    assert {"progress", "acknowledged"} <= missing(demo, "o35", YEAR_END)
+    assert "ประจำปี" in results(demo, YEAR_END)[("o35", "progress")].detail
+
+
+@contextmanager
+def counted_statements():
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_the_check_makes_as_many_queries_for_many_reports_as_for_few(app, demo):
+    year = fiscal_year(demo)
+    reports.settings_for(demo.id)  # made on first use; not a query the check repeats
+    db.session.commit()
+    db.session.expire_all()
+    with counted_statements() as before:
+        readiness.check(year, MIDYEAR)
+    make_ready(demo)
+    db.session.expire_all()
+    with counted_statements() as after:
+        readiness.check(year, MIDYEAR)
+    assert len(after) == len(before)
+
+
+# --- the command --------------------------------------------------------------------------------
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=["tracker", "readiness", "--fiscal-year", "2568", *args])
+
+
+def test_command_prints_each_element_and_fails_when_any_is_missing(app, demo):
+    result = run(app, "--as-of", "2025-03-31")
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert len(lines) == len(O34) + len(O35)
+    assert any(line.startswith("[missing] O34") and "ผู้อนุมัติ" in line for line in lines)
+    assert any(line.startswith("[met]") and "O34" in line for line in lines)
+
+
+def test_command_succeeds_when_every_element_is_met_and_reads_a_thai_date(app, demo):
+    make_ready(demo)
+    result = run(app, "--as-of", "31 มี.ค. 2568", "--organization", demo.name)
+    assert result.exit_code == 0, result.output
+    assert "[missing]" not in result.output and "12 met, 0 missing." in result.output
+
+
+def test_command_refuses_an_unknown_fiscal_year_or_agency(app, demo):
+    assert app.test_cli_runner().invoke(args=["tracker", "readiness", "--fiscal-year", "2570"]).exit_code != 0
+    assert run(app, "--organization", "ไม่มีหน่วยงานนี้").exit_code != 0
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+def test_coordinator_sees_each_element_with_a_link_to_fix_it(coordinator_client):
+    html = coordinator_client.get("/reports/readiness?fy=2568&as_of=2025-03-31").get_data(as_text=True)
+    assert "ยังขาด" in html and "✓" in html and "แก้ไขที่นี่" in html
+    assert 'href="/reports/settings"' in html and "/tasks/" in html
+
+
+def test_executive_sees_the_readiness_page(executive_client):
+    response = executive_client.get("/reports/readiness?fy=2568")
+    assert response.status_code == 200 and "ความพร้อมก่อนเผยแพร่" in response.get_data(as_text=True)
+
+
+def test_head_cannot_open_the_readiness_page(finance_client):
+    assert finance_client.get("/reports/readiness?fy=2568").status_code == 403

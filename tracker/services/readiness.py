@@ -1,0 +1,414 @@
+"""Readiness before publishing: the measures of a fiscal year held against each element of the
+O34 criteria, and the results report against O35's, each met or missing with the place to fix it.
+
+The elements and their wording are data (tracker/data/criteria.json, per assessment year); each
+names one of the checks below. The rules, as the detail sentences say them:
+
+O34 (the measures, as of any day)
+- topics_analysed: there is at least one topic; every topic has analysis text and at least one
+  assessment item, and every linked item has a score.
+- weak_items_covered: the ITA result has scores, and every weak item (below its tool's threshold in
+  the criteria file: OIT 100, IIT/EIT 85) belongs to a topic that has at least one measure.
+- topics_have_measures: every topic has at least one measure.
+- measures_have_steps: every measure has at least one non-blank step.
+- measures_have_divisions: every measure has a responsible active division ("ทุกกอง" counts when
+  the agency has an active division).
+- periods_in_year: every measure starts and ends inside the fiscal year, start before end.
+- monitoring_set: the report settings hold the monitoring text (การกำกับติดตาม).
+- approved_for_year: the fiscal year answers last year's ITA (assessment year = fiscal year − 1),
+  and the signers who approve it (ปลัด and นายก names) are set.
+
+O35 (the results report, as of a date). The reporting round is the 6-month round (1 Oct – 31 Mar)
+when as_of is on or before 31 Mar, else the year-end round (1 Apr – 30 Sep). Only tasks of
+divisions still responsible (not archived) whose measure has started by as_of are held to account.
+- tasks_report_results: every such task has a progress update by as_of saying what was done.
+- tasks_report_progress: every such task was reported on (status and percent) within the round.
+- problems_and_suggestions: every task late by as_of (past due, not done or cancelled in its last
+  update), and at the year-end every unfinished one, has problems text in an update by as_of; and
+  the suggestions text is set.
+- acknowledged_for_period: the executive's name is set, and an O35 draft of the year speaks of the
+  round's end (as of 31 Mar, or 30 Sep) and was compiled after the last progress update by as_of.
+"""
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import (
+    AssessmentItem, Division, FiscalYear, Measure, ProgressUpdate, ReportDraft, ReportSettings, Task, Topic,
+)
+from tracker.models.task import CLOSED_STATUSES
+from tracker.services import plan
+from tracker.services.reports import compile as reports
+from tracker.thai import bangkok_to_utc, format_date, local_datetime
+
+CRITERIA_FILE = Path(__file__).resolve().parent.parent / "data" / "criteria.json"
+ROLES = ("measures", "results")  # O34 and O35 in 2567; their codes come from the data
+SHOWN = 5  # offenders named in a detail sentence; the rest are counted, and all are in `fixes`
+
+
+@dataclass
+class Fix:
+    """A place to fix something: a label and a Flask endpoint with its arguments."""
+    label: str
+    endpoint: str
+    args: dict
+
+
+@dataclass
+class ElementResult:
+    document: str  # "o34" or "o35"
+    element: str  # the criteria's element id, e.g. "approved"
+    title: str  # Thai
+    met: bool
+    detail: str  # Thai: what is there, or what is missing and where to fix it
+    fix_url: tuple[str, dict] | None = None  # the first place to fix, for a link
+    fixes: list[Fix] = field(default_factory=list)  # every place to fix
+
+
+@dataclass
+class _Facts:
+    """Everything the checks read, loaded once in a fixed number of queries."""
+    fiscal_year: FiscalYear
+    as_of: date
+    thresholds: dict[str, float]
+    topics: list[Topic]
+    items: list[AssessmentItem]
+    divisions: list[Division]
+    settings: ReportSettings
+    tasks: list[Task]  # active, of measures started by as_of
+    updates: dict[int, list[ProgressUpdate]]  # by task id, up to as_of, oldest first
+    drafts: list  # rows of (as_of, compiled_at)  # O35 drafts of the year: (as_of, compiled_at)
+
+    @property
+    def fy(self) -> dict:
+        return {"fy": self.fiscal_year.year}
+
+    @property
+    def measures(self) -> list[Measure]:
+        return [m for t in self.topics for m in t.measures]
+
+    @property
+    def midyear(self) -> date:
+        return reports.midyear_as_of(self.fiscal_year)
+
+    @property
+    def is_midyear(self) -> bool:
+        return self.as_of <= self.midyear
+
+    @property
+    def round_label(self) -> str:
+        return "รอบ 6 เดือน" if self.is_midyear else "ประจำปี (รอบ 12 เดือน)"
+
+    @property
+    def round_start(self) -> date:
+        return self.fiscal_year.start_date if self.is_midyear else self.midyear + timedelta(days=1)
+
+    @property
+    def round_end(self) -> date:
+        return self.midyear if self.is_midyear else self.fiscal_year.end_date
+
+
+Outcome = tuple[bool, str, list[Fix]]
+
+
+# --- criteria (data) -----------------------------------------------------------------------------
+
+@cache
+def _criteria_file() -> dict:
+    return {year: value for year, value in json.loads(CRITERIA_FILE.read_text(encoding="utf-8")).items()
+            if year.isdigit()}
+
+
+def criteria_for(fiscal_year: FiscalYear) -> dict:
+    """The criteria of the ITA that assesses this year's documents: the newest criteria year not
+    after the fiscal year (the ITA 2567 handbook for fiscal year 2568 until a 2568 one is added)."""
+    years = sorted(int(year) for year in _criteria_file())
+    chosen = max((y for y in years if y <= fiscal_year.year), default=years[0])
+    return _criteria_file()[str(chosen)]
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+def _load(fiscal_year: FiscalYear, as_of: date, thresholds: dict) -> _Facts:
+    organization_id = fiscal_year.organization_id
+    tasks = list(db.session.scalars(
+        select(Task).join(Task.measure).join(Measure.topic)
+        .where(Task.organization_id == organization_id, Topic.fiscal_year_id == fiscal_year.id,
+               Task.archived_at.is_(None), Measure.start_date <= as_of)
+        .order_by(Topic.number, Measure.position, Task.division_id)
+        .options(joinedload(Task.division), joinedload(Task.measure).joinedload(Measure.topic))))
+    until = bangkok_to_utc(datetime.combine(as_of, time.max))
+    updates: dict[int, list[ProgressUpdate]] = {task.id: [] for task in tasks}
+    for update in db.session.scalars(
+            select(ProgressUpdate).where(ProgressUpdate.task_id.in_(list(updates)),
+                                         ProgressUpdate.created_at <= until).order_by(ProgressUpdate.id)):
+        updates[update.task_id].append(update)
+    drafts = list(db.session.execute(
+        select(ReportDraft.as_of, ReportDraft.compiled_at)
+        .where(ReportDraft.organization_id == organization_id, ReportDraft.fiscal_year_id == fiscal_year.id,
+               ReportDraft.kind == "o35")))
+    return _Facts(fiscal_year=fiscal_year, as_of=as_of, thresholds=thresholds, topics=plan.plan_topics(fiscal_year),
+                  items=plan.assessment_items(fiscal_year), divisions=plan.divisions(organization_id),
+                  settings=reports.settings_for(organization_id), tasks=tasks, updates=updates, drafts=drafts)
+
+
+# --- wording helpers -----------------------------------------------------------------------------
+
+def _short(text: str, limit: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def _names(labels: list[str]) -> str:
+    shown = ", ".join(labels[:SHOWN])
+    return shown + (f" และอีก {len(labels) - SHOWN} รายการ" if len(labels) > SHOWN else "")
+
+
+def _topic_label(topic: Topic) -> str:
+    return f"ประเด็นที่ {topic.number} «{_short(topic.title)}»"
+
+
+def _measure_label(measure: Measure) -> str:
+    return f"มาตรการ «{_short(measure.title)}» (ประเด็นที่ {measure.topic.number})"
+
+
+def _task_label(task: Task) -> str:
+    return f"{task.division.name}: {_measure_label(task.measure)}"
+
+
+def _task_fix(task: Task) -> Fix:
+    return Fix(_task_label(task), "tasks.show", {"task_id": task.id})
+
+
+def _measure_fix(measure: Measure) -> Fix:
+    return Fix(_measure_label(measure), "plan.edit_measure", {"measure_id": measure.id})
+
+
+def _no_topics(facts: _Facts) -> Outcome:
+    return (False, f"ยังไม่มีประเด็นหรือมาตรการในปีงบประมาณ {facts.fiscal_year.year} "
+                   "เพิ่มประเด็นและมาตรการที่หน้าแผนมาตรการ",
+            [Fix("เพิ่มประเด็น", "plan.new_topic", facts.fy)])
+
+
+# --- O34 checks ----------------------------------------------------------------------------------
+
+def topics_analysed(facts: _Facts) -> Outcome:
+    if not facts.topics:
+        return _no_topics(facts)
+    problems, fixes = [], []
+    for topic in facts.topics:
+        lacking = []
+        if not topic.analysis.strip():
+            lacking.append("ยังไม่มีผลการวิเคราะห์")
+        if not topic.items:
+            lacking.append("ยังไม่ได้เลือกข้อการประเมิน")
+        if lacking:
+            problems.append(f"{_topic_label(topic)} {' และ'.join(lacking)}")
+            fixes.append(Fix(_topic_label(topic), "plan.edit_topic", {"topic_id": topic.id}))
+    unscored = sorted({item.code for topic in facts.topics for item in topic.items if item.score is None})
+    if unscored:
+        problems.append(f"ข้อ {', '.join(unscored)} ยังไม่มีคะแนน")
+        fixes.append(Fix("ผลการประเมิน ITA", "plan.result", facts.fy))
+    if problems:
+        return False, _names(problems) + " แก้ไขที่หน้าแก้ไขประเด็น หรือบันทึกคะแนนที่หน้าผลการประเมิน", fixes
+    return True, f"ทุกประเด็น ({len(facts.topics)} ประเด็น) มีผลการวิเคราะห์ และข้อการประเมินพร้อมคะแนน", []
+
+
+def weak_items_covered(facts: _Facts) -> Outcome:
+    scored = [item for item in facts.items if item.score is not None]
+    if not scored:
+        return (False, "ยังไม่มีผลคะแนน ITA ของปีที่วิเคราะห์ จึงระบุประเด็นที่ต้องแก้ไขเร่งด่วนไม่ได้ "
+                       "บันทึกคะแนนที่หน้าผลการประเมิน", [Fix("ผลการประเมิน ITA", "plan.result", facts.fy)])
+    weak = [item for item in scored if float(item.score.score) < facts.thresholds.get(item.tool, 85)]
+    topics_of: dict[int, list[Topic]] = {}
+    for topic in facts.topics:
+        for item in topic.items:
+            topics_of.setdefault(item.id, []).append(topic)
+    uncovered, fixes = [], []
+    for item in weak:
+        topics = topics_of.get(item.id, [])
+        if any(topic.measures for topic in topics):
+            continue
+        if topics:
+            uncovered.append(f"{item.code} ({_topic_label(topics[0])} ยังไม่มีมาตรการ)")
+            fixes.append(Fix(f"เพิ่มมาตรการใน{_topic_label(topics[0])}", "plan.new_measure",
+                             {"topic_id": topics[0].id}))
+        else:
+            uncovered.append(f"{item.code} (ยังไม่อยู่ในประเด็นใด)")
+            fixes.append(Fix(f"ข้อ {item.code}", "plan.result", facts.fy))
+    rule = "OIT ต่ำกว่า {OIT:g}, IIT/EIT ต่ำกว่า {IIT:g}".format(**{"OIT": 100, "IIT": 85, **facts.thresholds})
+    if uncovered:
+        return (False, f"ข้อที่ต่ำกว่าเกณฑ์ ({rule}) ยังไม่มีมาตรการรองรับ: {_names(uncovered)} "
+                       "เพิ่มมาตรการในประเด็นนั้น หรือเพิ่มข้อนั้นเข้าประเด็นที่มีมาตรการ", fixes)
+    if not weak:
+        return True, f"ไม่มีข้อที่ต่ำกว่าเกณฑ์ ({rule})", []
+    return True, (f"ข้อที่ต่ำกว่าเกณฑ์ ({rule}) ทุกข้อ ({', '.join(item.code for item in weak)}) "
+                  "อยู่ในประเด็นที่มีมาตรการรองรับ"), []
+
+
+def topics_have_measures(facts: _Facts) -> Outcome:
+    if not facts.topics:
+        return _no_topics(facts)
+    empty = [topic for topic in facts.topics if not topic.measures]
+    if empty:
+        return (False, f"ยังไม่มีมาตรการใน {_names([_topic_label(t) for t in empty])} เพิ่มมาตรการในประเด็นนั้น",
+                [Fix(f"เพิ่มมาตรการใน{_topic_label(t)}", "plan.new_measure", {"topic_id": t.id}) for t in empty])
+    return True, f"ทุกประเด็นมีมาตรการ รวม {len(facts.measures)} มาตรการ", []
+
+
+def _each_measure(facts: _Facts, ok, missing_text: str, met_text: str) -> Outcome:
+    """Hold every measure to `ok(measure)`; with no measures at all the element is missing."""
+    if not facts.measures:
+        return _no_topics(facts)
+    failing = [m for m in facts.measures if not ok(m)]
+    if failing:
+        return (False, f"{_names([_measure_label(m) for m in failing])} {missing_text} แก้ไขที่หน้าแก้ไขมาตรการ",
+                [_measure_fix(m) for m in failing])
+    return True, met_text, []
+
+
+def measures_have_steps(facts: _Facts) -> Outcome:
+    return _each_measure(facts, lambda m: any(step.text.strip() for step in m.steps),
+                         "ยังไม่มีขั้นตอนหรือวิธีการปฏิบัติ", "ทุกมาตรการมีขั้นตอนหรือวิธีการปฏิบัติ")
+
+
+def measures_have_divisions(facts: _Facts) -> Outcome:
+    def responsible(measure: Measure) -> bool:
+        return bool(facts.divisions) if measure.all_divisions else any(d.active for d in measure.divisions)
+    return _each_measure(facts, responsible, "ยังไม่มีกองผู้รับผิดชอบ", "ทุกมาตรการระบุกองผู้รับผิดชอบ")
+
+
+def periods_in_year(facts: _Facts) -> Outcome:
+    year = facts.fiscal_year
+    return _each_measure(
+        facts, lambda m: m.start_date <= m.end_date and year.contains(m.start_date) and year.contains(m.end_date),
+        f"มีช่วงเวลาดำเนินการอยู่นอกปีงบประมาณ {year.year} "
+        f"({format_date(year.start_date)} – {format_date(year.end_date)}) หรือวันเริ่มหลังวันสิ้นสุด",
+        f"ทุกมาตรการมีช่วงเวลาดำเนินการภายในปีงบประมาณ {year.year}")
+
+
+def monitoring_set(facts: _Facts) -> Outcome:
+    if facts.settings.monitoring.strip():
+        return True, "มีข้อความการกำกับติดตามและการรายงานผลต่อผู้บริหาร", []
+    return (False, "ยังไม่ได้ระบุการกำกับติดตามการนำมาตรการไปสู่การปฏิบัติ กรอกที่หน้าตั้งค่ารายงาน",
+            [Fix("ตั้งค่ารายงาน", "reports.settings", {})])
+
+
+def approved_for_year(facts: _Facts) -> Outcome:
+    problems, fixes = [], []
+    year = facts.fiscal_year
+    answered = year.assessment_year.year if year.assessment_year else None
+    if answered != year.year - 1:
+        problems.append(f"ปีงบประมาณ {year.year} ยังไม่ได้ผูกกับผลการประเมิน ITA {year.year - 1}")
+        fixes.append(Fix("ผลการประเมิน ITA", "plan.result", facts.fy))
+    unnamed = [caption for caption, name in (("ผู้ตรวจสอบ (ปลัด)", facts.settings.chief_name),
+                                             ("ผู้อนุมัติ (ผู้บริหาร)", facts.settings.executive_name))
+               if not name.strip()]
+    if unnamed:
+        problems.append(f"ยังไม่ได้ระบุชื่อ{' และ'.join(unnamed)} ที่ลงนามเห็นชอบมาตรการ กรอกที่หน้าตั้งค่ารายงาน")
+        fixes.append(Fix("ตั้งค่ารายงาน", "reports.settings", {}))
+    if problems:
+        return False, " ".join(problems), fixes
+    return True, (f"มาตรการปีงบประมาณ {year.year} จากผลการประเมิน ITA {answered} "
+                  f"ลงนามเห็นชอบโดย {facts.settings.executive_name}"), []
+
+
+# --- O35 checks ----------------------------------------------------------------------------------
+
+def _no_tasks(facts: _Facts) -> Outcome:
+    return (False, f"ยังไม่มีงานของกองใดที่เริ่มแล้ว ณ วันที่ {format_date(facts.as_of)} "
+                   "ตรวจมาตรการและกองผู้รับผิดชอบที่หน้าแผนมาตรการ", [Fix("แผนมาตรการ", "plan.index", facts.fy)])
+
+
+def tasks_report_results(facts: _Facts) -> Outcome:
+    if not facts.tasks:
+        return _no_tasks(facts)
+    silent = [t for t in facts.tasks if not any(u.done_text.strip() for u in facts.updates[t.id])]
+    if silent:
+        return (False, f"ยังไม่มีรายงานสิ่งที่ได้ดำเนินการภายในวันที่ {format_date(facts.as_of)} "
+                       f"{len(silent)} งาน: {_names([_task_label(t) for t in silent])} "
+                       "ให้กองบันทึกความก้าวหน้าที่หน้างาน", [_task_fix(t) for t in silent])
+    return True, f"ทุกงาน ({len(facts.tasks)} งาน) มีรายงานสิ่งที่ได้ดำเนินการ", []
+
+
+def tasks_report_progress(facts: _Facts) -> Outcome:
+    if not facts.tasks:
+        return _no_tasks(facts)
+    stale = [t for t in facts.tasks
+             if not any(local_datetime(u.created_at).date() >= facts.round_start for u in facts.updates[t.id])]
+    if stale:
+        return (False, f"ยังไม่ได้รายงานความก้าวหน้า{facts.round_label} (ตั้งแต่ {format_date(facts.round_start)} "
+                       f"ถึง {format_date(facts.as_of)}) {len(stale)} งาน: {_names([_task_label(t) for t in stale])} "
+                       "ให้กองบันทึกสถานะและร้อยละที่หน้างาน", [_task_fix(t) for t in stale])
+    return True, f"ทุกงานรายงานความก้าวหน้า{facts.round_label}แล้ว", []
+
+
+def problems_and_suggestions(facts: _Facts) -> Outcome:
+    year_end = facts.as_of >= facts.fiscal_year.end_date
+    unexplained = []
+    for task in facts.tasks:
+        updates = facts.updates[task.id]
+        closed = bool(updates) and updates[-1].status in CLOSED_STATUSES
+        behind = not closed and (year_end or task.due_date < facts.as_of)
+        if behind and not any(u.problems.strip() for u in updates):
+            unexplained.append(task)
+    problems, fixes = [], [_task_fix(t) for t in unexplained]
+    if unexplained:
+        which = "ยังไม่แล้วเสร็จเมื่อสิ้นปี" if year_end else "ล่าช้า"
+        problems.append(f"งานที่{which} {len(unexplained)} งานยังไม่ได้ระบุปัญหาอุปสรรค: "
+                        f"{_names([_task_label(t) for t in unexplained])} ให้กองระบุที่หน้างาน")
+    if not facts.settings.suggestions.strip():
+        problems.append("ยังไม่ได้เขียนข้อเสนอแนะของรายงาน กรอกที่หน้าตั้งค่ารายงาน")
+        fixes.append(Fix("ตั้งค่ารายงาน", "reports.settings", {}))
+    if problems:
+        return False, " ".join(problems), fixes
+    return True, "งานที่ล่าช้าหรือยังไม่แล้วเสร็จระบุปัญหาอุปสรรคครบ และมีข้อเสนอแนะ", []
+
+
+def acknowledged_for_period(facts: _Facts) -> Outcome:
+    problems, fixes = [], []
+    if not facts.settings.executive_name.strip():
+        problems.append("ยังไม่ได้ระบุชื่อผู้บริหารผู้รับทราบรายงาน กรอกที่หน้าตั้งค่ารายงาน")
+        fixes.append(Fix("ตั้งค่ารายงาน", "reports.settings", {}))
+    covering = [compiled for as_of, compiled in facts.drafts if as_of >= facts.round_end]
+    latest = max((u.created_at for updates in facts.updates.values() for u in updates), default=None)
+    where = f"จัดทำฉบับร่างที่หน้ารายงาน (ข้อมูล ณ {format_date(facts.round_end)})"
+    if not covering:
+        problems.append(f"ยังไม่มีฉบับร่างรายงาน{facts.round_label}ที่มีข้อมูลถึงวันที่ "
+                        f"{format_date(facts.round_end)} {where}")
+        fixes.append(Fix("รายงาน", "reports.index", facts.fy))
+    elif latest and max(covering) < latest:
+        problems.append(f"ฉบับร่างรายงาน{facts.round_label}จัดทำก่อนรายงานความก้าวหน้าล่าสุด "
+                        f"({format_date(local_datetime(latest).date())}) {where} อีกครั้ง")
+        fixes.append(Fix("รายงาน", "reports.index", facts.fy))
+    if problems:
+        return False, " ".join(problems), fixes
+    return True, (f"มีฉบับร่างรายงาน{facts.round_label}ที่เป็นปัจจุบัน "
+                  f"และระบุ {facts.settings.executive_name} เป็นผู้รับทราบ"), []
+
+
+CHECKS = {check.__name__: check for check in (
+    topics_analysed, weak_items_covered, topics_have_measures, measures_have_steps, measures_have_divisions,
+    periods_in_year, monitoring_set, approved_for_year,
+    tasks_report_results, tasks_report_progress, problems_and_suggestions, acknowledged_for_period,
+)}
+
+
+def check(fiscal_year: FiscalYear, as_of: date) -> list[ElementResult]:
+    """Every element of the year's O34 and O35 criteria, in the criteria's order."""
+    criteria = criteria_for(fiscal_year)
+    facts = _load(fiscal_year, as_of, criteria.get("thresholds", {}))
+    results = []
+    for role in ROLES:
+        document = criteria[role]["code"].lower()
+        for element in criteria[role]["elements"]:
+            met, detail, fixes = CHECKS[element["check"]](facts)
+            results.append(ElementResult(document, element["id"], element["title"], met, detail,
+                                         None if met or not fixes else (fixes[0].endpoint, fixes[0].args), fixes))
+    return results
