@@ -50,9 +50,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.web import auth, dashboard, notify, people, plan, readiness, reports, tasks
+    from tracker.web import auth, dashboard, notify, people, plan, readiness, reports, score_import, tasks
 
-    for module in (auth, dashboard, notify, people, plan, readiness, reports, tasks):
+    for module in (auth, dashboard, notify, people, plan, readiness, reports, score_import, tasks):
         app.register_blueprint(module.bp)
 
 

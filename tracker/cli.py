@@ -1,5 +1,6 @@
 """Operator commands: flask --app wsgi tracker …"""
 import logging
+import os
 import signal
 import sys
 from datetime import datetime
@@ -13,14 +14,16 @@ from tracker.extensions import db
 from tracker.models import Organization, Role
 from tracker import clock, scheduler
 from tracker.models.base import utcnow
-from tracker.services import demo, outbox, plan, readiness, reminders, users
+from tracker.services import demo, outbox, plan, readiness, reminders, score_import, users
 from tracker.services.reports import compile as reports
 from tracker.thai import bangkok_to_utc, parse_date
 from tracker.services.errors import ServiceError
 
 tracker_cli = AppGroup("tracker", help="ITA Tracker commands.")
 user_cli = AppGroup("user", help="Manage user accounts.")
+import_cli = AppGroup("import", help="Import data from CSV/XLSX files.")
 tracker_cli.add_command(user_cli)
+tracker_cli.add_command(import_cli)
 
 
 @tracker_cli.command("demo")
@@ -158,3 +161,31 @@ def readiness_command(year: int, as_of: str | None, organization: str | None) ->
     click.echo(f"{len(results) - missing} met, {missing} missing.")
     if missing:
         raise SystemExit(1)
+
+
+@import_cli.command("scores")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", type=int, required=True, help="The ITA assessment year (BE), e.g. 2567.")
+@click.option("--organization", default=None, help="The agency's name (when there are several).")
+def import_scores_command(file: str, year: int, organization: str | None) -> None:
+    """Import item scores (columns code,score or ข้อ,คะแนน); a file with any bad row changes nothing."""
+    agency = _existing_organization(organization)
+    assessment_year = score_import.get_assessment_year(agency.id, year)
+    if assessment_year is None:
+        raise click.ClickException(f"No assessment year {year} for {agency.name}.")
+    with open(file, "rb") as source:
+        data = source.read(score_import.MAX_FILE_BYTES + 1)
+    preview = score_import.preview_file(assessment_year, os.path.basename(file), data)
+    if not preview.ok:
+        click.echo(f"Refused: nothing was imported ({len(preview.error_lines())} problems).", err=True)
+        for line in preview.error_lines():
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(1)
+    try:
+        changed = score_import.apply(preview, assessment_year, None)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
+    for row in preview.rows:
+        old = "–" if row.old_score is None else f"{row.old_score:.2f}"
+        click.echo(f"  {row.code:<5} {old:>7} -> {row.new_score:.2f}")
+    click.echo(f"Imported {len(preview.rows)} scores for ITA {year} ({changed} changed).")

@@ -64,7 +64,7 @@ ACTION_LABELS = {
     "measure.create": "เพิ่มมาตรการ", "measure.update": "แก้ไขมาตรการ", "measure.delete": "ลบมาตรการ",
     "division.create": "เพิ่มกอง", "division.update": "แก้ไขชื่อกอง", "division.delete": "ลบกอง",
     "division.deactivate": "เลิกใช้กอง", "user.create": "เพิ่มผู้ใช้", "user.update": "แก้ไขผู้ใช้",
-    "user.password_reset": "ตั้งรหัสผ่านใหม่ให้ผู้ใช้", "user.password_change": "เปลี่ยนรหัสผ่านของตนเอง",
+    "score.import": "นำเข้าผลคะแนน ITA", "user.password_reset": "ตั้งรหัสผ่านใหม่ให้ผู้ใช้", "user.password_change": "เปลี่ยนรหัสผ่านของตนเอง",
 }
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",

@@ -1,0 +1,336 @@
+"""Importing an assessment year's ITA result from a CSV or XLSX file the coordinator fills in from the
+ITAS result page: read the rows, check every one, show a preview, and save all of them or none."""
+import csv
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
+from tracker.services import audit
+from tracker.services.errors import ServiceError
+from tracker.thai import to_arabic_digits
+
+MAX_FILE_BYTES = 512 * 1024
+MAX_ROWS = 1000
+CODE_HEADERS = {"code", "ข้อ", "รหัส", "รหัสข้อ", "ข้อที่"}
+SCORE_HEADERS = {"score", "คะแนน", "ผลคะแนน"}
+NOTE_HEADERS = {"note", "หมายเหตุ"}
+HEADER_SEARCH_ROWS = 10
+TWO_PLACES = Decimal("0.01")
+_CODE = re.compile(r"^([A-Z0])0*(\d+)$")
+
+
+class ImportFileError(ServiceError):
+    """The file as a whole cannot be read (not a spreadsheet, no header row, too big)."""
+
+
+@dataclass
+class RawRow:
+    line: int  # the row number as the spreadsheet shows it
+    code: str
+    score: str
+    note: str | None = None  # None: the file has no note column
+
+
+@dataclass
+class PreviewRow:
+    line: int
+    code_text: str
+    code: str | None = None
+    title: str = ""
+    old_score: Decimal | None = None
+    new_score: Decimal | None = None
+    note: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Preview:
+    assessment_year_id: int
+    year: int
+    rows: list[PreviewRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # about the file as a whole
+
+    @property
+    def row_errors(self) -> list[PreviewRow]:
+        return [row for row in self.rows if row.error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows) and not self.row_errors
+
+    def error_lines(self) -> list[str]:
+        """Every problem as one Thai line, for the command line and flash messages."""
+        return self.errors + [f"แถวที่ {row.line}: {row.error}" for row in self.row_errors]
+
+
+# --- codes and scores ----------------------------------------------------------------------------
+
+def _clean(text) -> str:
+    return re.sub(r"[\s\-_.]", "", to_arabic_digits(str(text or ""))).upper()
+
+
+def normalise_code(text, known_codes) -> str | None:
+    """The known item code the typed text means, or None. Case, spaces and Thai digits do not matter;
+    a leading zero (typed for the letter O, or the Thai ๐) means O, but only where that O-item exists:
+    "07", "๐10", "o1", "O 07" → "O7", "O10", "O1"; "I1" → "i1" when the bank spells it so."""
+    by_key = {_clean(code): code for code in known_codes}
+    cleaned = _clean(text)
+    if not cleaned:
+        return None
+    if cleaned in by_key:
+        return by_key[cleaned]
+    match = _CODE.match(cleaned)
+    if match:
+        letter = "O" if match.group(1) == "0" else match.group(1)
+        return by_key.get(f"{letter}{int(match.group(2))}")
+    return None
+
+
+def parse_score(text) -> Decimal:
+    """98.15, "98,15", "๙๘.๑๕", "98.15%" → Decimal("98.15"); rounded to two places. Raises ValueError."""
+    if isinstance(text, bool):
+        raise ValueError(text)
+    if isinstance(text, (int, float, Decimal)):
+        value = Decimal(str(text))
+    else:
+        cleaned = to_arabic_digits(str(text)).strip().rstrip("%").strip().replace(" ", "")
+        if cleaned.count(",") == 1 and "." not in cleaned:
+            cleaned = cleaned.replace(",", ".")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned):
+            raise ValueError(text)
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueError(text) from None
+    if not value.is_finite():
+        raise ValueError(text)
+    return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+# --- reading the file -----------------------------------------------------------------------------
+
+def _header_key(value) -> str:
+    return re.sub(r"\s+", "", str(value or "")).replace("\ufeff", "").lower()
+
+
+def _find_header(table: list[list]) -> tuple[int, int, int, int | None] | None:
+    """(row index, code column, score column, note column) of the first row that names both columns."""
+    for index, row in enumerate(table[:HEADER_SEARCH_ROWS]):
+        keys = [_header_key(cell) for cell in row]
+        code = next((i for i, key in enumerate(keys) if key in CODE_HEADERS), None)
+        score = next((i for i, key in enumerate(keys) if key in SCORE_HEADERS), None)
+        if code is not None and score is not None:
+            note = next((i for i, key in enumerate(keys) if key in NOTE_HEADERS), None)
+            return index, code, score, note
+    return None
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without the BOM Excel writes), else Windows Thai (cp874, a superset of TIS-620)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp874")
+    except UnicodeDecodeError:
+        raise ImportFileError("อ่านไฟล์ CSV ไม่ได้ กรุณาบันทึกเป็น CSV UTF-8") from None
+
+
+def _csv_table(data: bytes) -> list[list]:
+    text = _decode(data)
+    tables = []
+    for delimiter in (",", ";", "\t"):
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        if _find_header(table) is not None:
+            return table
+        tables.append(table)
+    return tables[0]
+
+
+def _xlsx_table(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = workbook.worksheets[0]
+                table = [list(row) for _, row in zip(range(MAX_ROWS + HEADER_SEARCH_ROWS + 1),
+                                                     sheet.iter_rows(values_only=True))]
+            finally:
+                workbook.close()
+    except Exception:  # a damaged or mislabelled file: openpyxl raises many kinds
+        raise ImportFileError("อ่านไฟล์ Excel ไม่ได้ กรุณาตรวจสอบว่าเป็นไฟล์ .xlsx") from None
+    return table
+
+
+def read_rows(filename: str, data: bytes) -> list[RawRow]:
+    """The data rows under the header row of a .csv or .xlsx (first sheet); wholly blank rows are
+    skipped. Raises ImportFileError when the file cannot be read or has no code/score header."""
+    name = (filename or "").lower()
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportFileError(f"ไฟล์ใหญ่เกิน {MAX_FILE_BYTES // 1024} KB")
+    if name.endswith(".csv"):
+        table = _csv_table(data)
+    elif name.endswith(".xlsx"):
+        table = _xlsx_table(data)
+    else:
+        raise ImportFileError("รองรับเฉพาะไฟล์ .csv หรือ .xlsx")
+    header = _find_header(table)
+    if header is None:
+        raise ImportFileError("ไม่พบหัวคอลัมน์ code และ score (หรือ ข้อ และ คะแนน) ในแถวแรกของไฟล์")
+    start, code_column, score_column, note_column = header
+    rows = []
+    for index, row in enumerate(table[start + 1:], start=start + 2):
+        def cell(column):
+            return _text(row[column]) if column is not None and column < len(row) else ""
+        code, score = cell(code_column), row[score_column] if score_column < len(row) else None
+        score_text = score if isinstance(score, (int, float, Decimal)) and not isinstance(score, bool) else _text(score)
+        if not code and score_text == "":
+            continue
+        rows.append(RawRow(line=index, code=code, score=score_text,
+                           note=cell(note_column) if note_column is not None else None))
+        if len(rows) > MAX_ROWS:
+            raise ImportFileError(f"ไฟล์มีเกิน {MAX_ROWS} แถว")
+    return rows
+
+
+# --- checking -------------------------------------------------------------------------------------
+
+def get_assessment_year(organization_id: int, year: int) -> AssessmentYear | None:
+    return db.session.scalar(select(AssessmentYear).where(
+        AssessmentYear.organization_id == organization_id, AssessmentYear.year == year))
+
+
+def _items(assessment_year: AssessmentYear) -> dict[str, AssessmentItem]:
+    items = db.session.scalars(
+        select(AssessmentItem)
+        .where(AssessmentItem.organization_id == assessment_year.organization_id,
+               AssessmentItem.assessment_year_id == assessment_year.id)
+        .order_by(AssessmentItem.position)
+        .options(selectinload(AssessmentItem.score))
+    )
+    return {item.code: item for item in items}
+
+
+def validate(assessment_year: AssessmentYear, rows: list[RawRow]) -> Preview:
+    """Each row with its item, old and new score, and what is wrong with it (in Thai)."""
+    items = _items(assessment_year)
+    preview = Preview(assessment_year_id=assessment_year.id, year=assessment_year.year)
+    if not rows:
+        preview.errors.append("ไม่มีแถวข้อมูลคะแนนในไฟล์")
+    seen: dict[str, int] = {}
+    for raw in rows:
+        row = PreviewRow(line=raw.line, code_text=raw.code, note=raw.note)
+        preview.rows.append(row)
+        row.code = normalise_code(raw.code, items) if raw.code else None
+        if row.code:
+            item = items[row.code]
+            row.title = item.title
+            row.old_score = item.score.score if item.score else None
+        try:
+            row.new_score = parse_score(raw.score) if raw.score != "" else None
+        except ValueError:
+            row.new_score = None
+            score_error = f"คะแนน “{raw.score}” ไม่ใช่ตัวเลข"
+        else:
+            score_error = None
+        if not raw.code:
+            row.error = "ไม่ได้ระบุข้อ"
+        elif row.code is None:
+            row.error = f"ไม่พบข้อ “{raw.code}” ในรายการข้อคำถามปี {assessment_year.year}"
+        elif row.code in seen:
+            row.error = f"ข้อ {row.code} ซ้ำกับแถวที่ {seen[row.code]}"
+        elif raw.score == "":
+            row.error = "ไม่ได้กรอกคะแนน"
+        elif score_error:
+            row.error = score_error
+        elif not Decimal(0) <= row.new_score <= Decimal(100):
+            row.error = f"คะแนน {raw.score} อยู่นอกช่วง 0–100"
+        elif raw.note is not None and len(raw.note) > 200:
+            row.error = "หมายเหตุยาวเกิน 200 ตัวอักษร"
+        if row.code and row.code not in seen:
+            seen[row.code] = raw.line
+    return preview
+
+
+def preview_file(assessment_year: AssessmentYear, filename: str, data: bytes) -> Preview:
+    """Read and check a file; a file that cannot be read gives a preview with a file-level error."""
+    try:
+        rows = read_rows(filename, data)
+    except ImportFileError as error:
+        return Preview(assessment_year_id=assessment_year.id, year=assessment_year.year, errors=[str(error)])
+    return validate(assessment_year, rows)
+
+
+# --- saving ---------------------------------------------------------------------------------------
+
+def _number(value: Decimal | None):
+    return None if value is None else float(value)
+
+
+def apply(preview: Preview, assessment_year: AssessmentYear, actor: User | None) -> int:
+    """Save every row's score in one transaction, replacing the items' old scores; refuses (and saves
+    nothing) unless every row is good. Returns how many scores changed."""
+    if preview.assessment_year_id != assessment_year.id:
+        raise ServiceError("ผลตรวจสอบนี้เป็นของปีการประเมินอื่น")
+    if not preview.ok:
+        raise ServiceError("นำเข้าไม่ได้ เพราะยังมีแถวที่ไม่ถูกต้อง: " + "; ".join(preview.error_lines()))
+    items = _items(assessment_year)
+    before: dict = {}
+    after: dict = {}
+    changed = 0
+    try:
+        for row in preview.rows:
+            item = items[row.code]
+            score = item.score
+            old = (_number(score.score), score.note) if score else (None, None)
+            if score is None:
+                score = ItemScore(organization_id=item.organization_id, item=item, score=row.new_score,
+                                  note=row.note or "")
+                db.session.add(score)
+            else:
+                score.score = row.new_score
+                if row.note is not None:
+                    score.note = row.note
+            new = (_number(row.new_score), score.note)
+            if new[0] != old[0]:
+                before[item.code], after[item.code] = old[0], new[0]
+                changed += 1
+            if old[1] is not None and new[1] != old[1]:
+                before[f"{item.code} หมายเหตุ"], after[f"{item.code} หมายเหตุ"] = old[1], new[1]
+        if after:
+            audit.record(assessment_year.organization_id, actor, "score.import", "assessment_year",
+                         assessment_year.id, before, after)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return changed
+
+
+def template_csv(assessment_year: AssessmentYear) -> bytes:
+    """code,score,title with the year's codes, UTF-8 with a BOM so that Excel shows the Thai titles."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["code", "score", "title"])
+    for item in _items(assessment_year).values():
+        writer.writerow([item.code, "", item.title])
+    return out.getvalue().encode("utf-8-sig")
