@@ -95,7 +95,7 @@ def test_every_role_can_open_the_change_password_page(coordinator_client, execut
 def test_navigation_shows_users_link_to_coordinator_only(coordinator_client, finance_client):
     assert 'href="/people"' in page(coordinator_client.get("/plan/"))
     assert 'href="/people"' not in page(finance_client.get("/plan/"))
-    assert 'href="/account/password"' in page(finance_client.get("/plan/"))
+    assert 'href="/account/password"' in page(finance_client.get("/profile"))  # under ตั้งค่าของฉัน
 
 
 # --- adding users ---

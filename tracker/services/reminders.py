@@ -218,7 +218,7 @@ def plan_reminders(config, now: datetime) -> PlanReport:
                    + report_digests(settings, today, days_off, organization.id, people))
         send_at = max(now, _send_at(today, settings))
         for digest in digests:
-            enqueue(digest, config, send_at, report, today)
+            enqueue(digest, config, now, send_at, report, today)
     db.session.commit()
     return report
 
@@ -238,7 +238,7 @@ def channels_for(user: User, config) -> list[tuple[str, str]]:
     return pairs
 
 
-def enqueue(digest: Digest, config, send_at: datetime, report: PlanReport, today: date) -> None:
+def enqueue(digest: Digest, config, now: datetime, send_at: datetime, report: PlanReport, today: date) -> None:
     context = dict(digest=digest, base_url=config["TRACKER_BASE_URL"], today=today)
     text = render_template("notify/digest.txt", **context)
     html = render_template("notify/digest.html", **context)
@@ -246,7 +246,8 @@ def enqueue(digest: Digest, config, send_at: datetime, report: PlanReport, today
         row = dict(organization_id=digest.recipient.organization_id, user_id=digest.recipient.id,
                    key=f"{digest.rule}:{digest.recipient.id}:{digest.period}:{channel}", rule=digest.rule,
                    channel=channel, address=address, subject=digest.subject, body_text=text,
-                   body_html=html if channel == "email" else "", next_attempt_at=send_at)
+                   body_html=html if channel == "email" else "", created_at=now,
+                   next_attempt_at=send_at)
         delivery_id = insert_once(row)
         if delivery_id is None:
             report.already_planned += 1
