@@ -1,11 +1,9 @@
 """Pages issue the same number of SQL statements for 10 tasks as for 1,000 (no N+1)."""
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from tests import factories
-from tests.conftest import login
+from tests.conftest import counted_statements, login
 from tracker.extensions import db
 from tracker.models import Measure, ProgressUpdate, Task, Topic
 
@@ -37,20 +35,6 @@ def build_agency(task_count: int):
                                       percent=30) for t in new_tasks[::3])
     db.session.commit()
     return agency, head
-
-
-@contextmanager
-def counted_statements():
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def empty_database() -> None:

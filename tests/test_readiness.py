@@ -1,10 +1,9 @@
 """Readiness before publishing: the demo's O34 and O35 held against each element of the criteria."""
-from contextlib import contextmanager
 from datetime import date, datetime
 
-import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.conftest import counted_statements
 from tracker.extensions import db
 from tracker.models import Division, ProgressUpdate, Role, Task, Topic, User
 from tracker.services import plan, readiness, tasks
@@ -185,17 +184,6 @@ def test_the_year_end_round_needs_its_own_reports_and_draft(app, demo):
     make_ready(demo)
     assert {"progress", "acknowledged"} <= missing(demo, "o35", YEAR_END)
     assert "ประจำปี" in results(demo, YEAR_END)[("o35", "progress")].detail
-
-
-@contextmanager
-def counted_statements():
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def test_the_check_makes_as_many_queries_for_many_reports_as_for_few(app, demo):

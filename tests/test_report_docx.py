@@ -11,9 +11,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu
 from docx.text.paragraph import Paragraph
-from sqlalchemy import event
 
-from tracker.extensions import db
+from tests.conftest import counted_statements
 from tracker.services.plan import get_fiscal_year
 from tracker.services.reports import data
 from tracker.services.reports.docx import O34_COLUMNS, TH_SARABUN_NEW, round_label, write_docx
@@ -66,16 +65,8 @@ def table_after(document, header_first_cell: str) -> list:
 
 @contextmanager
 def no_queries():
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    with counted_statements() as statements:
+        yield
     assert statements == [], "a writer touched the database"
 
 
