@@ -103,14 +103,20 @@ def reset_database() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path)
+@contextmanager
+def fresh_database(app):
+    """The app's context on an empty database; the engine is closed afterwards."""
     with app.app_context():
         reset_database()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with fresh_database(make_app(tmp_path)) as app:
+        yield app
 
 
 @pytest.fixture

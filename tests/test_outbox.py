@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories, servers
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_app, reset_database
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, fresh_database, make_app
 from tests.servers import WebhookServer, bangkok, line_id
 from tracker.channels import LineChannel
 from tracker.channels.email import message_id
@@ -29,11 +29,8 @@ def app(tmp_path, smtp, line_api):
     """Mail and LINE on the servers above, on a database that threads can share (a file, not memory)."""
     database_url = TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'outbox.db'}"
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url, **servers.settings(smtp, line_api))
-    with app.app_context():
-        reset_database()
+    with fresh_database(app):
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def user(email: str) -> User:

@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 
 from config import BASE_DIR
 from tests import servers
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_app, reset_database
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, fresh_database, make_app
 from tests.servers import LineApiServer, SmtpServer, bangkok, line_id
 from tracker import scheduler
 from tracker.channels.email import message_id
@@ -41,11 +41,8 @@ def database_url(tmp_path) -> str:
 @pytest.fixture
 def app(tmp_path, database_url, smtp, line_api):
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url, **servers.settings(smtp, line_api))
-    with app.app_context():
-        reset_database()
+    with fresh_database(app):
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def at(moment: datetime):
