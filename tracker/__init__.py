@@ -51,8 +51,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.web import auth, dashboard, notify, people, plan, readiness, reports, score_import, tasks
+    from tracker.web import item_banks
 
-    for module in (auth, dashboard, notify, people, plan, readiness, reports, score_import, tasks):
+    for module in (auth, dashboard, notify, people, plan, readiness, reports, score_import, tasks,
+                   item_banks):
         app.register_blueprint(module.bp)
 
 

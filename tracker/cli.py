@@ -14,7 +14,7 @@ from tracker.extensions import db
 from tracker.models import Organization, Role
 from tracker import clock, scheduler
 from tracker.models.base import utcnow
-from tracker.services import demo, outbox, plan, readiness, reminders, score_import, users
+from tracker.services import demo, item_banks, outbox, plan, readiness, reminders, score_import, users
 from tracker.services.reports import compile as reports
 from tracker.thai import bangkok_to_utc, parse_date
 from tracker.services.errors import ServiceError
@@ -163,6 +163,31 @@ def readiness_command(year: int, as_of: str | None, organization: str | None) ->
         raise SystemExit(1)
 
 
+@import_cli.command("items")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", type=int, required=True, help="The ITA assessment year (BE), e.g. 2568.")
+@click.option("--organization", default=None, help="The agency's name (when there are several).")
+def import_items_command(file: str, year: int, organization: str | None) -> None:
+    """Import a year's item list (columns code,tool,title or ข้อ,แบบวัด,ข้อคำถาม); any bad row changes nothing."""
+    agency = _existing_organization(organization)
+    with open(file, "rb") as source:
+        data = source.read(item_banks.MAX_FILE_BYTES + 1)
+    preview = item_banks.preview_upload(agency.id, year, os.path.basename(file), data)
+    if not preview.ok:
+        _refuse(preview.error_lines())
+    item_banks.apply_upload(agency.id, preview, None)
+    click.echo(f"Imported the ITA {year} item list: {preview.count('new')} new, {preview.count('changed')} changed, "
+               f"{preview.count('same')} unchanged, {len(preview.kept)} kept that the file does not name.")
+
+
+def _refuse(error_lines: list[str]) -> None:
+    """A refused import: say why, row by row, and exit 1."""
+    click.echo(f"Refused: nothing was imported ({len(error_lines)} problems).", err=True)
+    for line in error_lines:
+        click.echo(f"  {line}", err=True)
+    raise SystemExit(1)
+
+
 @import_cli.command("scores")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--year", type=int, required=True, help="The ITA assessment year (BE), e.g. 2567.")
@@ -170,17 +195,16 @@ def readiness_command(year: int, as_of: str | None, organization: str | None) ->
 def import_scores_command(file: str, year: int, organization: str | None) -> None:
     """Import item scores (columns code,score or ข้อ,คะแนน); a file with any bad row changes nothing."""
     agency = _existing_organization(organization)
-    assessment_year = score_import.get_assessment_year(agency.id, year)
-    if assessment_year is None:
-        raise click.ClickException(f"No assessment year {year} for {agency.name}.")
+    try:
+        assessment_year = item_banks.ensure_assessment_year(agency.id, year)
+    except ServiceError:
+        raise click.ClickException(f"No item list for ITA {year} in {agency.name}: "
+                                   "import one first with 'tracker import items'.") from None
     with open(file, "rb") as source:
         data = source.read(score_import.MAX_FILE_BYTES + 1)
     preview = score_import.preview_file(assessment_year, os.path.basename(file), data)
     if not preview.ok:
-        click.echo(f"Refused: nothing was imported ({len(preview.error_lines())} problems).", err=True)
-        for line in preview.error_lines():
-            click.echo(f"  {line}", err=True)
-        raise SystemExit(1)
+        _refuse(preview.error_lines())
     try:
         changed = score_import.apply(preview, assessment_year, None)
     except ServiceError as error:

@@ -16,9 +16,16 @@ class AssessmentYear(OrgOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]  # BE, e.g. 2567
+    # An item scoring below its tool's mark is weak; the agency may set its own marks.
+    oit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(100))
+    iit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(85))
+    eit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(85))
     items: Mapped[list["AssessmentItem"]] = relationship(
         back_populates="assessment_year", order_by="AssessmentItem.position", cascade="all, delete-orphan"
     )
+
+    def threshold(self, tool: str) -> Decimal:
+        return {"OIT": self.oit_threshold, "IIT": self.iit_threshold, "EIT": self.eit_threshold}[tool]
 
 
 class AssessmentItem(OrgOwned, db.Model):
@@ -36,10 +43,10 @@ class AssessmentItem(OrgOwned, db.Model):
 
     @property
     def is_weak(self) -> bool:
-        """Below the pass mark: an OIT document scores 100 or fails; survey items pass at 85."""
+        """Below its year's mark for the tool (by default OIT 100, IIT and EIT 85)."""
         if self.score is None:
             return False
-        return self.score.score < (100 if self.tool == "OIT" else 85)
+        return self.score.score < self.assessment_year.threshold(self.tool)
 
 
 class ItemScore(OrgOwned, db.Model):

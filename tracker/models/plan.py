@@ -72,8 +72,11 @@ class Measure(OrgOwned, db.Model):
     end_date: Mapped[date]
     responsible_text: Mapped[str] = mapped_column(String(300), default="")  # e.g. "ทุกกอง"
     all_divisions: Mapped[bool] = mapped_column(default=False)
+    # The measure of an earlier fiscal year this one carries over, unfinished.
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id", ondelete="SET NULL"))
 
     topic: Mapped[Topic] = relationship(back_populates="measures")
+    carried_from: Mapped["Measure | None"] = relationship(remote_side=[id])
     divisions: Mapped[list[Division]] = relationship(secondary=measure_divisions, order_by=Division.position)
     steps: Mapped[list["MeasureStep"]] = relationship(
         back_populates="measure", order_by="MeasureStep.position", cascade="all, delete-orphan"

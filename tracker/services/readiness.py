@@ -1,14 +1,15 @@
 """Readiness before publishing: the measures of a fiscal year held against each element of the
 O34 criteria, and the results report against O35's, each met or missing with the place to fix it.
 
-The elements and their wording are data (tracker/data/criteria.json, per assessment year); each
+The elements and their wording are data (tracker/data/ita/<year>.json, per assessment year); each
 names one of the checks below. The rules, as the detail sentences say them:
 
 O34 (the measures, as of any day)
 - topics_analysed: there is at least one topic; every topic has analysis text and at least one
   assessment item, and every linked item has a score.
-- weak_items_covered: the ITA result has scores, and every weak item (below its tool's threshold in
-  the criteria file: OIT 100, IIT/EIT 85) belongs to a topic that has at least one measure.
+- weak_items_covered: the ITA result has scores, and every weak item (below its tool's mark, which
+  the agency sets per assessment year: OIT 100, IIT/EIT 85 by default) belongs to a topic that has
+  at least one measure.
 - topics_have_measures: every topic has at least one measure.
 - measures_have_steps: every measure has at least one non-blank step.
 - measures_have_divisions: every measure has a responsible active division ("ทุกกอง" counts when
@@ -29,11 +30,8 @@ divisions still responsible (not archived) whose measure has started by as_of ar
 - acknowledged_for_period: the executive's name is set, and an O35 draft of the year speaks of the
   round's end (as of 31 Mar, or 30 Sep) and was compiled after the last progress update by as_of.
 """
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -43,11 +41,10 @@ from tracker.models import (
     AssessmentItem, Division, FiscalYear, Measure, ProgressUpdate, ReportDraft, ReportSettings, Task, Topic,
 )
 from tracker.models.task import CLOSED_STATUSES
-from tracker.services import plan
+from tracker.services import item_banks, plan
 from tracker.services.reports import compile as reports
 from tracker.thai import bangkok_to_utc, format_date, local_datetime
 
-CRITERIA_FILE = Path(__file__).resolve().parent.parent / "data" / "criteria.json"
 ROLES = ("measures", "results")  # O34 and O35 in 2567; their codes come from the data
 SHOWN = 5  # offenders named in a detail sentence; the rest are counted, and all are in `fixes`
 
@@ -119,18 +116,19 @@ Outcome = tuple[bool, str, list[Fix]]
 
 # --- criteria (data) -----------------------------------------------------------------------------
 
-@cache
-def _criteria_file() -> dict:
-    return {year: value for year, value in json.loads(CRITERIA_FILE.read_text(encoding="utf-8")).items()
-            if year.isdigit()}
-
-
 def criteria_for(fiscal_year: FiscalYear) -> dict:
-    """The criteria of the ITA that assesses this year's documents: the newest criteria year not
-    after the fiscal year (the ITA 2567 handbook for fiscal year 2568 until a 2568 one is added)."""
-    years = sorted(int(year) for year in _criteria_file())
-    chosen = max((y for y in years if y <= fiscal_year.year), default=years[0])
-    return _criteria_file()[str(chosen)]
+    """The criteria of the ITA that assesses this year's documents: the newest shipped item bank with
+    criteria not after the fiscal year (the ITA 2567 handbook for fiscal year 2568 until a 2568 one
+    with criteria is added)."""
+    return item_banks.criteria_for_year(fiscal_year.year)
+
+
+def _thresholds(fiscal_year: FiscalYear) -> dict[str, float]:
+    """The marks of the ITA result the measures answer, as the agency set them."""
+    assessment_year = fiscal_year.assessment_year
+    if assessment_year is None:
+        return {"OIT": 100, "IIT": 85, "EIT": 85}
+    return {tool: float(assessment_year.threshold(tool)) for tool in ("OIT", "IIT", "EIT")}
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -225,7 +223,7 @@ def weak_items_covered(facts: _Facts) -> Outcome:
     if not scored:
         return (False, "ยังไม่มีผลคะแนน ITA ของปีที่วิเคราะห์ จึงระบุประเด็นที่ต้องแก้ไขเร่งด่วนไม่ได้ "
                        "บันทึกคะแนนที่หน้าผลการประเมิน", [Fix("ผลการประเมิน ITA", "plan.result", facts.fy)])
-    weak = [item for item in scored if float(item.score.score) < facts.thresholds.get(item.tool, 85)]
+    weak = [item for item in scored if item.is_weak]
     topics_of: dict[int, list[Topic]] = {}
     for topic in facts.topics:
         for item in topic.items:
@@ -242,7 +240,7 @@ def weak_items_covered(facts: _Facts) -> Outcome:
         else:
             uncovered.append(f"{item.code} (ยังไม่อยู่ในประเด็นใด)")
             fixes.append(Fix(f"ข้อ {item.code}", "plan.result", facts.fy))
-    rule = "OIT ต่ำกว่า {OIT:g}, IIT/EIT ต่ำกว่า {IIT:g}".format(**{"OIT": 100, "IIT": 85, **facts.thresholds})
+    rule = "OIT ต่ำกว่า {OIT:g}, IIT ต่ำกว่า {IIT:g}, EIT ต่ำกว่า {EIT:g}".format(**facts.thresholds)
     if uncovered:
         return (False, f"ข้อที่ต่ำกว่าเกณฑ์ ({rule}) ยังไม่มีมาตรการรองรับ: {_names(uncovered)} "
                        "เพิ่มมาตรการในประเด็นนั้น หรือเพิ่มข้อนั้นเข้าประเด็นที่มีมาตรการ", fixes)
@@ -403,7 +401,7 @@ CHECKS = {check.__name__: check for check in (
 def check(fiscal_year: FiscalYear, as_of: date) -> list[ElementResult]:
     """Every element of the year's O34 and O35 criteria, in the criteria's order."""
     criteria = criteria_for(fiscal_year)
-    facts = _load(fiscal_year, as_of, criteria.get("thresholds", {}))
+    facts = _load(fiscal_year, as_of, _thresholds(fiscal_year))
     results = []
     for role in ROLES:
         document = criteria[role]["code"].lower()

@@ -3,7 +3,6 @@ ITAS result page: read the rows, check every one, show a preview, and save all o
 import csv
 import io
 import re
-import warnings
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -12,8 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
-from tracker.services import audit
+from tracker.services import audit, spreadsheet
 from tracker.services.errors import ServiceError
+from tracker.services.spreadsheet import ImportFileError
 from tracker.thai import to_arabic_digits
 
 MAX_FILE_BYTES = 512 * 1024
@@ -21,13 +21,8 @@ MAX_ROWS = 1000
 CODE_HEADERS = {"code", "ข้อ", "รหัส", "รหัสข้อ", "ข้อที่"}
 SCORE_HEADERS = {"score", "คะแนน", "ผลคะแนน"}
 NOTE_HEADERS = {"note", "หมายเหตุ"}
-HEADER_SEARCH_ROWS = 10
 TWO_PLACES = Decimal("0.01")
 _CODE = re.compile(r"^([A-Z0])0*(\d+)$")
-
-
-class ImportFileError(ServiceError):
-    """The file as a whole cannot be read (not a spreadsheet, no header row, too big)."""
 
 
 @dataclass
@@ -116,93 +111,30 @@ def parse_score(text) -> Decimal:
 
 # --- reading the file -----------------------------------------------------------------------------
 
-def _header_key(value) -> str:
-    return re.sub(r"\s+", "", str(value or "")).replace("\ufeff", "").lower()
+COLUMNS = {"code": CODE_HEADERS, "score": SCORE_HEADERS, "note": NOTE_HEADERS}
 
 
-def _find_header(table: list[list]) -> tuple[int, int, int, int | None] | None:
-    """(row index, code column, score column, note column) of the first row that names both columns."""
-    for index, row in enumerate(table[:HEADER_SEARCH_ROWS]):
-        keys = [_header_key(cell) for cell in row]
-        code = next((i for i, key in enumerate(keys) if key in CODE_HEADERS), None)
-        score = next((i for i, key in enumerate(keys) if key in SCORE_HEADERS), None)
-        if code is not None and score is not None:
-            note = next((i for i, key in enumerate(keys) if key in NOTE_HEADERS), None)
-            return index, code, score, note
-    return None
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without the BOM Excel writes), else Windows Thai (cp874, a superset of TIS-620)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp874")
-    except UnicodeDecodeError:
-        raise ImportFileError("อ่านไฟล์ CSV ไม่ได้ กรุณาบันทึกเป็น CSV UTF-8") from None
-
-
-def _csv_table(data: bytes) -> list[list]:
-    text = _decode(data)
-    tables = []
-    for delimiter in (",", ";", "\t"):
-        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        if _find_header(table) is not None:
-            return table
-        tables.append(table)
-    return tables[0]
-
-
-def _xlsx_table(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                sheet = workbook.worksheets[0]
-                table = [list(row) for _, row in zip(range(MAX_ROWS + HEADER_SEARCH_ROWS + 1),
-                                                     sheet.iter_rows(values_only=True))]
-            finally:
-                workbook.close()
-    except Exception:  # a damaged or mislabelled file: openpyxl raises many kinds
-        raise ImportFileError("อ่านไฟล์ Excel ไม่ได้ กรุณาตรวจสอบว่าเป็นไฟล์ .xlsx") from None
-    return table
+def _find_header(table: list[list]):
+    return spreadsheet.find_header(table, COLUMNS, {"code", "score"})
 
 
 def read_rows(filename: str, data: bytes) -> list[RawRow]:
     """The data rows under the header row of a .csv or .xlsx (first sheet); wholly blank rows are
     skipped. Raises ImportFileError when the file cannot be read or has no code/score header."""
-    name = (filename or "").lower()
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(f"ไฟล์ใหญ่เกิน {MAX_FILE_BYTES // 1024} KB")
-    if name.endswith(".csv"):
-        table = _csv_table(data)
-    elif name.endswith(".xlsx"):
-        table = _xlsx_table(data)
-    else:
-        raise ImportFileError("รองรับเฉพาะไฟล์ .csv หรือ .xlsx")
+    table = spreadsheet.read_table(filename, data, MAX_FILE_BYTES, MAX_ROWS,
+                                   looks_right=lambda table: _find_header(table) is not None)
     header = _find_header(table)
     if header is None:
         raise ImportFileError("ไม่พบหัวคอลัมน์ code และ score (หรือ ข้อ และ คะแนน) ในแถวแรกของไฟล์")
-    start, code_column, score_column, note_column = header
+    start, columns = header
+    code_column, score_column, note_column = columns["code"], columns["score"], columns.get("note")
     rows = []
     for index, row in enumerate(table[start + 1:], start=start + 2):
         def cell(column):
-            return _text(row[column]) if column is not None and column < len(row) else ""
+            return spreadsheet.cell_text(row[column]) if column is not None and column < len(row) else ""
         code, score = cell(code_column), row[score_column] if score_column < len(row) else None
-        score_text = score if isinstance(score, (int, float, Decimal)) and not isinstance(score, bool) else _text(score)
+        numeric = isinstance(score, (int, float, Decimal)) and not isinstance(score, bool)
+        score_text = score if numeric else spreadsheet.cell_text(score)
         if not code and score_text == "":
             continue
         rows.append(RawRow(line=index, code=code, score=score_text,

@@ -1,4 +1,6 @@
 """What every blueprint needs: role guards, service errors as HTTP answers, the fiscal year in the URL."""
+import base64
+import binascii
 from functools import wraps
 
 from flask import abort, request
@@ -40,3 +42,25 @@ def int_arg(name: str) -> int | None:
 def current_fiscal_year() -> FiscalYear:
     """The fiscal year named by ?fy=2568, else the newest one."""
     return or_abort(plan.get_fiscal_year, current_user.organization_id, int_arg("fy"))
+
+
+def posted_file(max_bytes: int) -> tuple[str, bytes] | None:
+    """The uploaded file (read up to one byte past the limit, so that the service can refuse it), or
+    the one a preview page carried over in its hidden `filename` and base64 `content` fields. The
+    confirmation re-reads and re-checks those bytes from scratch, so a changed field can do no more
+    than a new upload could, and nothing is kept on the server between the two requests."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        return upload.filename, upload.stream.read(max_bytes + 1)
+    content, filename = request.form.get("content", ""), request.form.get("filename", "")
+    if content and filename:
+        try:
+            return filename, base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    return None
+
+
+def carried(data: bytes) -> str:
+    """The file's bytes for the preview page's hidden field."""
+    return base64.b64encode(data).decode("ascii")

@@ -1,17 +1,10 @@
-"""Import the ITA result from a CSV/XLSX file: upload, preview with per-row errors, confirm.
-
-Between the preview and the confirmation the file's bytes travel back in a hidden base64 field: the
-confirmation re-reads and re-checks them from scratch, so a changed field can do no more than a new
-upload could, and nothing is kept on the server."""
-import base64
-import binascii
-
+"""Import the ITA result from a CSV/XLSX file: upload, preview with per-row errors, confirm."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.services import access, score_import
 from tracker.services.errors import ServiceError
-from tracker.web.common import current_fiscal_year, require
+from tracker.web.common import carried, current_fiscal_year, posted_file, require
 
 bp = Blueprint("score_import", __name__, url_prefix="/plan/result")
 coordinator_only = require(access.can_edit_plan)
@@ -24,20 +17,6 @@ def _assessment_year():
     return fiscal_year, fiscal_year.assessment_year
 
 
-def _posted_file() -> tuple[str, bytes] | None:
-    """The uploaded file, or the one carried over from the preview."""
-    upload = request.files.get("file")
-    if upload is not None and upload.filename:
-        return upload.filename, upload.stream.read(score_import.MAX_FILE_BYTES + 1)
-    content, filename = request.form.get("content", ""), request.form.get("filename", "")
-    if content and filename:
-        try:
-            return filename, base64.b64decode(content, validate=True)
-        except (binascii.Error, ValueError):
-            return None
-    return None
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @coordinator_only
 def import_scores():
@@ -45,7 +24,7 @@ def import_scores():
     context = {"fiscal_year": fiscal_year, "assessment_year": assessment_year, "preview": None}
     if request.method == "GET":
         return render_template("plan/score_import.html", **context)
-    posted = _posted_file()
+    posted = posted_file(score_import.MAX_FILE_BYTES)
     if posted is None:
         context["file_error"] = "กรุณาเลือกไฟล์ .csv หรือ .xlsx"
         return render_template("plan/score_import.html", **context)
@@ -59,7 +38,7 @@ def import_scores():
         else:
             flash(f"นำเข้าผลคะแนน {len(preview.rows)} ข้อแล้ว (เปลี่ยนแปลง {changed} ข้อ)", "success")
             return redirect(url_for("plan.result", fy=fiscal_year.year))
-    context.update(preview=preview, filename=filename, content=base64.b64encode(data).decode("ascii"))
+    context.update(preview=preview, filename=filename, content=carried(data))
     return render_template("plan/score_import.html", **context)
 
 

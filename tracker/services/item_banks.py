@@ -1,0 +1,296 @@
+"""Item banks: the question items of each ITA assessment year. The years we know ship as data files
+(tracker/data/ita/<year>.json, with the O34/O35 criteria); an agency's own copy of a year is rows
+(AssessmentYear, AssessmentItem), made from the shipped file, or from a list the coordinator uploads
+(CSV/XLSX with code, tool, title) for a year that ships none or to correct one. Saving is all or none."""
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
+from tracker.models.ita import TOOLS
+from tracker.services import audit, spreadsheet
+from tracker.services.errors import ServiceError
+from tracker.services.spreadsheet import ImportFileError
+from tracker.thai import to_arabic_digits
+
+BANK_DIR = Path(__file__).resolve().parent.parent / "data" / "ita"
+MAX_FILE_BYTES = 512 * 1024
+MAX_ROWS = 500
+MAX_CODE_LENGTH = 10
+COLUMNS = {
+    "code": {"code", "ข้อ", "รหัส", "รหัสข้อ", "ข้อที่"},
+    "tool": {"tool", "แบบวัด", "เครื่องมือ", "ประเภท"},
+    "title": {"title", "ข้อคำถาม", "ชื่อ", "ชื่อข้อ", "รายการ", "ประเด็น"},
+}
+TOOL_BY_LETTER = {"I": "IIT", "E": "EIT", "O": "OIT"}
+_CODE = re.compile(r"^([A-Za-z])(\d{1,3})$")
+
+
+# --- shipped banks ---------------------------------------------------------------------------------
+
+@cache
+def _shipped() -> dict[int, dict]:
+    banks = {}
+    for path in sorted(BANK_DIR.glob("*.json")):
+        bank = json.loads(path.read_text(encoding="utf-8"))
+        banks[int(bank["year"])] = bank
+    return banks
+
+
+def shipped_years() -> list[int]:
+    return sorted(_shipped())
+
+
+def shipped_bank(year: int) -> dict | None:
+    return _shipped().get(year)
+
+
+def criteria_for_year(year: int) -> dict:
+    """The O34/O35 criteria in force for documents assessed in `year`: the newest shipped bank not
+    after it that has criteria (a year's list may ship without them), else the oldest."""
+    with_criteria = {y: bank for y, bank in _shipped().items() if "measures" in bank and "results" in bank}
+    chosen = max((y for y in with_criteria if y <= year), default=min(with_criteria))
+    return with_criteria[chosen]
+
+
+def _default_thresholds(year: int) -> dict[str, Decimal]:
+    marks = {"OIT": 100, "IIT": 85, "EIT": 85, **criteria_for_year(year).get("thresholds", {}),
+             **(shipped_bank(year) or {}).get("thresholds", {})}
+    return {tool: Decimal(str(mark)) for tool, mark in marks.items()}
+
+
+# --- an agency's years ------------------------------------------------------------------------------
+
+def assessment_years(organization_id: int) -> list[AssessmentYear]:
+    return list(db.session.scalars(
+        select(AssessmentYear).where(AssessmentYear.organization_id == organization_id)
+        .order_by(AssessmentYear.year.desc()).options(selectinload(AssessmentYear.items))))
+
+
+def get_assessment_year(organization_id: int, year: int) -> AssessmentYear | None:
+    return db.session.scalar(select(AssessmentYear).where(
+        AssessmentYear.organization_id == organization_id, AssessmentYear.year == year))
+
+
+def scored_counts(organization_id: int) -> dict[int, int]:
+    """How many items of each of the agency's years have a score, by assessment year id."""
+    rows = db.session.execute(
+        select(AssessmentItem.assessment_year_id, func.count(ItemScore.id))
+        .join(ItemScore, ItemScore.item_id == AssessmentItem.id)
+        .where(AssessmentItem.organization_id == organization_id)
+        .group_by(AssessmentItem.assessment_year_id))
+    return dict(rows.all())
+
+
+def _new_year(organization_id: int, year: int) -> AssessmentYear:
+    marks = _default_thresholds(year)
+    assessment_year = AssessmentYear(organization_id=organization_id, year=year, oit_threshold=marks["OIT"],
+                                     iit_threshold=marks["IIT"], eit_threshold=marks["EIT"])
+    db.session.add(assessment_year)
+    return assessment_year
+
+
+def ensure_assessment_year(organization_id: int, year: int, actor: User | None = None) -> AssessmentYear:
+    """The agency's item list of an assessment year; made from the shipped bank the first time.
+    Raises ServiceError when the year has neither (its list must be uploaded first). Does not commit."""
+    existing = get_assessment_year(organization_id, year)
+    if existing is not None:
+        return existing
+    bank = shipped_bank(year)
+    if bank is None:
+        raise ServiceError(f"ยังไม่มีรายการข้อคำถามของการประเมิน ITA {year} "
+                           "กรุณาอัปโหลดรายการข้อคำถามของปีนั้นก่อน (เมนู ผลการประเมิน ITA → รายการข้อคำถาม)")
+    assessment_year = _new_year(organization_id, year)
+    for position, row in enumerate(bank["items"], start=1):
+        assessment_year.items.append(AssessmentItem(organization_id=organization_id, code=row["code"],
+                                                    tool=row["tool"], title=row["title"], position=position))
+    db.session.flush()
+    audit.record(organization_id, actor, "items.load", "assessment_year", assessment_year.id, None,
+                 {"year": year, "items": len(bank["items"])})
+    return assessment_year
+
+
+def load_shipped(organization_id: int, year: int, actor: User | None) -> AssessmentYear:
+    """The coordinator's "use the standard list" button."""
+    if get_assessment_year(organization_id, year) is not None:
+        raise ServiceError(f"มีรายการข้อคำถามของ ITA {year} อยู่แล้ว หากต้องการแก้ไข ให้อัปโหลดรายการใหม่")
+    assessment_year = ensure_assessment_year(organization_id, year, actor)
+    db.session.commit()
+    return assessment_year
+
+
+# --- uploading a list -------------------------------------------------------------------------------
+
+@dataclass
+class ItemRow:
+    line: int
+    code_text: str
+    code: str | None = None
+    tool: str | None = None
+    title: str = ""
+    change: str = ""  # "new", "changed" or "same"
+    error: str | None = None
+
+
+@dataclass
+class ItemPreview:
+    year: int
+    rows: list[ItemRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # codes of the year that the file does not name
+
+    @property
+    def row_errors(self) -> list[ItemRow]:
+        return [row for row in self.rows if row.error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows) and not self.row_errors
+
+    def error_lines(self) -> list[str]:
+        return self.errors + [f"แถวที่ {row.line}: {row.error}" for row in self.row_errors]
+
+    def count(self, change: str) -> int:
+        return sum(row.change == change for row in self.rows)
+
+
+def clean_code(text: str) -> str | None:
+    """The code as items spell it: "i 1" → "i1", "E๑๕" → "e15", "07" or "๐7" → "O7", "o1" stays "o1"
+    (2568 writes OIT codes in lower case). None when it is no letter-and-number code."""
+    cleaned = re.sub(r"[\s\-_.]", "", to_arabic_digits(text or ""))
+    if re.fullmatch(r"0\d{1,3}", cleaned):
+        cleaned = "O" + cleaned[1:]
+    match = _CODE.match(cleaned)
+    if match is None or match.group(1).upper() not in TOOL_BY_LETTER:
+        return None
+    letter, number = match.group(1), int(match.group(2))
+    return f"{letter.lower() if letter.upper() in 'IE' else letter}{number}"
+
+
+def _tool(text: str, code: str | None) -> str | None:
+    typed = re.sub(r"\s+", "", text or "").upper()
+    if typed:
+        return typed if typed in TOOLS else None
+    return TOOL_BY_LETTER[code[0].upper()] if code else None
+
+
+def _read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
+    def header(table):
+        return spreadsheet.find_header(table, COLUMNS, {"code", "title"})
+
+    table = spreadsheet.read_table(filename, data, MAX_FILE_BYTES, MAX_ROWS,
+                                   looks_right=lambda table: header(table) is not None)
+    found = header(table)
+    if found is None:
+        raise ImportFileError("ไม่พบหัวคอลัมน์ code และ title (หรือ ข้อ และ ข้อคำถาม) ในแถวแรกของไฟล์")
+    start, columns = found
+    rows = []
+    for line, row in enumerate(table[start + 1:], start=start + 2):
+        values = {name: spreadsheet.cell_text(row[i]) if i < len(row) else "" for name, i in columns.items()}
+        if not any(values.values()):
+            continue
+        rows.append((line, values))
+        if len(rows) > MAX_ROWS:
+            raise ImportFileError(f"ไฟล์มีเกิน {MAX_ROWS} แถว")
+    return rows
+
+
+def _key(code: str) -> str:
+    return code.upper()
+
+
+def preview_upload(organization_id: int, year: int, filename: str, data: bytes) -> ItemPreview:
+    """Each row of the uploaded list checked against the others and the agency's list of that year."""
+    preview = ItemPreview(year=year)
+    try:
+        raw_rows = _read(filename, data)
+    except ImportFileError as error:
+        preview.errors.append(str(error))
+        return preview
+    if not raw_rows:
+        preview.errors.append("ไม่มีแถวรายการข้อคำถามในไฟล์")
+    existing_year = get_assessment_year(organization_id, year)
+    existing = {_key(item.code): item for item in (existing_year.items if existing_year else [])}
+    seen: dict[str, int] = {}
+    for line, values in raw_rows:
+        row = ItemRow(line=line, code_text=values["code"], title=values["title"])
+        preview.rows.append(row)
+        row.code = clean_code(values["code"])
+        row.tool = _tool(values.get("tool", ""), row.code)
+        row.error = _row_error(row, values, seen)
+        if row.code and _key(row.code) not in seen:
+            seen[_key(row.code)] = line
+        if row.error is None:
+            item = existing.get(_key(row.code))
+            row.change = "new" if item is None else (
+                "same" if (item.code, item.tool, item.title) == (row.code, row.tool, row.title) else "changed")
+    preview.kept = [item.code for key, item in existing.items() if key not in seen]
+    return preview
+
+
+def _row_error(row: ItemRow, values: dict[str, str], seen: dict[str, int]) -> str | None:
+    if not values["code"]:
+        return "ไม่ได้ระบุข้อ"
+    if row.code is None or len(row.code) > MAX_CODE_LENGTH:
+        return f"“{values['code']}” ไม่ใช่รหัสข้อ (เช่น i1, e5, O7)"
+    if _key(row.code) in seen:
+        return f"ข้อ {row.code} ซ้ำกับแถวที่ {seen[_key(row.code)]}"
+    if row.tool is None:
+        return f"แบบวัด “{values.get('tool', '')}” ไม่ถูกต้อง (ใช้ IIT, EIT หรือ OIT)"
+    if not row.title:
+        return "ไม่ได้กรอกข้อคำถาม"
+    return None
+
+
+def apply_upload(organization_id: int, preview: ItemPreview, actor: User | None) -> AssessmentYear:
+    """Add the new items and correct the changed ones of the year (made if it is new), in one
+    transaction; items the file does not name stay, with their scores. Refuses unless every row is good."""
+    if not preview.ok:
+        raise ServiceError("บันทึกไม่ได้ เพราะยังมีแถวที่ไม่ถูกต้อง: " + "; ".join(preview.error_lines()))
+    try:
+        assessment_year = get_assessment_year(organization_id, preview.year) or _new_year(organization_id,
+                                                                                          preview.year)
+        existing = {_key(item.code): item for item in assessment_year.items}
+        before, after = {}, {}
+        for position, row in enumerate(preview.rows, start=1):
+            item = existing.get(_key(row.code))
+            if item is None:
+                item = AssessmentItem(organization_id=organization_id, code=row.code, tool=row.tool,
+                                      title=row.title)
+                assessment_year.items.append(item)
+                after[row.code] = row.title
+            elif (item.code, item.tool, item.title) != (row.code, row.tool, row.title):
+                before[item.code] = f"{item.tool} {item.title}"
+                after[row.code] = f"{row.tool} {row.title}"
+                item.code, item.tool, item.title = row.code, row.tool, row.title
+            item.position = position
+        for offset, code in enumerate(preview.kept, start=len(preview.rows) + 1):
+            existing[_key(code)].position = offset
+        db.session.flush()
+        audit.record(organization_id, actor, "items.upload", "assessment_year", assessment_year.id,
+                     before or None, {"year": preview.year, **after})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return assessment_year
+
+
+def list_csv(items: list[dict] | list[AssessmentItem]) -> bytes:
+    """code,tool,title — a list to edit and upload again; UTF-8 with a BOM so that Excel shows Thai."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["code", "tool", "title"])
+    for item in items:
+        values = item if isinstance(item, dict) else {"code": item.code, "tool": item.tool, "title": item.title}
+        writer.writerow([values["code"], values["tool"], values["title"]])
+    return out.getvalue().encode("utf-8-sig")

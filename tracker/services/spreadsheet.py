@@ -1,0 +1,96 @@
+"""Reading the tables coordinators upload: a CSV (UTF-8 or Windows Thai, comma, semicolon or tab) or
+the first sheet of an XLSX, as a list of rows; and finding the header row by its words."""
+import csv
+import io
+import re
+import warnings
+
+from tracker.services.errors import ServiceError
+
+HEADER_SEARCH_ROWS = 10
+
+
+class ImportFileError(ServiceError):
+    """The file as a whole cannot be read (not a spreadsheet, no header row, too big)."""
+
+
+def header_key(value) -> str:
+    """A header cell as compared with the known names: no spaces, no BOM, lower case."""
+    return re.sub(r"\s+", "", str(value or "")).replace("\ufeff", "").lower()
+
+
+def find_header(table: list[list], columns: dict[str, set[str]], required: set[str]) -> tuple[int, dict[str, int]] | None:
+    """(row index, {column name: index}) of the first of the top rows that names every required
+    column; `columns` maps each column name to the header words that mean it."""
+    for index, row in enumerate(table[:HEADER_SEARCH_ROWS]):
+        keys = [header_key(cell) for cell in row]
+        found = {}
+        for name, words in columns.items():
+            position = next((i for i, key in enumerate(keys) if key in words), None)
+            if position is not None:
+                found[name] = position
+        if required <= found.keys():
+            return index, found
+    return None
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without the BOM Excel writes), else Windows Thai (cp874, a superset of TIS-620)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp874")
+    except UnicodeDecodeError:
+        raise ImportFileError("อ่านไฟล์ CSV ไม่ได้ กรุณาบันทึกเป็น CSV UTF-8") from None
+
+
+def csv_table(data: bytes, looks_right=lambda table: True) -> list[list]:
+    """The rows of a CSV; the delimiter is the first of , ; tab whose table `looks_right`."""
+    text = decode_text(data)
+    tables = []
+    for delimiter in (",", ";", "\t"):
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        if looks_right(table):
+            return table
+        tables.append(table)
+    return tables[0]
+
+
+def xlsx_table(data: bytes, max_rows: int) -> list[list]:
+    """The values of the first sheet's top `max_rows` rows."""
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = workbook.worksheets[0]
+                table = [list(row) for _, row in zip(range(max_rows), sheet.iter_rows(values_only=True))]
+            finally:
+                workbook.close()
+    except Exception:  # a damaged or mislabelled file: openpyxl raises many kinds
+        raise ImportFileError("อ่านไฟล์ Excel ไม่ได้ กรุณาตรวจสอบว่าเป็นไฟล์ .xlsx") from None
+    return table
+
+
+def read_table(filename: str, data: bytes, max_bytes: int, max_rows: int, looks_right=lambda table: True) -> list[list]:
+    """The rows of an uploaded .csv or .xlsx. Raises ImportFileError for any other file or a too big one."""
+    name = (filename or "").lower()
+    if len(data) > max_bytes:
+        raise ImportFileError(f"ไฟล์ใหญ่เกิน {max_bytes // 1024} KB")
+    if name.endswith(".csv"):
+        return csv_table(data, looks_right)
+    if name.endswith(".xlsx"):
+        return xlsx_table(data, max_rows + HEADER_SEARCH_ROWS + 1)
+    raise ImportFileError("รองรับเฉพาะไฟล์ .csv หรือ .xlsx")

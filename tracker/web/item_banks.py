@@ -1,0 +1,92 @@
+"""The agency's item lists per ITA year: load a shipped standard list, upload a new year's list
+(preview with per-row errors, confirm), download a list to edit."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.services import access, item_banks
+from tracker.services.errors import ServiceError
+from tracker.web.common import carried, posted_file, require
+
+bp = Blueprint("item_banks", __name__, url_prefix="/plan/items")
+coordinator_only = require(access.can_edit_plan)
+YEARS = range(2560, 2600)
+
+
+def _year_arg(source) -> int | None:
+    text = (source.get("year") or "").strip()
+    return int(text) if text.isdigit() and int(text) in YEARS else None
+
+
+def _page(**context):
+    organization_id = current_user.organization_id
+    years = item_banks.assessment_years(organization_id)
+    owned = {year.year for year in years}
+    return render_template("plan/item_banks.html", years=years, scored=item_banks.scored_counts(organization_id),
+                           standard=[y for y in item_banks.shipped_years() if y not in owned],
+                           shipped=item_banks.shipped_years(), **context)
+
+
+@bp.route("/")
+@coordinator_only
+def index():
+    return _page(preview=None, year=None)
+
+
+@bp.route("/load", methods=["POST"])
+@coordinator_only
+def load():
+    year = _year_arg(request.form)
+    if year is None or item_banks.shipped_bank(year) is None:
+        abort(404)
+    try:
+        assessment_year = item_banks.load_shipped(current_user.organization_id, year, current_user)
+    except ServiceError as error:
+        flash(str(error), "danger")
+    else:
+        flash(f"ใช้รายการข้อคำถามมาตรฐานของ ITA {year} แล้ว ({len(assessment_year.items)} ข้อ)", "success")
+    return redirect(url_for("item_banks.index"))
+
+
+@bp.route("/upload", methods=["POST"])
+@coordinator_only
+def upload():
+    year = _year_arg(request.form)
+    if year is None:
+        return _page(preview=None, year=None, year_error="กรุณาระบุปีการประเมินเป็นปี พ.ศ. เช่น 2568")
+    posted = posted_file(item_banks.MAX_FILE_BYTES)
+    if posted is None:
+        return _page(preview=None, year=year, file_error="กรุณาเลือกไฟล์ .csv หรือ .xlsx")
+    filename, data = posted
+    preview = item_banks.preview_upload(current_user.organization_id, year, filename, data)
+    if request.form.get("confirm") and preview.ok:
+        try:
+            item_banks.apply_upload(current_user.organization_id, preview, current_user)
+        except ServiceError as error:
+            flash(str(error), "danger")
+        else:
+            flash(f"บันทึกรายการข้อคำถามของ ITA {year} แล้ว (เพิ่ม {preview.count('new')} ข้อ "
+                  f"แก้ไข {preview.count('changed')} ข้อ)", "success")
+            return redirect(url_for("item_banks.index"))
+    return _page(preview=preview, year=year, filename=filename, content=carried(data))
+
+
+def _csv(content: bytes, name: str) -> Response:
+    return Response(content, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<int:year>.csv")
+@coordinator_only
+def download(year: int):
+    assessment_year = item_banks.get_assessment_year(current_user.organization_id, year)
+    if assessment_year is None:
+        abort(404)
+    return _csv(item_banks.list_csv(assessment_year.items), f"ita-{year}-items.csv")
+
+
+@bp.route("/standard/<int:year>.csv")
+@coordinator_only
+def standard(year: int):
+    bank = item_banks.shipped_bank(year)
+    if bank is None:
+        abort(404)
+    return _csv(item_banks.list_csv(bank["items"]), f"ita-{year}-standard-items.csv")
