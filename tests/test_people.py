@@ -290,6 +290,33 @@ def test_user_changes_own_password_and_only_the_new_one_works(app, finance_clien
     assert WRONG in page(try_login(app.test_client(), "finance@pichai.example", DEMO_PASSWORD))
 
 
+def test_a_password_reset_ends_the_users_open_sessions(app, coordinator_client, finance_client):
+    assert finance_client.get("/my").status_code == 200
+    finance = user("finance@pichai.example")
+    coordinator_client.post(f"/people/{finance.id}/password", data={"new_password": NEW_PASSWORD,
+                                                                     "confirm": NEW_PASSWORD})
+    response = finance_client.get("/my")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_changing_ones_password_keeps_this_session_and_ends_the_others(app, finance_client):
+    phone = login(app.test_client(), "finance@pichai.example")
+    response = finance_client.post("/account/password", data={
+        "current_password": DEMO_PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert "ออกจากระบบในอุปกรณ์อื่นให้แล้ว" in page(finance_client.get(response.location, follow_redirects=True))
+    assert finance_client.get("/my").status_code == 200
+    assert phone.get("/my").status_code == 302
+
+
+def test_a_session_cookie_with_a_forged_key_is_not_logged_in(app, demo):
+    finance = user("finance@pichai.example")
+    client = app.test_client()
+    for forged in (str(finance.id), f"{finance.id}:{'0' * 32}", "x:y"):
+        with client.session_transaction() as session:
+            session["_user_id"] = forged
+        assert client.get("/my").status_code == 302
+
+
 @pytest.mark.parametrize("data, message", [
     ({"current_password": "wrong-password"}, "รหัสผ่านปัจจุบันไม่ถูกต้อง"),
     ({"current_password": ""}, "กรุณากรอกรหัสผ่านปัจจุบัน"),
@@ -313,6 +340,7 @@ def test_password_changes_are_audited_without_password_values(coordinator_client
     finance = user("finance@pichai.example")
     coordinator_client.post(f"/people/{finance.id}/password", data={"new_password": NEW_PASSWORD,
                                                                     "confirm": NEW_PASSWORD})
+    login(finance_client, "finance@pichai.example", NEW_PASSWORD)  # the reset ended the old session
     finance_client.post("/account/password", data={"current_password": NEW_PASSWORD,
                                                    "new_password": "another-pass-1", "confirm": "another-pass-1"})
     [reset] = audit_events("user.password_reset")
@@ -416,6 +444,14 @@ def test_attempts_are_stored_in_the_database_where_every_worker_sees_them(app, d
     attempts = db.session.scalars(select(LoginAttempt)).all()
     assert [(a.email, a.succeeded) for a in attempts] == [("finance@pichai.example", False)] * 5
     assert BLOCKED in page(try_login(app.test_client(), "finance@pichai.example", DEMO_PASSWORD, ip="10.0.2.1"))
+
+
+def test_attempts_older_than_a_day_are_forgotten_at_the_next_login(app, demo):
+    try_login(app.test_client(), "finance@pichai.example", "wrong-password")
+    db.session.execute(update(LoginAttempt).values(at=clock.now() - timedelta(days=1, minutes=1)))
+    db.session.commit()
+    try_login(app.test_client(), "palad@pichai.example", DEMO_PASSWORD)
+    assert [a.email for a in db.session.scalars(select(LoginAttempt))] == ["palad@pichai.example"]
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="runs with TRACKER_TEST_DATABASE_URL=postgresql+psycopg://…")

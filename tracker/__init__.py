@@ -1,4 +1,6 @@
 """ITA Tracker: turn an agency's ITA result into measures, tasks and reports."""
+import hmac
+
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -43,10 +45,15 @@ def register_extensions(app: Flask) -> None:
     login.login_message_category = "warning"
 
     @login.user_loader
-    def load_user(user_id: str):
-        # A deactivated account's open session ends at its next request.
-        return db.session.scalar(select(models.User).where(models.User.id == int(user_id),
+    def load_user(session_id: str):
+        # A deactivated account's open session ends at its next request, and so does one opened
+        # before the password last changed (User.get_id).
+        user_id, _, key = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.scalar(select(models.User).where(models.User.id == int(user_id),
                                                            models.User.active.is_(True)))
+        return user if user is not None and hmac.compare_digest(key, user.session_key()) else None
 
 
 def register_blueprints(app: Flask) -> None:

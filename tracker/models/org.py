@@ -1,6 +1,9 @@
+import hashlib
+import hmac
 from datetime import datetime
 from enum import StrEnum
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -78,6 +81,15 @@ class User(UserMixin, OrgOwned, db.Model):
     @property
     def role_label(self) -> str:
         return Role(self.role).label
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the id and a keyed digest of the password hash, so that a
+        new password (reset by the coordinator or changed by the user) ends every other session."""
+        return f"{self.id}:{self.session_key()}"
+
+    def session_key(self) -> str:
+        key = current_app.config["SECRET_KEY"].encode()
+        return hmac.new(key, self.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         self.password_hash = generate_password_hash(password, method=method)

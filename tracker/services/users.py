@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -187,6 +187,11 @@ def login_blocked(email: str, ip: str, now: datetime) -> bool:
             or _locked(_failure_times(LoginAttempt.ip, ip, horizon), MAX_FAILURES_PER_IP, now))
 
 
+ATTEMPTS_KEPT = timedelta(days=1)
+
+
 def record_login(email: str, ip: str, ok: bool, now: datetime) -> None:
+    """Keep this attempt; forget those too old to count (the limit looks back two windows)."""
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPTS_KEPT))
     db.session.add(LoginAttempt(email=_normal_email(email), ip=ip[:45], at=now, succeeded=ok))
     db.session.commit()

@@ -1,5 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
 from tracker.models import Division
 from tracker.services import access, plan, users
@@ -87,7 +87,8 @@ def change_password():
     if form.validate_on_submit():
         try:
             users.change_own_password(current_user, form.current_password.data, form.new_password.data)
-            flash("เปลี่ยนรหัสผ่านแล้ว", "success")
+            login_user(current_user._get_current_object())  # this session goes on; others end
+            flash("เปลี่ยนรหัสผ่านแล้ว ระบบออกจากระบบในอุปกรณ์อื่นให้แล้ว", "success")
             return redirect(url_for("dashboard.home"))
         except ServiceError as error:
             form.current_password.errors.append(str(error))
