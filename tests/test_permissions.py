@@ -47,6 +47,9 @@ MATRIX = [
     ("GET",  "/evidence/{evidence}",                 302, 200, 200, 200, 403, 404),
     ("GET",  "/plan/",                               302, 200, 200, 200, 200, 200),
     ("GET",  "/plan/result",                         302, 200, 200, 200, 200, 200),
+    ("GET",  "/plan/analysis",                       302, 200, 200, 200, 200, 200),
+    ("POST", "/plan/analysis/thresholds",            302, 302, 403, 403, 403, 404),
+    ("GET",  "/plan/items/",                         302, 200, 403, 403, 403, 200),
     ("GET",  "/plan/topics/new",                     302, 200, 403, 403, 403, 200),
     ("POST", "/plan/topics/new",                     302, 302, 403, 403, 403, 302),
     ("GET",  "/plan/topics/{topic}/edit",            302, 200, 403, 403, 403, 404),
@@ -81,6 +84,7 @@ POST_DATA = {
     "/plan/topics/{topic}/measures/new": MEASURE_FORM,
     "/plan/measures/{measure}/edit": MEASURE_FORM,
     "/plan/divisions": {"name": "กองสาธารณสุขและสิ่งแวดล้อม"},
+    "/plan/analysis/thresholds": {"oit_threshold": "100", "iit_threshold": "90", "eit_threshold": "85"},
     "/plan/divisions/{division}/edit": {"name": "กองคลังและพัสดุ"},
     "/login": {"email": "executive@pichai.example", "password": "pichai2568"},
 }

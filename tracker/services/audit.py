@@ -66,6 +66,7 @@ ACTION_LABELS = {
     "division.deactivate": "เลิกใช้กอง", "user.create": "เพิ่มผู้ใช้", "user.update": "แก้ไขผู้ใช้",
     "score.import": "นำเข้าผลคะแนน ITA", "user.password_reset": "ตั้งรหัสผ่านใหม่ให้ผู้ใช้", "user.password_change": "เปลี่ยนรหัสผ่านของตนเอง",
     "items.load": "ใช้รายการข้อคำถามมาตรฐาน", "items.upload": "อัปโหลดรายการข้อคำถาม",
+    "assessment_year.thresholds": "ตั้งเกณฑ์คะแนน ITA",
 }
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",

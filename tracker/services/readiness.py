@@ -239,7 +239,7 @@ def weak_items_covered(facts: _Facts) -> Outcome:
                              {"topic_id": topics[0].id}))
         else:
             uncovered.append(f"{item.code} (ยังไม่อยู่ในประเด็นใด)")
-            fixes.append(Fix(f"ข้อ {item.code}", "plan.result", facts.fy))
+            fixes.append(Fix(f"เริ่มประเด็นสำหรับข้อ {item.code}", "plan.new_topic", {**facts.fy, "item": item.id}))
     rule = "OIT ต่ำกว่า {OIT:g}, IIT ต่ำกว่า {IIT:g}, EIT ต่ำกว่า {EIT:g}".format(**facts.thresholds)
     if uncovered:
         return (False, f"ข้อที่ต่ำกว่าเกณฑ์ ({rule}) ยังไม่มีมาตรการรองรับ: {_names(uncovered)} "

@@ -1,14 +1,14 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
 from tracker.thai import format_period
-from tracker.models import Division, Measure, Topic
-from tracker.services import access, plan
+from tracker.models import AssessmentItem, Division, FiscalYear, Measure, Topic
+from tracker.services import access, analysis, plan
 from tracker.services.errors import ServiceError
-from tracker.web.common import current_fiscal_year, or_abort, require
-from tracker.web.plan_forms import DivisionForm, MeasureForm, TopicForm
+from tracker.web.common import current_fiscal_year, int_arg, or_abort, require
+from tracker.web.plan_forms import DivisionForm, MeasureForm, ThresholdForm, TopicForm
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
 coordinator_only = require(access.can_edit_plan)
@@ -38,6 +38,38 @@ def result():
     return render_template("plan/result.html", fiscal_year=fiscal_year, items=plan.assessment_items(fiscal_year))
 
 
+# --- analysis of the ITA result ---
+
+def _analysis_page(fiscal_year: FiscalYear, form: ThresholdForm | None):
+    return render_template("plan/analysis.html", fiscal_year=fiscal_year, analysis=analysis.analyse(fiscal_year),
+                           fiscal_years=plan.fiscal_years(current_user.organization_id), form=form,
+                           can_edit=access.can_edit_plan(current_user))
+
+
+@bp.route("/analysis", endpoint="analysis")
+@login_required
+def show_analysis():
+    fiscal_year = current_fiscal_year()
+    form = None
+    if access.can_edit_plan(current_user) and fiscal_year.assessment_year:
+        form = ThresholdForm(obj=fiscal_year.assessment_year)
+    return _analysis_page(fiscal_year, form)
+
+
+@bp.route("/analysis/thresholds", methods=["POST"])
+@coordinator_only
+def thresholds():
+    fiscal_year = current_fiscal_year()
+    if fiscal_year.assessment_year is None:
+        abort(404)
+    form = ThresholdForm()
+    if form.validate_on_submit():  # the form holds each mark to 0–100, as the service does
+        analysis.set_thresholds(fiscal_year.assessment_year, form.marks(), current_user)
+        flash("บันทึกเกณฑ์แล้ว หน้ามาตรการ ผลการประเมิน และการวิเคราะห์ใช้เกณฑ์ใหม่นี้", "success")
+        return redirect(url_for("plan.analysis", fy=fiscal_year.year))
+    return _analysis_page(fiscal_year, form)
+
+
 # --- topics ---
 
 def _topic_form(fiscal_year, topic: Topic | None = None) -> TopicForm:
@@ -54,19 +86,41 @@ def _topic_input(form: TopicForm) -> plan.TopicInput:
                            analysis=(form.analysis.data or "").strip(), item_ids=form.item_ids.data or [])
 
 
+def _item_to_take_up(fiscal_year: FiscalYear) -> AssessmentItem | None:
+    """The item of ?item=ID, which must belong to the year's ITA result."""
+    item_id = int_arg("item")
+    if item_id is None:
+        return None
+    item = _owned(AssessmentItem, item_id)
+    if item.assessment_year_id != fiscal_year.assessment_year_id:
+        abort(404)
+    return item
+
+
+def _propose(form: TopicForm, proposal: plan.TopicInput) -> None:
+    form.number.data, form.title.data, form.analysis.data = proposal.number, proposal.title, proposal.analysis
+    form.item_ids.data = proposal.item_ids
+
+
 @bp.route("/topics/new", methods=["GET", "POST"])
 @coordinator_only
 def new_topic():
     fiscal_year = current_fiscal_year()
+    item = _item_to_take_up(fiscal_year)
     form = _topic_form(fiscal_year)
+    if item is not None and not form.is_submitted():
+        _propose(form, analysis.proposed_topic(fiscal_year, item))
     if form.validate_on_submit():
         try:
-            plan.create_topic(fiscal_year, _topic_input(form), current_user)
+            topic = plan.create_topic(fiscal_year, _topic_input(form), current_user)
+            if item is not None:  # started from the analysis: go on to the measure for the item
+                flash(f"เพิ่มประเด็นแล้ว เพิ่มมาตรการสำหรับข้อ {item.code} ต่อได้เลย", "success")
+                return redirect(url_for("plan.new_measure", topic_id=topic.id))
             flash("เพิ่มประเด็นแล้ว", "success")
             return _back_to_plan(fiscal_year.year)
         except ServiceError as error:
             form.number.errors.append(str(error))
-    return render_template("plan/topic_form.html", form=form, fiscal_year=fiscal_year, topic=None)
+    return render_template("plan/topic_form.html", form=form, fiscal_year=fiscal_year, topic=None, item=item)
 
 
 @bp.route("/topics/<int:topic_id>/edit", methods=["GET", "POST"])
@@ -81,7 +135,7 @@ def edit_topic(topic_id: int):
             return _back_to_plan(topic.fiscal_year.year)
         except ServiceError as error:
             form.number.errors.append(str(error))
-    return render_template("plan/topic_form.html", form=form, fiscal_year=topic.fiscal_year, topic=topic)
+    return render_template("plan/topic_form.html", form=form, fiscal_year=topic.fiscal_year, topic=topic, item=None)
 
 
 @bp.route("/topics/<int:topic_id>/delete", methods=["POST"])

@@ -2,11 +2,13 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.services.analysis import format_score
+from tracker.services.score_import import parse_score
 from tracker.thai import format_date
-from tracker.web.fields import ThaiDateField, ThaiIntegerField, max_length, number_range, required
+from tracker.web.fields import ThaiDateField, ThaiIntegerField, ThaiTextField, max_length, number_range, required
 
 STEP_NUMBER = re.compile(r"^\s*\d+\s*[.)]\s*")
 
@@ -77,3 +79,33 @@ class MeasureForm(FlaskForm):
 
 class DivisionForm(FlaskForm):
     name = StringField("ชื่อกอง/ส่วนราชการ", validators=[required("กรุณากรอกชื่อกอง"), max_length(200)])
+
+
+class MarkField(ThaiTextField):
+    """A score mark as officials type it: 85, 85.5, ๘๕ or 85%."""
+
+    parse = staticmethod(parse_score)
+    show = staticmethod(format_score)
+    message = "กรุณากรอกเป็นตัวเลข เช่น 85 หรือ 85.5"
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else self.show(self.data)  # a mark of 0 is shown, not blanked
+
+
+def filled(message: str):
+    """Required, where 0 is a value (DataRequired would refuse it)."""
+    def check(form, field):
+        if field.data is None:
+            raise StopValidation(message)
+    return check
+
+
+class ThresholdForm(FlaskForm):
+    oit_threshold = MarkField("เกณฑ์ OIT", validators=[filled("กรุณากรอกเกณฑ์ OIT"), number_range(0, 100)])
+    iit_threshold = MarkField("เกณฑ์ IIT", validators=[filled("กรุณากรอกเกณฑ์ IIT"), number_range(0, 100)])
+    eit_threshold = MarkField("เกณฑ์ EIT", validators=[filled("กรุณากรอกเกณฑ์ EIT"), number_range(0, 100)])
+
+    def marks(self) -> dict:
+        return {"OIT": self.oit_threshold.data, "IIT": self.iit_threshold.data, "EIT": self.eit_threshold.data}

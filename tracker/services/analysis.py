@@ -1,0 +1,168 @@
+"""The analysis of the ITA result a fiscal year's measures answer (O34 element 1): each topic's items
+with this year's and last year's score against the year's marks, and the weak items that no measure
+covers yet. An item is covered when one of its topics has at least one measure."""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import AssessmentItem, AssessmentYear, FiscalYear, ItemScore, Measure, Topic, User
+from tracker.models.ita import TOOLS
+from tracker.services import audit, plan, score_import
+from tracker.services.errors import ServiceError
+
+TWO_PLACES = Decimal("0.01")
+THRESHOLD_COLUMNS = {"OIT": "oit_threshold", "IIT": "iit_threshold", "EIT": "eit_threshold"}
+
+
+@dataclass
+class ItemRow:
+    id: int
+    code: str
+    title: str
+    tool: str
+    score: Decimal | None
+    last_score: Decimal | None
+    weak: bool
+    covered: bool
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.score is None or self.last_score is None:
+            return None
+        return (self.score - self.last_score).quantize(TWO_PLACES)
+
+
+@dataclass
+class TopicRow:
+    id: int
+    number: int
+    title: str
+    measure_count: int
+    items: list[ItemRow]
+
+
+@dataclass
+class Analysis:
+    fiscal_year: int
+    assessment_year: int | None  # None: the fiscal year is not linked to an ITA result
+    last_year: int | None  # the year compared with, when the organization has its result
+    thresholds: dict[str, Decimal]
+    topics: list[TopicRow] = field(default_factory=list)
+    weak: list[ItemRow] = field(default_factory=list)
+    without_topic: list[ItemRow] = field(default_factory=list)
+    without_measure: list[tuple[ItemRow, TopicRow]] = field(default_factory=list)
+
+    @property
+    def uncovered_count(self) -> int:
+        return len(self.without_topic) + len(self.without_measure)
+
+    @property
+    def covered_count(self) -> int:
+        return len(self.weak) - self.uncovered_count
+
+
+def format_score(value: Decimal) -> str:
+    """97.14, 50, 0 — a score without trailing zeros."""
+    return format(value.quantize(TWO_PLACES).normalize(), "f")
+
+
+def analyse(fiscal_year: FiscalYear) -> Analysis:
+    """The analysis of the fiscal year's ITA result, in a fixed number of queries."""
+    assessment_year = fiscal_year.assessment_year
+    if assessment_year is None:
+        return Analysis(fiscal_year.year, None, None, {})
+    items = plan.assessment_items(fiscal_year)
+    last_year, last_scores = _last_year_scores(assessment_year, [item.code for item in items])
+    topics = _topics(fiscal_year)
+    measure_counts = _measure_counts(fiscal_year)
+    covered_ids = {item.id for topic in topics if measure_counts.get(topic.id) for item in topic.items}
+    rows = {item.id: _item_row(item, last_scores, item.id in covered_ids) for item in items}
+    topic_rows = [TopicRow(topic.id, topic.number, topic.title, measure_counts.get(topic.id, 0),
+                           [rows[item.id] for item in topic.items if item.id in rows]) for topic in topics]
+    result = Analysis(fiscal_year.year, assessment_year.year, last_year,
+                      {tool: assessment_year.threshold(tool) for tool in TOOLS}, topic_rows,
+                      [row for row in rows.values() if row.weak])
+    first_topic = {}
+    for topic_row in topic_rows:
+        for row in topic_row.items:
+            first_topic.setdefault(row.id, topic_row)
+    for row in result.weak:
+        if row.id not in first_topic:
+            result.without_topic.append(row)
+        elif not row.covered:
+            result.without_measure.append((row, first_topic[row.id]))
+    return result
+
+
+def _item_row(item: AssessmentItem, last_scores: dict[str, Decimal], covered: bool) -> ItemRow:
+    return ItemRow(item.id, item.code, item.title, item.tool, item.score.score if item.score else None,
+                   last_scores.get(item.code), item.is_weak, covered)
+
+
+def _last_year_scores(assessment_year: AssessmentYear, codes: list[str]) -> tuple[int | None, dict[str, Decimal]]:
+    """The organization's scores of the assessment year before, by this year's spelling of the code
+    ("O08" or "o8" then is "O8" now)."""
+    earlier = score_import.get_assessment_year(assessment_year.organization_id, assessment_year.year - 1)
+    if earlier is None:
+        return None, {}
+    rows = db.session.execute(
+        select(AssessmentItem.code, ItemScore.score).join(ItemScore, ItemScore.item_id == AssessmentItem.id)
+        .where(AssessmentItem.organization_id == earlier.organization_id,
+               AssessmentItem.assessment_year_id == earlier.id))
+    scores = {}
+    for code, score in rows:
+        this_code = score_import.normalise_code(code, codes)
+        if this_code:
+            scores[this_code] = score
+    return earlier.year, scores
+
+
+def _topics(fiscal_year: FiscalYear) -> list[Topic]:
+    return list(db.session.scalars(
+        select(Topic)
+        .where(Topic.organization_id == fiscal_year.organization_id, Topic.fiscal_year_id == fiscal_year.id)
+        .order_by(Topic.number)
+        .options(selectinload(Topic.items))
+    ))
+
+
+def _measure_counts(fiscal_year: FiscalYear) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Measure.topic_id, func.count(Measure.id)).join(Topic, Topic.id == Measure.topic_id)
+        .where(Measure.organization_id == fiscal_year.organization_id, Topic.fiscal_year_id == fiscal_year.id)
+        .group_by(Measure.topic_id))
+    return dict(rows.all())
+
+
+def proposed_topic(fiscal_year: FiscalYear, item: AssessmentItem) -> plan.TopicInput:
+    """A new topic for an item: the number after the year's last topic, the item's name as its title,
+    and, for a weak item, its score against the mark to begin the analysis with."""
+    last_number = db.session.scalar(select(func.max(Topic.number)).where(
+        Topic.organization_id == fiscal_year.organization_id, Topic.fiscal_year_id == fiscal_year.id))
+    analysis = ""
+    if item.is_weak:
+        analysis = (f"ข้อ {item.code} {item.title} ได้คะแนน {format_score(item.score.score)} "
+                    f"ต่ำกว่าเกณฑ์ {format_score(item.assessment_year.threshold(item.tool))}")
+    return plan.TopicInput(number=(last_number or 0) + 1, title=item.title, analysis=analysis, item_ids=[item.id])
+
+
+def set_thresholds(assessment_year: AssessmentYear, marks: dict[str, Decimal], actor: User | None) -> None:
+    """Set the year's mark of each tool (0–100); an item scoring below its tool's mark is weak."""
+    for tool, mark in marks.items():
+        if not Decimal(0) <= mark <= Decimal(100):
+            raise ServiceError(f"เกณฑ์ {tool} ต้องอยู่ระหว่าง 0 ถึง 100")
+    before = _marks(assessment_year)
+    for tool, mark in marks.items():
+        setattr(assessment_year, THRESHOLD_COLUMNS[tool], mark)
+    before, after = audit.changed(before, _marks(assessment_year))
+    if after:
+        audit.record(assessment_year.organization_id, actor, "assessment_year.thresholds", "assessment_year",
+                     assessment_year.id, before, after)
+    db.session.commit()
+
+
+def _marks(assessment_year: AssessmentYear) -> dict[str, float]:
+    return {f"เกณฑ์ {tool}": float(assessment_year.threshold(tool)) for tool in TOOLS}
