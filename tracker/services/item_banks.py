@@ -54,6 +54,12 @@ def shipped_bank(year: int) -> dict | None:
     return _shipped().get(year)
 
 
+def tool_counts(items) -> dict[str, int]:
+    """How many items of each tool a list has (rows or a shipped bank's dicts), IIT, EIT, OIT in order."""
+    tools = [item["tool"] if isinstance(item, dict) else item.tool for item in items]
+    return {tool: tools.count(tool) for tool in TOOLS}
+
+
 def criteria_for_year(year: int) -> dict:
     """The O34/O35 criteria in force for documents assessed in `year`: the newest shipped bank not
     after it that has criteria (a year's list may ship without them), else the oldest."""

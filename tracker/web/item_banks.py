@@ -22,7 +22,9 @@ def _page(**context):
     years = item_banks.assessment_years(organization_id)
     owned = {year.year for year in years}
     return render_template("plan/item_banks.html", years=years, scored=item_banks.scored_counts(organization_id),
-                           standard=[y for y in item_banks.shipped_years() if y not in owned],
+                           standard=[(y, item_banks.tool_counts(item_banks.shipped_bank(y)["items"]))
+                                     for y in item_banks.shipped_years() if y not in owned],
+                           tool_counts=item_banks.tool_counts,
                            shipped=item_banks.shipped_years(), **context)
 
 
