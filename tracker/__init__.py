@@ -59,9 +59,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.web import auth, dashboard, notify, people, plan, readiness, reports, score_import, tasks
     from tracker.web import item_banks
+    from tracker.web import rollover
+    from tracker.web import measure_import
 
     for module in (auth, dashboard, notify, people, plan, readiness, reports, score_import, tasks,
-                   item_banks):
+                   item_banks, rollover, measure_import):
         app.register_blueprint(module.bp)
 
 

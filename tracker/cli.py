@@ -15,8 +15,10 @@ from tracker.models import Organization, Role
 from tracker import clock, scheduler
 from tracker.models.base import utcnow
 from tracker.services import demo, item_banks, outbox, plan, readiness, reminders, score_import, users
+from tracker.services import rollover
+from tracker.services import measure_import
 from tracker.services.reports import compile as reports
-from tracker.thai import bangkok_to_utc, parse_date
+from tracker.thai import bangkok_to_utc, format_period, parse_date
 from tracker.services.errors import ServiceError
 
 tracker_cli = AppGroup("tracker", help="ITA Tracker commands.")
@@ -163,6 +165,30 @@ def readiness_command(year: int, as_of: str | None, organization: str | None) ->
         raise SystemExit(1)
 
 
+@tracker_cli.command("rollover")
+@click.option("--to", "year", type=int, required=True, help="The new fiscal year (BE), e.g. 2569.")
+@click.option("--carry", type=click.Choice(["all", "none"]), default="all", show_default=True,
+              help="Carry over every unfinished measure of the year before, or none.")
+@click.option("--organization", default=None, help="The agency's name (when there are several).")
+def rollover_command(year: int, carry: str, organization: str | None) -> None:
+    """Start a fiscal year from the ITA result it answers; the year before stays as it is."""
+    agency = _existing_organization(organization)
+    try:
+        preview = rollover.preview(agency.id, year)
+        measure_ids = [entry.measure.id for entry in preview.unfinished] if carry == "all" else []
+        fiscal_year = rollover.start_fiscal_year(agency.id, year, measure_ids, None)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
+    list_made = " (item list made from the standard list)" if preview.item_list == rollover.ITEM_LIST_STANDARD else ""
+    click.echo(f"Started fiscal year {year} ({format_period(fiscal_year.start_date, fiscal_year.end_date)}) "
+               f"for {agency.name}, answering ITA {preview.assessment_year}{list_made}.")
+    for topic in fiscal_year.topics:
+        for measure in topic.measures:
+            click.echo(f"  ({topic.number}) {measure.title}: {measure.period_text}, {measure.responsible_text}")
+    old = f" of fiscal year {preview.from_year.year}" if preview.from_year else ""
+    click.echo(f"Carried over {len(measure_ids)} of {len(preview.unfinished)} unfinished measures{old}.")
+
+
 @import_cli.command("items")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--year", type=int, required=True, help="The ITA assessment year (BE), e.g. 2568.")
@@ -213,3 +239,32 @@ def import_scores_command(file: str, year: int, organization: str | None) -> Non
         old = "–" if row.old_score is None else f"{row.old_score:.2f}"
         click.echo(f"  {row.code:<5} {old:>7} -> {row.new_score:.2f}")
     click.echo(f"Imported {len(preview.rows)} scores for ITA {year} ({changed} changed).")
+
+
+@import_cli.command("measures")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2568.")
+@click.option("--organization", default=None, help="The agency's name (when there are several).")
+def import_measures_command(file: str, year: int, organization: str | None) -> None:
+    """Import an O34 measures table (DOCX, XLSX or CSV) into a fiscal year's plan; any bad row changes nothing."""
+    agency = _existing_organization(organization)
+    try:
+        fiscal_year = plan.get_fiscal_year(agency.id, year)
+    except ServiceError:
+        raise click.ClickException(f"No fiscal year {year} for {agency.name}.") from None
+    with open(file, "rb") as source:
+        data = source.read(measure_import.MAX_FILE_BYTES + 1)
+    preview = measure_import.preview_file(fiscal_year, os.path.basename(file), data)
+    if not preview.ok:
+        _refuse(preview.error_lines())
+    try:
+        measure_import.apply(preview, fiscal_year, None)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
+    for topic in preview.topics:
+        click.echo(f"  ({topic.number}) {topic.title} [{', '.join(item.code for item in topic.items)}]")
+        for measure in topic.measures:
+            click.echo(f"      {measure.title}: {len(measure.steps)} steps, {measure.period_text}, "
+                       f"{measure.responsible_text} ({measure.task_count} tasks)")
+    click.echo(f"Imported {len(preview.topics)} topics and {len(preview.measures)} measures "
+               f"({preview.task_count} tasks) into fiscal year {year}.")

@@ -1,6 +1,6 @@
 """Thai dates: Buddhist-era years, Thai month names, Thai digits, fiscal years."""
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 BE_OFFSET = 543
@@ -122,3 +122,45 @@ def parse_month_day(text: str) -> str:
 def format_month_day(month_day: str) -> str:
     month, day = (int(part) for part in month_day.split("-"))
     return f"{day} {MONTHS_SHORT[month - 1]}"
+
+
+# A dash or "ถึง" between two dates; a bare "-" only where it cannot be inside a numeric date like 1-10-2567.
+_PERIOD_SEPARATOR = re.compile(r"\s*(?:[–—−]|ถึง|\s-\s|(?<=\d)\s*-\s*(?=[^\d\s]|\d{1,2}\s*[^\d\s/.\-]))\s*")
+_WHOLE_FISCAL_YEAR = re.compile(r"^(?:ตลอด)?ปีงบประมาณ(?:\s*(\d{2,4}))?$")
+_MONTH_YEAR = re.compile(r"^([^\d\s][^\d]*?)\s*(\d{2,4})$")
+
+
+def _period_bound(text: str, end: bool) -> date:
+    """A date, or a month and year ("ก.ย. 68"): its first day at the start, its last at the end."""
+    text = re.sub(r"^(?:วันที่|ตั้งแต่)\s*", "", text.strip())
+    try:
+        return parse_date(text)
+    except ValueError:
+        match = _MONTH_YEAR.match(text)
+        month = _month_number(match.group(1)) if match else None
+        if month is None:
+            raise
+    year = _year_ce(match.group(2))
+    if not end:
+        return date(year, month, 1)
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def parse_period(text: str, fiscal_year: int | None = None) -> tuple[date, date]:
+    """(start, end) of a period as the O34 table writes it: "วันที่ 1 ต.ค. 67 – 30 ก.ย. 68",
+    "1 ต.ค.67 - 30 ก.ย. 68", "ต.ค. 67 ถึง ก.ย. 68", "ปีงบประมาณ พ.ศ. 2568" (the whole fiscal year),
+    "ตลอดปีงบประมาณ" (the whole of `fiscal_year`), or one day "วันที่ 1 ต.ค. 2567". Raises ValueError."""
+    text = re.sub(r"\s+", " ", to_arabic_digits(text or "")).strip()
+    text = re.sub(r"พ\.\s*ศ\.?\s*", "", text).strip()
+    text = re.sub(r"^(?:ระหว่าง|ตั้งแต่)\s*", "", text)
+    if match := _WHOLE_FISCAL_YEAR.match(text):
+        if match.group(1):
+            year = int(match.group(1))
+            return fiscal_year_bounds(year + 2500 if year < 100 else year)
+        if fiscal_year is None:
+            raise ValueError(f"which fiscal year: {text!r}")
+        return fiscal_year_bounds(fiscal_year)
+    parts = _PERIOD_SEPARATOR.split(text, maxsplit=1)
+    if len(parts) == 1:
+        return _period_bound(text, end=False), _period_bound(text, end=True)
+    return _period_bound(parts[0], end=False), _period_bound(parts[1], end=True)

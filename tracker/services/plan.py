@@ -74,6 +74,8 @@ def plan_topics(fiscal_year: FiscalYear) -> list[Topic]:
             selectinload(Topic.items).selectinload(AssessmentItem.score),
             selectinload(Topic.measures).selectinload(Measure.steps),
             selectinload(Topic.measures).selectinload(Measure.divisions),
+            selectinload(Topic.measures).selectinload(Measure.carried_from).selectinload(Measure.topic)
+            .selectinload(Topic.fiscal_year),
         )
     ))
 
@@ -119,7 +121,8 @@ def _check_topic_number(fiscal_year: FiscalYear, number: int, topic_id: int | No
         raise ServiceError(f"มีประเด็นลำดับที่ {number} ในปีงบประมาณนี้แล้ว")
 
 
-def create_topic(fiscal_year: FiscalYear, data: TopicInput, actor: User | None) -> Topic:
+def create_topic(fiscal_year: FiscalYear, data: TopicInput, actor: User | None, *, commit: bool = True) -> Topic:
+    """commit=False leaves the transaction open, so that an import saves many topics at once or none."""
     _check_topic_number(fiscal_year, data.number, None)
     topic = Topic(organization_id=fiscal_year.organization_id, fiscal_year=fiscal_year, number=data.number,
                   title=data.title, analysis=data.analysis,
@@ -127,7 +130,8 @@ def create_topic(fiscal_year: FiscalYear, data: TopicInput, actor: User | None) 
     db.session.add(topic)
     db.session.flush()
     audit.record(topic.organization_id, actor, "topic.create", "topic", topic.id, None, _topic_snapshot(topic))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return topic
 
 
@@ -202,7 +206,8 @@ def _owned_divisions(organization_id: int, division_ids: list[int]) -> list[Divi
     ))
 
 
-def create_measure(topic: Topic, data: MeasureInput, actor: User | None) -> Measure:
+def create_measure(topic: Topic, data: MeasureInput, actor: User | None, *, commit: bool = True) -> Measure:
+    """commit=False leaves the transaction open, as for create_topic."""
     _validate_measure(topic, data)
     position = db.session.scalar(select(func.coalesce(func.max(Measure.position), 0)).where(Measure.topic_id == topic.id))
     measure = Measure(organization_id=topic.organization_id, topic=topic, position=position + 1)
@@ -212,7 +217,8 @@ def create_measure(topic: Topic, data: MeasureInput, actor: User | None) -> Meas
     audit.record(measure.organization_id, actor, "measure.create", "measure", measure.id, None,
                  _measure_snapshot(measure))
     sync_tasks(measure, actor)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return measure
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.extensions import db
 from tracker.services.settings import settings_row
@@ -86,11 +86,15 @@ def _week(day: date) -> str:
 
 def _open_tasks(organization_id: int, today: date) -> list[Task]:
     """Unfinished, active tasks of fiscal years that have begun. A year that has ended still counts:
-    its tasks are mostly due on its last day, so only after it are they late and worth chasing."""
+    its tasks are mostly due on its last day, so only after it are they late and worth chasing.
+    A task whose measure a later year carries over is not chased: the carried measure's task is."""
+    carrying = aliased(Measure)
+    carried_over = select(carrying.id).where(carrying.carried_from_id == Task.measure_id).exists()
     return list(db.session.scalars(
         select(Task).join(Task.measure).join(Measure.topic).join(Topic.fiscal_year)
         .where(Task.organization_id == organization_id, Task.archived_at.is_(None),
-               Task.status.not_in([s.value for s in CLOSED_STATUSES]), FiscalYear.start_date <= today)
+               Task.status.not_in([s.value for s in CLOSED_STATUSES]), FiscalYear.start_date <= today,
+               ~carried_over)
         .order_by(Task.due_date, Task.id)
         .options(joinedload(Task.division), joinedload(Task.measure))
     ).unique())

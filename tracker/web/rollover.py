@@ -1,0 +1,48 @@
+"""Start the next fiscal year: what it answers, which unfinished measures to carry over, confirm."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker import clock
+from tracker.services import access, rollover
+from tracker.services.errors import ServiceError
+from tracker.web.common import require
+
+bp = Blueprint("rollover", __name__, url_prefix="/plan/rollover")
+coordinator_only = require(access.can_edit_plan)
+BAD_FORM = "แบบฟอร์มไม่ถูกต้อง ระบบยังไม่ได้บันทึกสิ่งใด กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"
+
+
+def _posted() -> tuple[int, list[int]]:
+    """The year to start and the ids of the measures ticked to carry over."""
+    year, measure_ids = request.form.get("year", ""), request.form.getlist("measure_id")
+    if not (year.isdigit() and int(year) in rollover.YEARS) or not all(value.isdigit() for value in measure_ids):
+        raise ServiceError(BAD_FORM)
+    return int(year), [int(value) for value in measure_ids]
+
+
+def _page(year: int, chosen: list[int] | None = None, error: str | None = None):
+    preview = rollover.preview(current_user.organization_id, year)
+    if error == preview.refusal:
+        error = None  # the page says it already
+    if chosen is None:
+        chosen = [entry.measure.id for entry in preview.unfinished]
+    return render_template("plan/rollover.html", rollover=preview, chosen=set(chosen), error=error)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@coordinator_only
+def start():
+    organization_id = current_user.organization_id
+    if request.method == "GET":
+        return _page(rollover.next_year(organization_id, clock.today()))
+    try:
+        year, chosen = _posted()
+    except ServiceError as error:
+        return _page(rollover.next_year(organization_id, clock.today()), error=str(error))
+    try:
+        fiscal_year = rollover.start_fiscal_year(organization_id, year, chosen, current_user)
+    except ServiceError as error:
+        return _page(year, chosen, str(error))
+    flash(f"เริ่มปีงบประมาณ พ.ศ. {fiscal_year.year} แล้ว ยกมาตรการที่ยังไม่แล้วเสร็จมา {len(chosen)} มาตรการ "
+          "และสร้างงานให้กองผู้รับผิดชอบแล้ว", "success")
+    return redirect(url_for("plan.index", fy=fiscal_year.year))
