@@ -27,6 +27,8 @@ class Default:
     )
     # Whole request: several evidence files at once.
     MAX_CONTENT_LENGTH = int(os.environ.get("TRACKER_MAX_REQUEST_MB", "50")) * 1024 * 1024
+    # A form field: an import's preview sends the file back base64-encoded (4/3 of its size).
+    MAX_FORM_MEMORY_SIZE = 8 * 1024 * 1024
     TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Bangkok")
     WTF_CSRF_TIME_LIMIT = None  # a head may keep a form open all afternoon
     TRACKER_PASSWORD_HASH = "scrypt"

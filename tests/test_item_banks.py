@@ -168,6 +168,7 @@ def test_a_bad_row_is_named_and_nothing_is_saved(app, demo, row, error):
     ("items.xlsx", b"not a workbook", "อ่านไฟล์ Excel ไม่ได้"),
     ("items.csv", b"code,title\n", "ไม่มีแถวรายการข้อคำถามในไฟล์"),
     ("items.csv", b"x" * (item_banks.MAX_FILE_BYTES + 1), "ไฟล์ใหญ่เกิน"),
+    ("items.csv", b"code,title\no1," + b"x" * 200_000 + b"\n", "มีช่องที่ยาวผิดปกติ"),
 ])
 def test_a_file_that_cannot_be_read_gets_one_thai_message(app, demo, filename, data, error):
     preview = item_banks.preview_upload(demo.id, 2568, filename, data)

@@ -366,14 +366,59 @@ def test_the_new_years_plan_page_loads_carried_measures_without_a_query_each(coo
     assert statements() == with_five
 
 
-def test_an_agency_without_any_year_is_offered_the_current_one(app):
+@pytest.fixture
+def new_agency(app):
+    """A new installation: an agency with its first coordinator and head, and no fiscal year yet."""
     organization = Organization(name="อบต.เริ่มใหม่")
     db.session.add(organization)
     db.session.flush()
     users.create_user(organization, "first@new.test", "coordinator", factories.PASSWORD, "ผู้ประสานงาน")
+    plan.create_division(organization.id, "สำนักปลัด", None, date(2025, 3, 31))
+    users.create_user(organization, "head@new.test", "head", factories.PASSWORD, "หัวหน้า", "สำนักปลัด")
+    return organization
+
+
+def test_an_agency_without_any_year_is_offered_the_current_one(app, new_agency):
     page = login(app.test_client(), "first@new.test", factories.PASSWORD).get("/plan/rollover/").get_data(as_text=True)
+    assert "เริ่มใช้งาน: ปีงบประมาณแรกของหน่วยงาน" in page
     assert "ปีงบประมาณ พ.ศ. 2568" in page and "ITA 2567" in page  # today is 31 Mar 2025
     assert "ยืนยันเริ่มปีงบประมาณ พ.ศ. 2568" in page and 'name="measure_id"' not in page
+
+
+def test_a_new_agencys_coordinator_is_sent_from_every_year_page_to_start_the_first_year(app, new_agency):
+    client = login(app.test_client(), "first@new.test", factories.PASSWORD)
+    for url in ("/dashboard", "/plan/", "/plan/result", "/plan/analysis", "/tasks", "/reports/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.location.endswith("/plan/rollover/"), url
+
+
+def test_a_new_agencys_head_is_told_that_the_coordinator_starts_the_year(app, new_agency):
+    response = login(app.test_client(), "head@new.test", factories.PASSWORD).get("/tasks")
+    assert response.status_code == 200
+    assert "ผู้ประสานงาน ITA ต้องเริ่มปีงบประมาณ" in response.get_data(as_text=True)
+
+
+def test_a_year_named_in_the_address_is_still_not_found_when_it_does_not_exist(app, new_agency):
+    client = login(app.test_client(), "first@new.test", factories.PASSWORD)
+    assert client.get("/plan/?fy=2560").status_code == 404
+
+
+def test_a_new_agency_may_start_with_an_earlier_year_under_way(app, new_agency):
+    client = login(app.test_client(), "first@new.test", factories.PASSWORD)
+    page = client.get("/plan/rollover/?year=2567").get_data(as_text=True)
+    assert "ยังไม่มีรายการข้อคำถาม" in page and "ITA 2566" in page  # no standard list for 2566
+    page = client.get("/plan/rollover/?year=2568").get_data(as_text=True)
+    assert "ยืนยันเริ่มปีงบประมาณ พ.ศ. 2568" in page
+    response = client.post("/plan/rollover/", data={"year": "2568"})
+    assert response.status_code == 302
+    fiscal_year = plan.get_fiscal_year(new_agency.id, 2568)
+    assert fiscal_year.assessment_year.year == 2567 and len(fiscal_year.assessment_year.items) > 35
+    assert client.get("/plan/").status_code == 200
+
+
+def test_an_agency_with_a_year_cannot_pick_another_year_to_start(coordinator_client, ita_2568):
+    page = coordinator_client.get("/plan/rollover/?year=2575").get_data(as_text=True)
+    assert "ยืนยันเริ่มปีงบประมาณ พ.ศ. 2569" in page
 
 
 def test_the_plan_page_links_to_the_rollover_for_the_coordinator_only(coordinator_client, executive_client):

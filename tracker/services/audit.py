@@ -66,7 +66,7 @@ ACTION_LABELS = {
     "division.deactivate": "เลิกใช้กอง", "user.create": "เพิ่มผู้ใช้", "user.update": "แก้ไขผู้ใช้",
     "score.import": "นำเข้าผลคะแนน ITA", "user.password_reset": "ตั้งรหัสผ่านใหม่ให้ผู้ใช้", "user.password_change": "เปลี่ยนรหัสผ่านของตนเอง",
     "items.load": "ใช้รายการข้อคำถามมาตรฐาน", "items.upload": "อัปโหลดรายการข้อคำถาม",
-    "assessment_year.thresholds": "ตั้งเกณฑ์คะแนน ITA",
+    "assessment_year.thresholds": "ตั้งเกณฑ์คะแนน ITA", "fiscal_year.create": "เริ่มปีงบประมาณ",
 }
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",
@@ -75,7 +75,8 @@ FIELD_LABELS = {
     "end_date": "วันสิ้นสุด", "responsible_text": "ผู้รับผิดชอบ", "all_divisions": "ทุกกอง",
     "division": "กอง", "division_names": "กองผู้รับผิดชอบ", "step_texts": "ขั้นตอน", "number": "ลำดับ", "analysis": "การวิเคราะห์",
     "item_codes": "ข้อคำถาม", "name": "ชื่อ", "role": "บทบาท", "active": "ใช้งาน", "position": "ตำแหน่ง",
-    "year": "ปีการประเมิน", "items": "จำนวนข้อ",
+    "year": "ปี พ.ศ.", "items": "จำนวนข้อ", "assessment_year": "ตามผลการประเมิน ITA",
+    "carried": "มาตรการที่ยกมา",
 }
 
 

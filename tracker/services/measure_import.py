@@ -27,9 +27,9 @@ from tracker.services.score_import import normalise_code
 from tracker.services.spreadsheet import HEADER_SEARCH_ROWS, ImportFileError
 from tracker.thai import format_date, parse_period, to_arabic_digits
 
-# The preview carries the file back in a hidden base64 field, and Flask takes at most 500 kB in a
-# form field (MAX_FORM_MEMORY_SIZE): 360 KB is 480 kB in base64.
-MAX_FILE_BYTES = 360 * 1024
+# A Word file with the agency's seal or letterhead pictures runs to a few MB. The preview carries the
+# file back in a hidden base64 field, which must fit MAX_FORM_MEMORY_SIZE (config): 5 MB is 6.7 MB.
+MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
 FILE_TYPES = (".docx", ".xlsx", ".csv")
 COLUMN_LABELS = {
@@ -316,7 +316,7 @@ def read_rows(filename: str, data: bytes) -> list[SourceRow]:
     .xlsx, or of a .csv) that has one. Raises ImportFileError when the file cannot be read."""
     name = (filename or "").lower()
     if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(f"ไฟล์ใหญ่เกิน {MAX_FILE_BYTES // 1024} KB (ถ้าไฟล์ Word มีรูปภาพ ให้ลบรูปออกก่อน)")
+        raise ImportFileError(f"{spreadsheet.too_big(MAX_FILE_BYTES)} (ถ้าไฟล์ Word มีรูปภาพ ให้ลบรูปออกก่อน)")
     if name.endswith(".doc"):
         raise ImportFileError("ไฟล์ .doc (Word รุ่นเก่า) อ่านไม่ได้ กรุณาเปิดใน Word แล้วบันทึกเป็น .docx")
     if not name.endswith(FILE_TYPES):

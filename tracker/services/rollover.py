@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.extensions import db
-from tracker.models import AssessmentItem, AssessmentYear, Division, FiscalYear, Measure, MeasureStep, Task, Topic, User
+from tracker.models import AssessmentItem, AssessmentYear, Division, FiscalYear, Measure, Task, Topic, User
 from tracker.models.task import CLOSED_STATUSES
 from tracker.services import audit, item_banks, plan
 from tracker.services.errors import ServiceError
@@ -169,36 +169,24 @@ def _with_parts(organization_id: int, measure_ids: list[int]) -> list[Measure]:
 
 def _copy_topic(fiscal_year: FiscalYear, old: Topic, items: dict[str, AssessmentItem], actor: User | None) -> Topic:
     """Same number and title; the analysis is left for the new result; items of the same code."""
-    topic = Topic(organization_id=fiscal_year.organization_id, fiscal_year=fiscal_year, number=old.number,
-                  title=old.title, analysis="",
-                  items=[items[item.code.upper()] for item in old.items if item.code.upper() in items])
-    db.session.add(topic)
-    db.session.flush()
-    audit.record(topic.organization_id, actor, "topic.create", "topic", topic.id, None,
-                 {**audit.snapshot(topic, ("number", "title", "analysis")),
-                  "item_codes": [item.code for item in topic.items]})
-    return topic
+    return plan.create_topic(fiscal_year, plan.TopicInput(
+        number=old.number, title=old.title,
+        item_ids=[items[item.code.upper()].id for item in old.items if item.code.upper() in items]),
+        actor, commit=False)
 
 
 def _copy_measure(topic: Topic, old: Measure, from_year: FiscalYear, actor: User | None) -> Measure:
     fiscal_year = topic.fiscal_year
     start, end = _moved(old.start_date, from_year, fiscal_year), _moved(old.end_date, from_year, fiscal_year)
-    measure = Measure(
-        organization_id=topic.organization_id, topic=topic, position=len(topic.measures) + 1,
-        title=old.title, details=old.details, start_date=start, end_date=end,
+    data = plan.MeasureInput(
+        title=old.title, details=old.details, start_date=start, end_date=end, steps=[s.text for s in old.steps],
         period_text=_period_text(old.period_text, from_year.year, fiscal_year.year, start, end),
         responsible_text=old.responsible_text, all_divisions=old.all_divisions,
-        divisions=[division for division in old.divisions if division.active], carried_from=old,
-        steps=[MeasureStep(organization_id=topic.organization_id, position=step.position, text=step.text)
-               for step in old.steps],
-    )
-    db.session.add(measure)
-    db.session.flush()
-    audit.record(measure.organization_id, actor, "measure.create", "measure", measure.id, None,
-                 {**audit.snapshot(measure, plan.MEASURE_COLUMNS),
-                  "division_names": [d.name for d in measure.divisions], "step_texts": [s.text for s in measure.steps],
-                  "carried_from": f"ปีงบประมาณ พ.ศ. {from_year.year}"})
-    plan.sync_tasks(measure, actor)
+        division_ids=[division.id for division in old.divisions if division.active])
+    # Its divisions are active: a division removed since has its task archived, so that no open task
+    # of it made the measure unfinished.
+    measure = plan.create_measure(topic, data, actor, commit=False)
+    measure.carried_from = old
     return measure
 
 

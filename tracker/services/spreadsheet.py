@@ -14,6 +14,12 @@ class ImportFileError(ServiceError):
     """The file as a whole cannot be read (not a spreadsheet, no header row, too big)."""
 
 
+def too_big(max_bytes: int) -> ImportFileError:
+    """The refusal of a file over `max_bytes`, its limit said as officials would: "512 KB", "5 MB"."""
+    size = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes // 1024} KB"
+    return ImportFileError(f"ไฟล์ใหญ่เกิน {size}")
+
+
 def header_key(value) -> str:
     """A header cell as compared with the known names: no spaces, no BOM, lower case."""
     return re.sub(r"\s+", "", str(value or "")).replace("\ufeff", "").lower()
@@ -59,7 +65,10 @@ def csv_table(data: bytes, looks_right=lambda table: True) -> list[list]:
     text = decode_text(data)
     tables = []
     for delimiter in (",", ";", "\t"):
-        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        try:
+            table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error:  # e.g. one cell longer than the csv module takes (128 K characters)
+            raise ImportFileError("อ่านไฟล์ CSV ไม่ได้ มีช่องที่ยาวผิดปกติ กรุณาตรวจสอบไฟล์") from None
         if looks_right(table):
             return table
         tables.append(table)
@@ -88,7 +97,7 @@ def read_table(filename: str, data: bytes, max_bytes: int, max_rows: int, looks_
     """The rows of an uploaded .csv or .xlsx. Raises ImportFileError for any other file or a too big one."""
     name = (filename or "").lower()
     if len(data) > max_bytes:
-        raise ImportFileError(f"ไฟล์ใหญ่เกิน {max_bytes // 1024} KB")
+        raise too_big(max_bytes)
     if name.endswith(".csv"):
         return csv_table(data, looks_right)
     if name.endswith(".xlsx"):

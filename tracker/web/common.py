@@ -3,11 +3,11 @@ import base64
 import binascii
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.models import FiscalYear
-from tracker.services import plan
+from tracker.services import access, plan
 from tracker.services.errors import Forbidden, NotFound
 
 
@@ -40,8 +40,21 @@ def int_arg(name: str) -> int | None:
 
 
 def current_fiscal_year() -> FiscalYear:
-    """The fiscal year named by ?fy=2568, else the newest one."""
-    return or_abort(plan.get_fiscal_year, current_user.organization_id, int_arg("fy"))
+    """The fiscal year named by ?fy=2568, else the newest one. An agency that has none yet (a new
+    installation) is sent to start its first one, or told that the coordinator has to."""
+    year = int_arg("fy")
+    try:
+        return plan.get_fiscal_year(current_user.organization_id, year)
+    except NotFound:
+        if year is not None or plan.fiscal_years(current_user.organization_id):
+            abort(404)
+    if access.can_edit_plan(current_user):
+        abort(redirect(url_for("rollover.start")))
+    abort(make_response(render_template("errors/error.html", code=None, message=NO_FISCAL_YEAR), 200))
+
+
+NO_FISCAL_YEAR = ("หน่วยงานยังไม่ได้เริ่มปีงบประมาณในระบบ ผู้ประสานงาน ITA ต้องเริ่มปีงบประมาณและจัดทำมาตรการก่อน "
+                  "จึงจะมีงานให้ติดตาม")
 
 
 def posted_file(max_bytes: int) -> tuple[str, bytes] | None:

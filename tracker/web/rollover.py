@@ -3,9 +3,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import clock
-from tracker.services import access, rollover
+from tracker.services import access, plan, rollover
 from tracker.services.errors import ServiceError
-from tracker.web.common import require
+from tracker.web.common import int_arg, require
 
 bp = Blueprint("rollover", __name__, url_prefix="/plan/rollover")
 coordinator_only = require(access.can_edit_plan)
@@ -29,12 +29,22 @@ def _page(year: int, chosen: list[int] | None = None, error: str | None = None):
     return render_template("plan/rollover.html", rollover=preview, chosen=set(chosen), error=error)
 
 
+def _year_to_show(organization_id: int) -> int:
+    """The year after the newest; for an agency's first year, the current one or the one it asks for
+    (?year=2568), since its first year in the system may be one already under way."""
+    year = rollover.next_year(organization_id, clock.today())
+    asked = int_arg("year")
+    if asked in rollover.YEARS and not plan.fiscal_years(organization_id):
+        return asked
+    return year
+
+
 @bp.route("/", methods=["GET", "POST"])
 @coordinator_only
 def start():
     organization_id = current_user.organization_id
     if request.method == "GET":
-        return _page(rollover.next_year(organization_id, clock.today()))
+        return _page(_year_to_show(organization_id))
     try:
         year, chosen = _posted()
     except ServiceError as error:
