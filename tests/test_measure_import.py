@@ -22,6 +22,7 @@ from tracker.models import (
 )
 from tracker.services import demo as demo_service
 from tracker.services import measure_import, plan, users
+from tracker.services.reports import compile as reports
 from tracker.services.errors import ServiceError
 from tracker.services.measure_import import ImportFileError
 from tracker.thai import parse_period
@@ -180,6 +181,29 @@ def test_the_demo_plan_as_a_sheet_imports_as_the_demo_plan(fiscal_year, filename
     assert preview.ok, preview.error_lines()
     measure_import.apply(preview, fiscal_year, None)
     assert plan_as_demo_json(fiscal_year) == DEMO["topics"]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_the_o34_document_this_system_writes_imports_again_as_the_same_plan(app, fmt):
+    """An agency may move its plan by downloading O34 from one installation and importing it in another."""
+    source, _ = demo_service.load_demo()
+    source_year = plan.get_fiscal_year(source.id, 2568)
+    content = reports.write(reports.build("o34", source_year, source_year.end_date), fmt, None)
+    source.name = "องค์การบริหารส่วนตำบลพิชัย (ต้นฉบับ)"  # the target agency takes the demo's name
+    db.session.commit()
+    fiscal_year = plan_less_demo_agency()
+    preview = preview_of(fiscal_year, content, f"o34.{fmt}")
+    assert preview.ok, preview.error_lines()
+    measure_import.apply(preview, fiscal_year, None)
+    assert plan_as_demo_json(fiscal_year) == plan_as_demo_json(source_year)
+
+
+def test_what_follows_a_blank_row_under_a_sheets_table_is_not_read(fiscal_year):
+    data = sheet(row("(1) ประเด็น", "มาตรการ", "ขั้นตอน"), [""] * len(HEADER),
+                 ["การกำกับติดตาม", "ผู้ประสานงานติดตามรายเดือน"], ["ผู้รายงาน", "นางสมศรี ใจดี"])
+    preview = preview_of(fiscal_year, data)
+    assert preview.ok, preview.error_lines()
+    assert [topic.title for topic in preview.topics] == ["ประเด็น"]
 
 
 def test_an_import_is_audited_and_fans_out_tasks_like_typing_the_plan(fiscal_year):

@@ -1,4 +1,6 @@
 """The demo agency on a live server, and Debian's Chromium driven by Playwright."""
+from contextlib import contextmanager
+
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -8,20 +10,27 @@ from tracker.extensions import db
 from tracker.services.demo import load_demo
 
 
-@pytest.fixture
-def live_server(tmp_path):
+@contextmanager
+def live_server_on(tmp_path, prepare):
+    """A live server over a fresh database that prepare(app) fills first, inside the app's context."""
     # Server threads need a database they can share: an SQLite file, not SQLite in memory.
     database_url = TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'e2e.db'}"
     # CSRF on, as in production: the browser posts the real forms with their tokens.
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=True)
     with app.app_context():
         reset_database()
-        load_demo()
+        prepare(app)
         db.session.remove()
     with LiveServer(app) as server:
         yield server
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    with live_server_on(tmp_path, lambda app: load_demo()) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ class LiveServer:
     """Serves the app on a free local port from a daemon thread; every request gets its own thread."""
 
     def __init__(self, app):
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)

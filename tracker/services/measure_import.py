@@ -329,12 +329,24 @@ def read_rows(filename: str, data: bytes) -> list[SourceRow]:
     rows = []
     for number, table, (last_header, columns) in with_header:
         prefix = f"ตารางที่ {number} " if len(tables) > 1 else ""
-        for line, cells in table[last_header + 1:]:
+        body = table[last_header + 1:]
+        if not name.endswith(".docx"):
+            body = _until_blank_row(body)
+        for line, cells in body:
             if _is_header_row(cells):  # the header again, as at the top of each page
                 continue
             rows.append(SourceRow(len(rows), f"{prefix}แถวที่ {line}", {
                 column: _lines(cells[index]) if index < len(cells) else [] for column, index in columns.items()}))
     return rows
+
+
+def _until_blank_row(body: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """A sheet's table ends at its first blank row: what follows (the monitoring text, who signs) is
+    no part of it. (In a Word table a blank row is the continuation of merged cells.)"""
+    for index, (_, cells) in enumerate(body):
+        if index and not any(text.strip() for text in cells):
+            return body[:index]
+    return body
 
 
 # --- grouping rows into topics and measures --------------------------------------------------------
