@@ -1,5 +1,8 @@
-"""Build test data through the same services the app uses."""
+"""Build test data through the same services the app uses, and the files officials upload."""
+import io
 from dataclasses import dataclass
+
+from openpyxl import Workbook
 
 from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, Organization, Task, Topic, User
@@ -60,3 +63,13 @@ def measure_input(fiscal_year: FiscalYear, **overrides) -> plan.MeasureInput:
 def head(organization: Organization, division_name: str, email: str | None = None) -> User:
     return users.create_user(organization, email or f"head-{division_name}@{organization.id}.test", "head",
                              PASSWORD, "หัวหน้าทดสอบ", division_name)
+
+
+def xlsx(rows) -> bytes:
+    """A workbook whose first sheet holds these rows, as Excel would save it."""
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,15 +1,15 @@
 """Item banks: shipped lists per ITA year, an agency's copy made from them, and lists uploaded by the
 coordinator for a new year or to correct one, all or nothing."""
-import io
 import json
 import re
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.conftest import login
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, AuditEvent, ItemScore
 from tracker.models.ita import TOOLS
@@ -19,15 +19,6 @@ from tracker.services.errors import ServiceError
 
 def csv_bytes(text: str) -> bytes:
     return text.encode("utf-8")
-
-
-def xlsx(rows) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def item_count() -> int:
@@ -120,7 +111,7 @@ def test_a_new_years_list_is_saved_whole_with_an_audit_event(app, demo):
 
 
 def test_an_xlsx_with_thai_headers_and_a_title_row_is_read(app, demo):
-    data = xlsx([["รายการข้อคำถาม ITA 2568"], ["ข้อ", "แบบวัด", "ข้อคำถาม"], ["o 2", "OIT", "ข้อมูลผู้บริหาร"]])
+    data = factories.xlsx([["รายการข้อคำถาม ITA 2568"], ["ข้อ", "แบบวัด", "ข้อคำถาม"], ["o 2", "OIT", "ข้อมูลผู้บริหาร"]])
     preview = item_banks.preview_upload(demo.id, 2568, "รายการ.xlsx", data)
     assert preview.ok and preview.rows[0].code == "o2" and preview.rows[0].line == 3
 
@@ -213,7 +204,6 @@ def test_coordinator_sees_the_agencys_years_and_the_unused_standard_lists(coordi
 
 
 def test_upload_page_previews_then_saves_on_confirmation(coordinator_client, demo):
-    from io import BytesIO
     response = coordinator_client.post("/plan/items/upload", data={
         "year": "2570", "file": (BytesIO(csv_bytes(NEW_YEAR_LIST)), "items-2570.csv")},
         content_type="multipart/form-data")
@@ -229,7 +219,6 @@ def test_upload_page_previews_then_saves_on_confirmation(coordinator_client, dem
 
 
 def test_upload_with_a_bad_row_shows_the_row_and_has_no_confirm_button(coordinator_client, demo):
-    from io import BytesIO
     response = coordinator_client.post("/plan/items/upload", data={
         "year": "2570", "file": (BytesIO(csv_bytes("code,title\no1,\n")), "items.csv")},
         content_type="multipart/form-data")
@@ -299,7 +288,6 @@ def test_only_the_coordinator_manages_item_lists(client, executive_client, finan
 
 
 def test_another_agencys_list_is_not_found(app, demo, other_agency):
-    from tests.conftest import login
     other = login(app.test_client(), other_agency.coordinator.email, factories.PASSWORD)
     assert other.get("/plan/items/2567.csv").status_code == 404
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import docx
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests import factories
@@ -104,15 +103,6 @@ def demo_rows() -> list[list[str]]:
     return rows
 
 
-def xlsx(rows) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def csv_bytes(rows) -> bytes:
     out = io.StringIO(newline="")
     csv.writer(out, lineterminator="\r\n").writerows(rows)
@@ -175,7 +165,7 @@ def test_the_fixture_is_what_its_script_writes(tmp_path, monkeypatch):
     assert table_texts(tmp_path / "fresh.docx") == table_texts(FIXTURE)
 
 
-@pytest.mark.parametrize("filename, encode", [("o34.xlsx", xlsx), ("o34.csv", csv_bytes)])
+@pytest.mark.parametrize("filename, encode", [("o34.xlsx", factories.xlsx), ("o34.csv", csv_bytes)])
 def test_the_demo_plan_as_a_sheet_imports_as_the_demo_plan(fiscal_year, filename, encode):
     preview = preview_of(fiscal_year, encode(demo_rows()), filename)
     assert preview.ok, preview.error_lines()
@@ -511,7 +501,7 @@ def test_upload_preview_then_confirm(app, fiscal_year):
 
 
 def test_a_preview_with_errors_shows_them_and_offers_no_confirmation(app, fiscal_year):
-    response = upload(coordinator(app), xlsx([HEADER, row("(1) ก", "ม", "", responsible="กองไม่มี")]), "o34.xlsx")
+    response = upload(coordinator(app), factories.xlsx([HEADER, row("(1) ก", "ม", "", responsible="กองไม่มี")]), "o34.xlsx")
     assert response.status_code == 200
     for text in ("แถวที่ 2: ไม่พบกอง “กองไม่มี”", "มาตรการ “ม” ไม่มีขั้นตอนหรือวิธีการปฏิบัติ",
                  "ระบบยังไม่ได้บันทึกสิ่งใด"):

@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests import factories
@@ -31,16 +30,6 @@ def scores(organization) -> dict[str, Decimal]:
 
 def audit_count() -> int:
     return db.session.scalar(select(func.count(AuditEvent.id)))
-
-
-def xlsx(rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 # --- codes and scores ---
@@ -98,7 +87,7 @@ def test_csv_separated_by_semicolons():
 
 
 def test_xlsx_first_sheet_with_a_title_row_above_the_header():
-    data = xlsx([["ผลการประเมิน ITA 2567"], [], ["ข้อ", "ข้อคำถาม", "คะแนน"], ["O7", "x", 90], ["i10", "y", 97.14],
+    data = factories.xlsx([["ผลการประเมิน ITA 2567"], [], ["ข้อ", "ข้อคำถาม", "คะแนน"], ["O7", "x", 90], ["i10", "y", 97.14],
                  [None, None, None]])
     rows = score_import.read_rows("result.xlsx", data)
     assert [(r.line, r.code, r.score) for r in rows] == [(4, "O7", 90), (5, "i10", 97.14)]
@@ -167,7 +156,7 @@ def test_a_clean_import_replaces_the_scores_and_is_audited(demo):
 
 def test_a_note_column_replaces_the_notes(demo):
     preview = score_import.preview_file(year_2567(demo), "r.xlsx",
-                                        xlsx([["code", "score", "note"], ["e1", 99.63, "ใหม่"]]))
+                                        factories.xlsx([["code", "score", "note"], ["e1", 99.63, "ใหม่"]]))
     score_import.apply(preview, year_2567(demo), None)
     db.session.expire_all()
     item = db.session.scalar(select(AssessmentItem).where(AssessmentItem.code == "e1"))
@@ -175,7 +164,7 @@ def test_a_note_column_replaces_the_notes(demo):
 
 
 def test_xlsx_import(demo):
-    preview = score_import.preview_file(year_2567(demo), "r.xlsx", xlsx([["Code", "Score"], ["o7", 88.5], ["๐10", "70"]]))
+    preview = score_import.preview_file(year_2567(demo), "r.xlsx", factories.xlsx([["Code", "Score"], ["o7", 88.5], ["๐10", "70"]]))
     assert preview.ok, preview.error_lines()
     score_import.apply(preview, year_2567(demo), None)
     db.session.expire_all()
@@ -216,7 +205,7 @@ def test_upload_preview_then_confirm(coordinator_client, demo):
 def test_a_preview_with_errors_shows_them_in_thai_and_offers_no_confirmation(coordinator_client, demo):
     before = scores(demo)
     response = coordinator_client.post("/plan/result/import", data={
-        "file": (io.BytesIO(xlsx([["ข้อ", "คะแนน"], ["O7", 150], ["O7", 90], ["Q1", 1]])), "r.xlsx")},
+        "file": (io.BytesIO(factories.xlsx([["ข้อ", "คะแนน"], ["O7", 150], ["O7", 90], ["Q1", 1]])), "r.xlsx")},
         content_type="multipart/form-data")
     assert response.status_code == 200
     for message in ("คะแนน 150 อยู่นอกช่วง 0–100", "ข้อ O7 ซ้ำกับแถวที่ 2", "ไม่พบข้อ “Q1”", "ระบบยังไม่ได้บันทึกคะแนนใด ๆ"):
@@ -287,7 +276,7 @@ def test_cli_refuses_a_file_with_bad_rows_and_changes_nothing(app, demo, tmp_pat
 
 def test_cli_imports_a_clean_xlsx(app, demo, tmp_path):
     path = tmp_path / "result.xlsx"
-    path.write_bytes(xlsx([["code", "score"], ["07", 90], ["i10", "98,15"]]))
+    path.write_bytes(factories.xlsx([["code", "score"], ["07", 90], ["i10", "98,15"]]))
     result = run(app, str(path), "--year", "2567", "--organization", demo.name)
     assert result.exit_code == 0, result.output
     assert "Imported 2 scores for ITA 2567 (2 changed)." in result.output

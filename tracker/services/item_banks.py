@@ -147,23 +147,10 @@ class ItemRow:
     error: str | None = None
 
 
-@dataclass
-class ItemPreview:
+@dataclass(kw_only=True)
+class ItemPreview(spreadsheet.RowsPreview):
     year: int
-    rows: list[ItemRow] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # codes of the year that the file does not name
-
-    @property
-    def row_errors(self) -> list[ItemRow]:
-        return [row for row in self.rows if row.error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows) and not self.row_errors
-
-    def error_lines(self) -> list[str]:
-        return self.errors + [f"แถวที่ {row.line}: {row.error}" for row in self.row_errors]
 
     def count(self, change: str) -> int:
         return sum(row.change == change for row in self.rows)
@@ -190,24 +177,11 @@ def _tool(text: str, code: str | None) -> str | None:
 
 
 def _read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
-    def header(table):
-        return spreadsheet.find_header(table, COLUMNS, {"code", "title"})
-
-    table = spreadsheet.read_table(filename, data, MAX_FILE_BYTES, MAX_ROWS,
-                                   looks_right=lambda table: header(table) is not None)
-    found = header(table)
-    if found is None:
-        raise ImportFileError("ไม่พบหัวคอลัมน์ code และ title (หรือ ข้อ และ ข้อคำถาม) ในแถวแรกของไฟล์")
-    start, columns = found
-    rows = []
-    for line, row in enumerate(table[start + 1:], start=start + 2):
-        values = {name: spreadsheet.cell_text(row[i]) if i < len(row) else "" for name, i in columns.items()}
-        if not any(values.values()):
-            continue
-        rows.append((line, values))
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError(f"ไฟล์มีเกิน {MAX_ROWS} แถว")
-    return rows
+    records = spreadsheet.read_records(
+        filename, data, MAX_FILE_BYTES, MAX_ROWS, COLUMNS, {"code", "title"},
+        "ไม่พบหัวคอลัมน์ code และ title (หรือ ข้อ และ ข้อคำถาม) ในแถวแรกของไฟล์")
+    return [(line, {name: spreadsheet.cell_text(value) for name, value in values.items()})
+            for line, values in records]
 
 
 def _key(code: str) -> str:

@@ -45,24 +45,10 @@ class PreviewRow:
     error: str | None = None
 
 
-@dataclass
-class Preview:
+@dataclass(kw_only=True)
+class Preview(spreadsheet.RowsPreview):
     assessment_year_id: int
     year: int
-    rows: list[PreviewRow] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # about the file as a whole
-
-    @property
-    def row_errors(self) -> list[PreviewRow]:
-        return [row for row in self.rows if row.error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows) and not self.row_errors
-
-    def error_lines(self) -> list[str]:
-        """Every problem as one Thai line, for the command line and flash messages."""
-        return self.errors + [f"แถวที่ {row.line}: {row.error}" for row in self.row_errors]
 
 
 # --- codes and scores ----------------------------------------------------------------------------
@@ -114,33 +100,19 @@ def parse_score(text) -> Decimal:
 COLUMNS = {"code": CODE_HEADERS, "score": SCORE_HEADERS, "note": NOTE_HEADERS}
 
 
-def _find_header(table: list[list]):
-    return spreadsheet.find_header(table, COLUMNS, {"code", "score"})
-
-
 def read_rows(filename: str, data: bytes) -> list[RawRow]:
     """The data rows under the header row of a .csv or .xlsx (first sheet); wholly blank rows are
     skipped. Raises ImportFileError when the file cannot be read or has no code/score header."""
-    table = spreadsheet.read_table(filename, data, MAX_FILE_BYTES, MAX_ROWS,
-                                   looks_right=lambda table: _find_header(table) is not None)
-    header = _find_header(table)
-    if header is None:
-        raise ImportFileError("ไม่พบหัวคอลัมน์ code และ score (หรือ ข้อ และ คะแนน) ในแถวแรกของไฟล์")
-    start, columns = header
-    code_column, score_column, note_column = columns["code"], columns["score"], columns.get("note")
+    records = spreadsheet.read_records(
+        filename, data, MAX_FILE_BYTES, MAX_ROWS, COLUMNS, {"code", "score"},
+        "ไม่พบหัวคอลัมน์ code และ score (หรือ ข้อ และ คะแนน) ในแถวแรกของไฟล์")
     rows = []
-    for index, row in enumerate(table[start + 1:], start=start + 2):
-        def cell(column):
-            return spreadsheet.cell_text(row[column]) if column is not None and column < len(row) else ""
-        code, score = cell(code_column), row[score_column] if score_column < len(row) else None
+    for line, values in records:
+        score = values["score"]
         numeric = isinstance(score, (int, float, Decimal)) and not isinstance(score, bool)
-        score_text = score if numeric else spreadsheet.cell_text(score)
-        if not code and score_text == "":
-            continue
-        rows.append(RawRow(line=index, code=code, score=score_text,
-                           note=cell(note_column) if note_column is not None else None))
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError(f"ไฟล์มีเกิน {MAX_ROWS} แถว")
+        rows.append(RawRow(line=line, code=spreadsheet.cell_text(values["code"]),
+                           score=score if numeric else spreadsheet.cell_text(score),
+                           note=spreadsheet.cell_text(values["note"]) if "note" in values else None))
     return rows
 
 
