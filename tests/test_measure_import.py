@@ -328,6 +328,12 @@ def test_responsible_divisions_are_read_by_their_names(fiscal_year, responsible,
     assert [d.name for d in preview.measures[0].divisions] == names
 
 
+def test_an_agency_without_divisions_is_told_to_add_them_first(app):
+    agency = factories.agency("อบต.ยังไม่มีกอง", divisions=())
+    preview = preview_of(agency.fiscal_year, sheet(row("(2) ก", "ม", "ข", responsible="สำนักปลัด")))
+    assert preview.error_lines() == [measure_import.NO_DIVISIONS]
+
+
 @pytest.mark.parametrize("filename, data, message", [
     ("o34.doc", b"\xd0\xcf\x11\xe0", "บันทึกเป็น .docx"),
     ("o34.pdf", b"%PDF-1.4", "รองรับเฉพาะไฟล์ .docx, .xlsx หรือ .csv"),

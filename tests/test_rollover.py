@@ -411,6 +411,7 @@ def test_a_new_agency_may_start_with_an_earlier_year_under_way(app, new_agency):
     assert "ยืนยันเริ่มปีงบประมาณ พ.ศ. 2568" in page
     response = client.post("/plan/rollover/", data={"year": "2568"})
     assert response.status_code == 302
+    assert "ขั้นต่อไป: เพิ่มกองของหน่วยงาน" in client.get(response.location, follow_redirects=True).text
     fiscal_year = plan.get_fiscal_year(new_agency.id, 2568)
     assert fiscal_year.assessment_year.year == 2567 and len(fiscal_year.assessment_year.items) > 35
     assert client.get("/plan/").status_code == 200

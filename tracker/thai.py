@@ -164,3 +164,10 @@ def parse_period(text: str, fiscal_year: int | None = None) -> tuple[date, date]
     if len(parts) == 1:
         return _period_bound(text, end=False), _period_bound(text, end=True)
     return _period_bound(parts[0], end=False), _period_bound(parts[1], end=True)
+
+
+def format_score(value) -> str:
+    """An ITA score as documents write it: 97.14, 98.1, 50, 0; "–" when there is none."""
+    if value is None:
+        return "–"
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")

@@ -120,7 +120,7 @@ def import_scores(page, path: Path) -> None:
     expect(rows.locator("td:nth-child(2)")).to_have_text(SCORE_CODES)
     expect(rows.locator("td:last-child")).to_have_text(["ถูกต้อง"] * len(SCORE_CODES))
     o8 = rows.filter(has=page.get_by_role("cell", name="O8", exact=True))
-    expect(o8.locator("td:nth-child(5)")).to_have_text("50.0")
+    expect(o8.locator("td:nth-child(5)")).to_have_text("50")
     page.get_by_role("button", name=f"ยืนยันบันทึกคะแนน {len(SCORE_CODES)} ข้อ").click()
     expect(page.locator(".alert-success")).to_have_text(f"นำเข้าผลคะแนน {len(SCORE_CODES)} ข้อแล้ว "
                                                         f"(เปลี่ยนแปลง {len(SCORE_CODES)} ข้อ)")
@@ -152,7 +152,7 @@ def test_a_new_agency_starts_from_its_ita_result_and_o34_table_without_retyping(
     add_divisions(page)
     import_scores(page, scores_csv(tmp_path / "ผลคะแนน ITA 2567.csv"))
     result = page.locator("table.items tbody tr", has=page.get_by_role("cell", name="O8", exact=True))
-    expect(result.locator("td.num")).to_have_text("50.0 ต่ำกว่าเกณฑ์")
+    expect(result.locator("td.num")).to_have_text("50 ต่ำกว่าเกณฑ์")
 
     import_o34_table(page, O34_WORD_FILE)
     expect(page).to_have_url(re.compile(r"/plan/\?fy=2568$"))

@@ -49,6 +49,7 @@ HEADER_WORDS = (
     ("items", ("คำถาม", "item")),
     ("topic", ("ประเด็น", "topic")),
 )
+NO_DIVISIONS = "หน่วยงานยังไม่มีรายชื่อกอง กรุณาเพิ่มกองที่เมนู จัดการกอง ก่อนนำเข้ามาตรการ"
 MAX_HEADER_LENGTH = 40
 LIMITS = {"topic": 500, "analysis": 20000, "measure": 2000, "details": 5000, "period": 200, "responsible": 300}
 
@@ -496,6 +497,8 @@ class _Checker:
         if any(_division_key(name).startswith("ทุก") for name in [measure.responsible_text, *names]):
             measure.all_divisions, measure.task_count = True, len(self.divisions)
             return
+        if not self.divisions:
+            return  # the file-level NO_DIVISIONS says it once
         unknown = []
         for name in names:
             found = self.match_divisions(name)
@@ -555,6 +558,8 @@ def check(fiscal_year: FiscalYear, rows: list[SourceRow]) -> Preview:
     if not preview.topics and not preview.row_errors:
         preview.errors.append("ไม่พบประเด็นหรือมาตรการในตาราง")
     checker = _Checker(fiscal_year, preview.row_errors)
+    if not checker.divisions:
+        preview.errors.append(NO_DIVISIONS)
     for topic in preview.topics:
         checker.topic(topic)
     preview.row_errors.sort(key=lambda error: error.order)

@@ -5,9 +5,8 @@ from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaFiel
 from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.services.analysis import format_score
 from tracker.services.score_import import parse_score
-from tracker.thai import format_date
+from tracker.thai import format_date, format_score
 from tracker.web.fields import ThaiDateField, ThaiIntegerField, ThaiTextField, max_length, number_range, required
 
 STEP_NUMBER = re.compile(r"^\s*\d+\s*[.)]\s*")

@@ -53,6 +53,10 @@ def start():
         fiscal_year = rollover.start_fiscal_year(organization_id, year, chosen, current_user)
     except ServiceError as error:
         return _page(year, chosen, str(error))
-    flash(f"เริ่มปีงบประมาณ พ.ศ. {fiscal_year.year} แล้ว ยกมาตรการที่ยังไม่แล้วเสร็จมา {len(chosen)} มาตรการ "
-          "และสร้างงานให้กองผู้รับผิดชอบแล้ว", "success")
+    if len(plan.fiscal_years(organization_id)) == 1:
+        flash(f"เริ่มปีงบประมาณ พ.ศ. {fiscal_year.year} แล้ว ขั้นต่อไป: เพิ่มกองของหน่วยงาน (จัดการกอง) "
+              "นำเข้าผลคะแนน ITA (ผล ITA) แล้วนำเข้าหรือเพิ่มมาตรการ", "success")
+    else:
+        flash(f"เริ่มปีงบประมาณ พ.ศ. {fiscal_year.year} แล้ว ยกมาตรการที่ยังไม่แล้วเสร็จมา {len(chosen)} มาตรการ "
+              "และสร้างงานให้กองผู้รับผิดชอบแล้ว", "success")
     return redirect(url_for("plan.index", fy=fiscal_year.year))

@@ -48,7 +48,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt
 
 from tracker.services.reports.data import MeasureResult, Report, Signer, TaskResult, TopicResult
-from tracker.thai import format_date
+from tracker.thai import format_date, format_score
 
 
 @dataclass(frozen=True)
@@ -108,12 +108,6 @@ def write_docx(report: Report, template: bytes | None = None, *, font: ThaiFont 
 def round_label(report: Report) -> str:
     """รอบ 6 เดือน before the fiscal year ends, ประจำปี from its last day on."""
     return "รอบ 6 เดือน" if report.as_of < report.fiscal_year_end else "ประจำปี"
-
-
-def format_score(score: float | None) -> str:
-    if score is None:
-        return "–"
-    return f"{score:.2f}".rstrip("0").rstrip(".")
 
 
 def _open_template(template: bytes):
