@@ -289,6 +289,11 @@ def test_the_page_shows_the_new_year_its_ita_result_and_the_unfinished_measures(
     assert "ยืนยันเริ่มปีงบประมาณ พ.ศ. 2569" in page
 
 
+def test_the_page_says_which_tools_the_standard_list_lacks(coordinator_client):
+    page = coordinator_client.get("/plan/rollover/").text
+    assert "รายการมาตรฐานของ ITA 2568" in page and "ยังไม่มีข้อ IIT และ EIT" in page  # 2568 ships OIT only
+
+
 def test_the_page_says_when_the_standard_list_will_be_used(coordinator_client, monkeypatch):
     monkeypatch.setattr(item_banks, "shipped_bank", lambda year: {"year": year, "items": []})
     page = coordinator_client.get("/plan/rollover/").get_data(as_text=True)

@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker import clock
-from tracker.services import access, plan, rollover
+from tracker.services import access, item_banks, plan, rollover
 from tracker.services.errors import ServiceError
 from tracker.web.common import int_arg, require
 
@@ -26,7 +26,12 @@ def _page(year: int, chosen: list[int] | None = None, error: str | None = None):
         error = None  # the page says it already
     if chosen is None:
         chosen = [entry.measure.id for entry in preview.unfinished]
-    return render_template("plan/rollover.html", rollover=preview, chosen=set(chosen), error=error)
+    missing_tools = []
+    if preview.item_list == rollover.ITEM_LIST_STANDARD:
+        counts = item_banks.tool_counts(item_banks.shipped_bank(preview.assessment_year)["items"])
+        missing_tools = [tool for tool, count in counts.items() if not count]
+    return render_template("plan/rollover.html", rollover=preview, chosen=set(chosen), error=error,
+                           missing_tools=missing_tools)
 
 
 def _year_to_show(organization_id: int) -> int:
