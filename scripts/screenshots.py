@@ -1,4 +1,4 @@
-"""Screenshots of the demo for the README: docs/screenshots/dashboard.png and docs/screenshots/task.png.
+"""Screenshots of the demo for the README: docs/screenshots/dashboard.png, task.png and analysis.png.
 
 Serves the demo from a temporary SQLite file with "today" fixed mid-year and drives Debian's Chromium.
 Run: .venv/bin/python scripts/screenshots.py
@@ -44,6 +44,15 @@ def dashboard(browser, base_url: str) -> None:
     page.context.close()
 
 
+def analysis(browser, base_url: str) -> None:
+    """The coordinator's analysis of the ITA 2567 result, its first screen."""
+    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT}, locale="th-TH", base_url=base_url)
+    log_in(page, "coordinator@pichai.example", DEMO_PASSWORD)
+    page.goto("/plan/analysis")
+    page.screenshot(path=OUT / "analysis.png")
+    page.context.close()
+
+
 def task(browser, base_url: str) -> None:
     """The head of กองคลัง reports on a task that already has history, then the task page is shot."""
     page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT}, locale="th-TH", base_url=base_url)
@@ -73,10 +82,11 @@ def main() -> None:
             browser = launch_chromium(playwright)
             dashboard(browser, server.url)
             task(browser, server.url)
+            analysis(browser, server.url)
             browser.close()
         with app.app_context():
             db.engine.dispose()
-    print(f"Saved {OUT / 'dashboard.png'} and {OUT / 'task.png'}")
+    print(f"Saved dashboard.png, task.png and analysis.png in {OUT}")
 
 
 if __name__ == "__main__":

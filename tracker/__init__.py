@@ -57,13 +57,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from tracker.web import auth, dashboard, notify, people, plan, readiness, reports, score_import, tasks
-    from tracker.web import item_banks
-    from tracker.web import rollover
-    from tracker.web import measure_import
+    from tracker.web import (
+        auth, dashboard, item_banks, measure_import, notify, people, plan, readiness, reports, rollover, score_import,
+        tasks,
+    )
 
-    for module in (auth, dashboard, notify, people, plan, readiness, reports, score_import, tasks,
-                   item_banks, rollover, measure_import):
+    for module in (auth, dashboard, item_banks, measure_import, notify, people, plan, readiness, reports, rollover,
+                   score_import, tasks):
         app.register_blueprint(module.bp)
 
 

@@ -14,16 +14,16 @@ from tracker.extensions import db
 from tracker.models import Organization, Role
 from tracker import clock, scheduler
 from tracker.models.base import utcnow
-from tracker.services import demo, item_banks, outbox, plan, readiness, reminders, score_import, users
-from tracker.services import rollover
-from tracker.services import measure_import
+from tracker.services import (
+    demo, item_banks, measure_import, outbox, plan, readiness, reminders, rollover, score_import, users,
+)
 from tracker.services.reports import compile as reports
 from tracker.thai import bangkok_to_utc, format_period, parse_date
 from tracker.services.errors import ServiceError
 
 tracker_cli = AppGroup("tracker", help="ITA Tracker commands.")
 user_cli = AppGroup("user", help="Manage user accounts.")
-import_cli = AppGroup("import", help="Import data from CSV/XLSX files.")
+import_cli = AppGroup("import", help="Import item lists, scores and O34 tables from CSV/XLSX/DOCX files.")
 tracker_cli.add_command(user_cli)
 tracker_cli.add_command(import_cli)
 
