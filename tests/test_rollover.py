@@ -504,3 +504,20 @@ def test_the_command_refuses_a_year_without_an_item_list(app, demo, no_shipped_l
     assert result.exit_code == 1
     assert "ยังไม่มีรายการข้อคำถามของการประเมิน ITA 2568" in result.output
     assert count(FiscalYear) == 1
+
+
+def test_a_next_year_started_early_does_not_hide_this_years_work(app, demo, ita_2568):
+    """Fiscal year 2569 started in March 2568 to draft its measures: pages still open on 2568."""
+    start_2569(demo)
+    head = login(app.test_client(), "finance@pichai.example")
+    assert "ปีงบประมาณ พ.ศ. 2568" in head.get("/my").text
+    assert "ปีงบประมาณ พ.ศ. 2569" in head.get("/my?fy=2569").text
+    coordinator = login(app.test_client(), "coordinator@pichai.example")
+    assert "ปีงบประมาณ พ.ศ. 2568" in coordinator.get("/plan/").text
+
+
+def test_after_the_year_ends_pages_open_on_the_newest_year(app, demo, ita_2568):
+    start_2569(demo)
+    app.config["TRACKER_TODAY"] = date(2026, 12, 1)  # after both years
+    coordinator = login(app.test_client(), "coordinator@pichai.example")
+    assert "ปีงบประมาณ พ.ศ. 2569" in coordinator.get("/plan/").text

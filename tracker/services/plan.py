@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -46,10 +46,17 @@ def fiscal_years(organization_id: int) -> list[FiscalYear]:
     ))
 
 
-def get_fiscal_year(organization_id: int, year: int | None) -> FiscalYear:
-    """The asked year, or the newest one. Raises NotFound."""
+def get_fiscal_year(organization_id: int, year: int | None, today: date | None = None) -> FiscalYear:
+    """The asked year; else the one under way `today` (a next year started early to draft its
+    measures does not hide this year's work), else the newest. Raises NotFound."""
     query = select(FiscalYear).where(FiscalYear.organization_id == organization_id)
-    query = query.where(FiscalYear.year == year) if year else query.order_by(FiscalYear.year.desc()).limit(1)
+    if year:
+        query = query.where(FiscalYear.year == year)
+    else:
+        if today:
+            query = query.order_by(case(((FiscalYear.start_date <= today) & (FiscalYear.end_date >= today), 0),
+                                        else_=1))
+        query = query.order_by(FiscalYear.year.desc()).limit(1)
     fiscal_year = db.session.scalar(query)
     if fiscal_year is None:
         raise NotFound("ไม่พบปีงบประมาณนี้")

@@ -6,6 +6,7 @@ from functools import wraps
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker import clock
 from tracker.models import FiscalYear
 from tracker.services import access, plan
 from tracker.services.errors import Forbidden, NotFound
@@ -40,11 +41,11 @@ def int_arg(name: str) -> int | None:
 
 
 def current_fiscal_year() -> FiscalYear:
-    """The fiscal year named by ?fy=2568, else the newest one. An agency that has none yet (a new
-    installation) is sent to start its first one, or told that the coordinator has to."""
+    """The fiscal year named by ?fy=2568, else the one under way, else the newest. An agency that has
+    none yet (a new installation) is sent to start its first one, or told that the coordinator has to."""
     year = int_arg("fy")
     try:
-        return plan.get_fiscal_year(current_user.organization_id, year)
+        return plan.get_fiscal_year(current_user.organization_id, year, clock.today())
     except NotFound:
         if year is not None or plan.fiscal_years(current_user.organization_id):
             abort(404)
