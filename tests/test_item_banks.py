@@ -331,3 +331,26 @@ def test_cli_score_import_for_a_year_without_a_list_says_how_to_add_one(app, oth
     result = run(app, "scores", str(path), "--year", "2599")
     assert result.exit_code != 0 and "tracker import items" in result.output
     assert db.session.scalar(select(func.count(AssessmentYear.id))) == 0
+
+
+# --- the same item in another year ---
+
+def items(*rows) -> list[AssessmentItem]:
+    return [AssessmentItem(code=code, tool="OIT", title=title) for code, title in rows]
+
+
+def test_the_same_code_with_a_reworded_title_is_the_same_item():
+    this = items(("O8", "แผนการดำเนินงานและการใช้งบประมาณประจำปี"))[0]
+    found = item_banks.counterpart(this, items(("o8", "แผนและความก้าวหน้าในการดำเนินงานและการใช้งบประมาณประจำปี")))
+    assert found.code == "o8"
+
+
+def test_a_renumbered_item_is_found_by_its_title():
+    this = items(("o5", "แผนยุทธศาสตร์หรือแผนพัฒนาหน่วยงาน"))[0]
+    found = item_banks.counterpart(this, items(("O5", "ข่าวประชาสัมพันธ์"), ("O7", "แผนยุทธศาสตร์หรือแผนพัฒนาหน่วยงาน")))
+    assert found.code == "O7"
+
+
+def test_an_item_with_no_like_in_the_other_year_has_no_counterpart():
+    this = items(("o1", "โครงสร้างและอำนาจหน้าที่"))[0]
+    assert item_banks.counterpart(this, items(("O1", "ข้อมูลผู้บริหาร"), ("O3", "อำนาจหน้าที่"))) is None

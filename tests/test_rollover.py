@@ -15,15 +15,22 @@ from tracker.models import (
 from tracker.services import item_banks, plan, reminders, rollover, users
 from tracker.services.errors import ServiceError
 
-ITA_2568 = (("i1", "IIT"), ("i2", "IIT"), ("e5", "EIT"), ("o7", "OIT"), ("o22", "OIT"))
+# The demo agency's own ITA 2568 list: 2568 writes OIT codes in lower case, and renumbers them.
+ITA_2568 = (
+    ("i1", "IIT", "บุคลากรในหน่วยงานของท่าน ปฏิบัติงาน/ให้บริการแก่ผู้มาติดต่อ ตามขั้นตอนและระยะเวลาที่กำหนด มากน้อยเพียงใด"),
+    ("i2", "IIT", "ในหน่วยงานของท่าน มีเจ้าหน้าที่ที่ปฏิบัติงานหรือให้บริการแก่ผู้มาติดต่อหรือผู้มาใช้บริการอย่างเท่าเทียมกัน มากน้อยเพียงใด"),
+    ("e5", "EIT", "หน่วยงานมีการประชาสัมพันธ์ข้อมูลข่าวสารที่ประชาชนหรือผู้รับบริการควรได้รับทราบอย่างชัดเจน"),
+    ("o5", "OIT", "แผนยุทธศาสตร์หรือแผนพัฒนาหน่วยงาน"),  # O7 in 2567
+    ("o7", "OIT", "รายงานผลการดำเนินงานประจำปี"),  # O9 in 2567; its O7 is another item
+    ("o22", "OIT", "รายงานการรับทรัพย์สินหรือประโยชน์อื่นใดโดยธรรมจรรยา"),
+)
 
 
 @pytest.fixture
 def ita_2568(demo):
-    """The demo agency's own ITA 2568 item list (2568 writes OIT codes in lower case)."""
     year = AssessmentYear(organization_id=demo.id, year=2568)
-    for position, (code, tool) in enumerate(ITA_2568, start=1):
-        year.items.append(AssessmentItem(organization_id=demo.id, code=code, tool=tool, title=f"ข้อ {code} ปี 2568",
+    for position, (code, tool, title) in enumerate(ITA_2568, start=1):
+        year.items.append(AssessmentItem(organization_id=demo.id, code=code, tool=tool, title=title,
                                          position=position))
     db.session.add(year)
     db.session.commit()
@@ -129,11 +136,11 @@ def test_a_carried_measure_comes_under_a_copy_of_its_topic_without_the_analysis(
     assert old.topic.analysis and copy.topic.analysis == ""
 
 
-def test_topic_items_are_relinked_by_code_in_the_new_years_list(demo, ita_2568):
+def test_topic_items_are_relinked_to_the_same_items_of_the_new_years_list(demo, ita_2568):
     start_2569(demo)
     copy = carried_copy(old_measure(demo.id, 1))  # its topic had i1, i2, i3, O7, O8, O9, O10 of ITA 2567
     assert [(item.code, item.assessment_year_id) for item in copy.topic.items] == [
-        ("i1", ita_2568.id), ("i2", ita_2568.id), ("o7", ita_2568.id)]
+        ("i1", ita_2568.id), ("i2", ita_2568.id), ("o5", ita_2568.id), ("o7", ita_2568.id)]
 
 
 def test_a_carried_measure_keeps_its_steps_divisions_and_responsible_text(demo, ita_2568):

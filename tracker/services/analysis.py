@@ -1,18 +1,16 @@
 """The analysis of the ITA result a fiscal year's measures answer (O34 element 1): each topic's items
 with this year's and last year's score against the year's marks, and the weak items that no measure
 covers yet. An item is covered when one of its topics has at least one measure."""
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from difflib import SequenceMatcher
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, FiscalYear, ItemScore, Measure, Topic, User
 from tracker.models.ita import TOOLS
-from tracker.services import audit, plan, score_import
+from tracker.services import audit, item_banks, plan, score_import
 from tracker.services.errors import ServiceError
 from tracker.thai import format_score
 
@@ -101,40 +99,22 @@ def _item_row(item: AssessmentItem, last_scores: dict[str, Decimal], covered: bo
 
 
 def _last_year_scores(assessment_year: AssessmentYear, items: list[AssessmentItem]) -> tuple[int | None, dict[str, Decimal]]:
-    """The organization's scores of the assessment year before, by this year's code. Items are
-    renumbered and merged between years (O7 of 2567 is o5 of 2568), so an item is last year's item
-    of the same code ("O08" or "o8" is O8) only when their titles agree; otherwise the one whose
-    title is this item's, whatever its code; otherwise there is none."""
+    """The organization's scores of the assessment year before, by this year's code, each from the
+    item of that year that is this one (item_banks.counterpart)."""
     earlier = score_import.get_assessment_year(assessment_year.organization_id, assessment_year.year - 1)
     if earlier is None:
         return None, {}
-    rows = db.session.execute(
-        select(AssessmentItem.code, AssessmentItem.title, ItemScore.score)
-        .join(ItemScore, ItemScore.item_id == AssessmentItem.id)
+    scored = list(db.session.scalars(
+        select(AssessmentItem).join(ItemScore, ItemScore.item_id == AssessmentItem.id)
         .where(AssessmentItem.organization_id == earlier.organization_id,
-               AssessmentItem.assessment_year_id == earlier.id)).all()
-    codes = [item.code for item in items]
-    by_code = {score_import.normalise_code(code, codes): (title, score) for code, title, score in rows}
+               AssessmentItem.assessment_year_id == earlier.id)
+        .options(contains_eager(AssessmentItem.score))))
     scores = {}
     for item in items:
-        same_code = by_code.get(item.code)
-        if same_code and _same_title(same_code[0], item.title):
-            scores[item.code] = same_code[1]
-            continue
-        same_title = next((score for _, title, score in rows if _same_title(title, item.title, SAME_WORDING)), None)
-        if same_title is not None:
-            scores[item.code] = same_title
+        last = item_banks.counterpart(item, scored)
+        if last is not None:
+            scores[item.code] = last.score.score
     return earlier.year, scores
-
-
-SIMILAR_WORDING = 0.6  # the same item, its title reworded a little
-SAME_WORDING = 0.9  # another code's item that says the same
-
-
-def _same_title(one: str, other: str, at_least: float = SIMILAR_WORDING) -> bool:
-    def key(text: str) -> str:
-        return re.sub(r"\s+", "", text)
-    return SequenceMatcher(None, key(one), key(other)).ratio() >= at_least
 
 
 def _topics(fiscal_year: FiscalYear) -> list[Topic]:

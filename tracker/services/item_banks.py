@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
 from tracker.models.ita import TOOLS
-from tracker.services import audit, spreadsheet
+from tracker.services import audit, score_import, spreadsheet
 from tracker.services.errors import ServiceError
 from tracker.services.spreadsheet import ImportFileError
 from tracker.thai import to_arabic_digits
@@ -72,6 +73,29 @@ def _default_thresholds(year: int) -> dict[str, Decimal]:
     marks = {"OIT": 100, "IIT": 85, "EIT": 85, **criteria_for_year(year).get("thresholds", {}),
              **(shipped_bank(year) or {}).get("thresholds", {})}
     return {tool: Decimal(str(mark)) for tool, mark in marks.items()}
+
+
+# --- the same item in another year -----------------------------------------------------------------
+
+SIMILAR_WORDING = 0.6  # the same item under its code, its title reworded a little
+SAME_WORDING = 0.9  # an item of another code that says the same
+
+
+def counterpart(item: AssessmentItem, others: list[AssessmentItem]) -> AssessmentItem | None:
+    """The item of another year's list that is this one. Items are renumbered and merged between
+    years (O7 of 2567 is o5 of 2568), so one of the same code ("O08" or "o8" is O8) counts only when
+    their titles agree; otherwise one whose title says the same, whatever its code; else none."""
+    same_code = score_import.normalise_code(item.code, [other.code for other in others])
+    for other in others:
+        if other.code == same_code and _alike(other.title, item.title, SIMILAR_WORDING):
+            return other
+    return next((other for other in others if _alike(other.title, item.title, SAME_WORDING)), None)
+
+
+def _alike(one: str, other: str, at_least: float) -> bool:
+    def key(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+    return SequenceMatcher(None, key(one), key(other)).ratio() >= at_least
 
 
 # --- an agency's years ------------------------------------------------------------------------------

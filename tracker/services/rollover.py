@@ -148,11 +148,10 @@ def _carry(fiscal_year: FiscalYear, from_year: FiscalYear | None, measures: list
            assessment_year: AssessmentYear, actor: User | None) -> None:
     if not measures:
         return
-    items = {item.code.upper(): item for item in assessment_year.items}
     topics: dict[int, Topic] = {}
     for measure in _with_parts(fiscal_year.organization_id, [m.id for m in measures]):
         if measure.topic_id not in topics:
-            topics[measure.topic_id] = _copy_topic(fiscal_year, measure.topic, items, actor)
+            topics[measure.topic_id] = _copy_topic(fiscal_year, measure.topic, assessment_year.items, actor)
         _copy_measure(topics[measure.topic_id], measure, from_year, actor)
 
 
@@ -167,11 +166,12 @@ def _with_parts(organization_id: int, measure_ids: list[int]) -> list[Measure]:
     ))
 
 
-def _copy_topic(fiscal_year: FiscalYear, old: Topic, items: dict[str, AssessmentItem], actor: User | None) -> Topic:
-    """Same number and title; the analysis is left for the new result; items of the same code."""
+def _copy_topic(fiscal_year: FiscalYear, old: Topic, items: list[AssessmentItem], actor: User | None) -> Topic:
+    """Same number and title; the analysis is left for the new result; each item's counterpart in
+    the new year's list, where it has one."""
+    counterparts = [item_banks.counterpart(item, items) for item in old.items]
     return plan.create_topic(fiscal_year, plan.TopicInput(
-        number=old.number, title=old.title,
-        item_ids=[items[item.code.upper()].id for item in old.items if item.code.upper() in items]),
+        number=old.number, title=old.title, item_ids=[item.id for item in counterparts if item is not None]),
         actor, commit=False)
 
 

@@ -1,0 +1,332 @@
+"""Speed and memory of what a coordinator waits for, against targets: importing a large O34 Word table,
+importing the ITA scores, the analysis, a fiscal-year rollover and the plan pages.
+
+Builds its own data through the real services on a fresh SQLite file in a temporary folder, and on
+PostgreSQL too when TRACKER_BENCH_DATABASE_URL names a server (a database of its own is made there
+and dropped afterwards). Prints one line per measurement (the median of a few runs) and exits with
+status 1 when a target is missed.
+Run: make bench   (or .venv/bin/python scripts/bench.py)
+"""
+import csv
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+from docx import Document  # noqa: E402
+from sqlalchemy import event, make_url, select  # noqa: E402
+
+from tests.fixtures.make_o34_docx import (  # noqa: E402
+    ANALYSIS, ITEMS, MEASURE, PERIOD, RESPONSIBLE, SCORE, STEPS, TOPIC, add_header, merged, write,
+)
+from tracker import create_app  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.models import (  # noqa: E402
+    AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Organization, User,
+)
+from tracker.services import analysis, demo, measure_import, rollover, score_import, users  # noqa: E402
+from tracker.thai import fiscal_year_bounds  # noqa: E402
+
+REPEATS = 3
+YEAR = 2568  # the fiscal year of the plans; it answers ITA 2567
+TOPICS, MEASURES_PER_TOPIC, STEPS_PER_MEASURE, ITEM_COUNT = 30, 5, 5, 100
+DIVISIONS = ("สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา ศาสนาและวัฒนธรรม", "กองสาธารณสุขและสิ่งแวดล้อม",
+             "กองสวัสดิการสังคม")
+RESPONSIBLE_CELLS = ("ทุกกอง", "สำนักปลัด", "กองคลัง, กองช่าง", "กองการศึกษา ศาสนาและวัฒนธรรม",
+                     "สำนักปลัด\nกองสาธารณสุขและสิ่งแวดล้อม\nกองสวัสดิการสังคม")
+PERIOD_CELLS = ("วันที่ 1 ต.ค. 67 – 30 ก.ย. 68", "ปีงบประมาณ พ.ศ. 2568")
+PASSWORD = "bench-password"
+
+
+@dataclass
+class Result:
+    what: str
+    value: float  # seconds, or MB for memory
+    target: float
+    unit: str = "s"
+    note: str = ""
+    at_most: bool = False  # the target may be reached (a count), not only approached (a time)
+
+    @property
+    def ok(self) -> bool:
+        return self.value <= self.target if self.at_most else self.value < self.target
+
+
+# --- measuring -------------------------------------------------------------------------------------
+
+def stopwatch(run, *args):
+    """(seconds, result) of one call."""
+    start = time.perf_counter()
+    result = run(*args)
+    return time.perf_counter() - start, result
+
+
+@contextmanager
+def counted_statements():
+    """The SQL statements the database is sent inside the block."""
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def fresh(model, object_id: int):
+    """The row in a new session, as a request would load it."""
+    db.session.remove()
+    return db.session.get(model, object_id)
+
+
+# --- data ------------------------------------------------------------------------------------------
+
+def item_codes() -> list[tuple[str, str]]:
+    """(code, tool) of a 100-item list: i1–i30, e1–e15, O1–O55."""
+    return ([(f"i{n}", "IIT") for n in range(1, 31)] + [(f"e{n}", "EIT") for n in range(1, 16)]
+            + [(f"O{n}", "OIT") for n in range(1, 56)])
+
+
+def topic_items(topic: int) -> list[str]:
+    """The 3 or 4 item codes of a topic (1-based), the 100 items shared out over the 30 topics."""
+    codes = [code for code, _ in item_codes()]
+    return codes[(topic - 1) * ITEM_COUNT // TOPICS:topic * ITEM_COUNT // TOPICS]
+
+
+def item_title(code: str) -> str:
+    return f"ข้อ {code} หน่วยงานของท่านเปิดเผยข้อมูลการดำเนินงานและการให้บริการให้ประชาชนเข้าถึงได้ง่าย มากน้อยเพียงใด"
+
+
+def o34_docx() -> bytes:
+    """An O34 table of 30 topics × 5 measures, a row per measure, the topic, analysis and period
+    cells merged over their topic's rows, 5 numbered steps a measure."""
+    document = Document()
+    table = document.add_table(rows=3 + TOPICS * MEASURES_PER_TOPIC, cols=8)
+    table.style = "Table Grid"
+    add_header(table)
+    for topic in range(1, TOPICS + 1):
+        first = 3 + (topic - 1) * MEASURES_PER_TOPIC
+        last = first + MEASURES_PER_TOPIC - 1
+        write(merged(table, first, last, TOPIC), [f"({topic}) ประเด็นการพัฒนาที่ {topic} การเปิดเผยข้อมูลและการป้องกันการทุจริต"])
+        write(merged(table, first, last, ANALYSIS), [f"ผลการประเมินประเด็นที่ {topic} ยังต่ำกว่าเกณฑ์ "
+                                                     "เนื่องจากการเผยแพร่ข้อมูลยังไม่ครบถ้วนและไม่เป็นปัจจุบัน"])
+        write(merged(table, first, last, PERIOD), [PERIOD_CELLS[topic % len(PERIOD_CELLS)]])
+        for offset, code in enumerate(topic_items(topic)):
+            write(table.cell(first + offset, ITEMS), [f"{code} {item_title(code)}"])
+            write(table.cell(first + offset, SCORE), ["75.5"])
+        for measure in range(MEASURES_PER_TOPIC):
+            row = first + measure
+            write(table.cell(row, MEASURE), [f"มาตรการที่ {measure + 1} ของประเด็น {topic} "
+                                             "จัดทำและเผยแพร่คู่มือการปฏิบัติงานและข้อมูลการให้บริการ"])
+            write(table.cell(row, STEPS), [f"{step}. ขั้นตอนที่ {step} ประชุมชี้แจงเจ้าหน้าที่ผู้เกี่ยวข้อง "
+                                           "จัดทำรายงานและเสนอผู้บริหารเพื่อทราบ" for step in range(1, STEPS_PER_MEASURE + 1)])
+            write(table.cell(row, RESPONSIBLE), RESPONSIBLE_CELLS[measure % len(RESPONSIBLE_CELLS)].split("\n"))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def plan_less_agency(number: int) -> int:
+    """An agency with 6 divisions, a scored 100-item ITA 2567 list and a fiscal year 2568 without a
+    plan, and its coordinator coordinator<number>@bench.example. Returns the fiscal year's id."""
+    organization = Organization(name=f"อบต.ทดสอบความเร็ว {number}", short_name=f"ทดสอบ {number}")
+    db.session.add(organization)
+    db.session.flush()
+    db.session.add_all(Division(organization_id=organization.id, name=name, position=position)
+                       for position, name in enumerate(DIVISIONS, start=1))
+    assessment_year = AssessmentYear(organization_id=organization.id, year=YEAR - 1)
+    for position, (code, tool) in enumerate(item_codes(), start=1):
+        item = AssessmentItem(organization_id=organization.id, code=code, tool=tool, title=item_title(code),
+                              position=position)
+        assessment_year.items.append(item)
+        db.session.add(ItemScore(organization_id=organization.id, item=item, score=Decimal(60 + position * 7 % 41)))
+    db.session.add(assessment_year)
+    start, end = fiscal_year_bounds(YEAR)
+    fiscal_year = FiscalYear(organization_id=organization.id, year=YEAR, start_date=start, end_date=end,
+                             assessment_year=assessment_year)
+    db.session.add(fiscal_year)
+    users.create_user(organization, coordinator_email(number), "coordinator", PASSWORD, "ผู้ประสานงาน")
+    db.session.commit()
+    return fiscal_year.id
+
+
+def coordinator_email(number: int) -> str:
+    return f"coordinator{number}@bench.example"
+
+
+def coordinator(organization_id: int) -> User:
+    return db.session.scalar(select(User).where(User.organization_id == organization_id, User.role == "coordinator"))
+
+
+def scores_csv(codes: list[str], run: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", "score"])
+    writer.writerows([code, f"{(50 + position * 3 + run) % 100 + 0.25:.2f}"] for position, code in enumerate(codes))
+    return out.getvalue().encode()
+
+
+# --- the measurements --------------------------------------------------------------------------------
+
+def bench_o34_import(fiscal_year_ids: list[int], docx: bytes) -> list[Result]:
+    """Preview and apply, each on a plan-less agency of its own; the memory of one preview apart,
+    since tracemalloc slows what it watches."""
+    tracemalloc.start()
+    measure_import.preview_file(fresh(FiscalYear, fiscal_year_ids[0]), "o34.docx", docx)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    previews, applies = [], []
+    for fiscal_year_id in fiscal_year_ids:
+        fiscal_year = fresh(FiscalYear, fiscal_year_id)
+        seconds, preview = stopwatch(measure_import.preview_file, fiscal_year, "o34.docx", docx)
+        if not preview.ok or len(preview.measures) != TOPICS * MEASURES_PER_TOPIC:
+            sys.exit("The benchmark's O34 table does not import:\n" + "\n".join(preview.error_lines()[:10]))
+        previews.append(seconds)
+        applies.append(stopwatch(measure_import.apply, preview, fiscal_year, coordinator(fiscal_year.organization_id))[0])
+    tasks = preview.task_count
+    return [Result("O34 import preview (150 measures)", statistics.median(previews), 3),
+            Result(f"O34 import apply ({tasks} tasks)", statistics.median(applies), 5),
+            Result("O34 import preview, peak memory", peak, 200, "MB")]
+
+
+def bench_score_import(organization_id: int) -> Result:
+    assessment_year = score_import.get_assessment_year(organization_id, YEAR - 1)
+    codes = [item.code for item in assessment_year.items]
+    times = []
+    for run in range(REPEATS):
+        assessment_year = fresh(AssessmentYear, assessment_year.id)
+        start = time.perf_counter()
+        preview = score_import.preview_file(assessment_year, "scores.csv", scores_csv(codes, run))
+        score_import.apply(preview, assessment_year, coordinator(organization_id))
+        times.append(time.perf_counter() - start)
+    return Result(f"ITA score import preview+apply ({len(codes)} items)", statistics.median(times), 1)
+
+
+def bench_analysis(what: str, fiscal_year_id: int) -> tuple[Result, int]:
+    """The analysis's median time, and how many SQL statements it sends each time."""
+    times = []
+    for _ in range(REPEATS):
+        fiscal_year = fresh(FiscalYear, fiscal_year_id)
+        with counted_statements() as statements:
+            times.append(stopwatch(analysis.analyse, fiscal_year)[0])
+    return Result(f"analysis, {what}", statistics.median(times), 0.5), len(statements)
+
+
+def bench_rollover(fiscal_year_ids: list[int]) -> Result:
+    times = []
+    for fiscal_year_id in fiscal_year_ids:
+        organization_id = fresh(FiscalYear, fiscal_year_id).organization_id
+        measure_ids = [entry.measure.id for entry in rollover.preview(organization_id, YEAR + 1).unfinished]
+        actor = coordinator(organization_id)
+        times.append(stopwatch(rollover.start_fiscal_year, organization_id, YEAR + 1, measure_ids, actor)[0])
+    return Result(f"rollover to {YEAR + 1} ({len(measure_ids)} measures)", statistics.median(times), 5)
+
+
+def bench_page(client, url: str) -> Result:
+    client.get(url)  # the first request compiles the templates
+    times = []
+    for _ in range(REPEATS):
+        seconds, response = stopwatch(client.get, url)
+        if response.status_code != 200:
+            sys.exit(f"{url} answered {response.status_code}")
+        times.append(seconds)
+    return Result(f"page {url} (30 topics)", statistics.median(times), 1)
+
+
+def run_all(app, docx: bytes) -> list[Result]:
+    with app.app_context():
+        db.create_all()
+        fiscal_year_ids = [plan_less_agency(number) for number in range(REPEATS)]
+        organization, _ = demo.load_demo()
+        demo_year = db.session.scalar(select(FiscalYear.id).where(FiscalYear.organization_id == organization.id,
+                                                                  FiscalYear.year == YEAR))
+        results = bench_o34_import(fiscal_year_ids, docx)
+        results.append(bench_score_import(organization.id))
+        demo_analysis, demo_statements = bench_analysis("demo (5 topics)", demo_year)
+        large_analysis, large_statements = bench_analysis("30 topics, 100 items", fiscal_year_ids[0])
+        results += [demo_analysis, large_analysis,
+                    Result("analysis, 30 topics: SQL statements", large_statements, demo_statements, "st",
+                           "as many as the demo's at most", at_most=True)]
+        db.session.remove()
+    # Requests outside the app context above, so that each has its own, as in production.
+    client = app.test_client()
+    client.post("/login", data={"email": coordinator_email(0), "password": PASSWORD})
+    results += [bench_page(client, f"/plan/?fy={YEAR}"), bench_page(client, f"/plan/analysis?fy={YEAR}")]
+    with app.app_context():
+        results.append(bench_rollover(fiscal_year_ids))
+        db.session.remove()
+        db.engine.dispose()
+    return results
+
+
+# --- databases and the report --------------------------------------------------------------------------
+
+def bench_app(database_url: str, folder: Path):
+    return create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TRACKER_UPLOAD_DIR": str(folder / "uploads"),
+        "TRACKER_TODAY": "2025-03-31",  # mid fiscal year 2568
+        "SECRET_KEY": "bench",
+        "WTF_CSRF_ENABLED": False,
+    })
+
+
+@contextmanager
+def private_postgres_database(server_url: str):
+    """A database of the benchmark's own on the server, dropped afterwards."""
+    url = make_url(server_url)
+    name = f"tracker_bench_{os.getpid()}"
+
+    def run(sql: str) -> None:
+        with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                             dbname=url.database or "postgres", autocommit=True) as connection:
+            connection.execute(sql)
+
+    run(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def print_table(database: str, results: list[Result]) -> None:
+    print(f"\n{database}")
+    print(f"  {'what':<48} {'median':>9}  {'target':>8}")
+    for result in results:
+        verdict = "OK" if result.ok else "SLOW"
+        value = f"{result.value:g}" if result.at_most else f"{result.value:.3f}"
+        target = f"{'≤' if result.at_most else '<'} {result.target:g} {result.unit}"
+        print(f"  {result.what:<48} {value:>6} {result.unit:<2} {target:>8}  {verdict:<4} {result.note}".rstrip())
+
+
+def main() -> int:
+    docx = o34_docx()
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        results["SQLite"] = run_all(bench_app(f"sqlite:///{Path(folder) / 'bench.db'}", Path(folder)), docx)
+        if server := os.environ.get("TRACKER_BENCH_DATABASE_URL"):
+            with private_postgres_database(server) as url:
+                results["PostgreSQL"] = run_all(bench_app(url, Path(folder)), docx)
+    for database, rows in results.items():
+        print_table(database, rows)
+    missed = [row for rows in results.values() for row in rows if not row.ok]
+    print(f"\n{len(missed)} target(s) missed" if missed else "\nevery target met")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
