@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run install migrate demo serve test test-postgres system-deps clean
+.PHONY: run install migrate demo serve test test-postgres bench system-deps clean
 
 $(VENV)/installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ test: install system-deps
 test-postgres: install system-deps
 	TRACKER_TEST_DATABASE_URL=$${TRACKER_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest
+
+# Speed and memory targets (scripts/bench.py); on PostgreSQL too when TRACKER_BENCH_DATABASE_URL is set.
+bench: install
+	$(BIN)/python scripts/bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
