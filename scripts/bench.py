@@ -35,7 +35,7 @@ from tracker.extensions import db  # noqa: E402
 from tracker.models import (  # noqa: E402
     AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Organization, User,
 )
-from tracker.services import analysis, demo, measure_import, rollover, score_import, users  # noqa: E402
+from tracker.services import analysis, demo, item_banks, measure_import, rollover, score_import, users  # noqa: E402
 from tracker.thai import fiscal_year_bounds  # noqa: E402
 
 REPEATS = 3
@@ -207,7 +207,7 @@ def bench_o34_import(fiscal_year_ids: list[int], docx: bytes) -> list[Result]:
 
 
 def bench_score_import(organization_id: int) -> Result:
-    assessment_year = score_import.get_assessment_year(organization_id, YEAR - 1)
+    assessment_year = item_banks.get_assessment_year(organization_id, YEAR - 1)
     codes = [item.code for item in assessment_year.items]
     times = []
     for run in range(REPEATS):

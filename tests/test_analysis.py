@@ -10,7 +10,7 @@ from tests import factories
 from tests.conftest import counted_statements, login
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, AuditEvent, ItemScore, Topic
-from tracker.services import analysis, item_banks, plan, score_import
+from tracker.services import analysis, item_banks, plan
 from tracker.services.score_import import normalise_code
 from tracker.services.errors import ServiceError
 
@@ -32,7 +32,7 @@ def demo_analysis(organization) -> analysis.Analysis:
 
 
 def year_2567(organization) -> AssessmentYear:
-    return score_import.get_assessment_year(organization.id, 2567)
+    return item_banks.get_assessment_year(organization.id, 2567)
 
 
 def add_assessment_year(organization, year: int, scores: dict[str, int], titles: dict[str, str] | None = None

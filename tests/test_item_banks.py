@@ -13,7 +13,7 @@ from tests.conftest import login
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, AuditEvent, ItemScore
 from tracker.models.ita import TOOLS
-from tracker.services import item_banks, plan, readiness, score_import
+from tracker.services import item_banks, plan, readiness
 from tracker.services.errors import ServiceError
 
 
@@ -321,7 +321,7 @@ def test_cli_score_import_makes_the_years_list_from_the_standard_one(app, other_
     path.write_bytes(b"code,score\n07,100\n")
     result = run(app, "scores", str(path), "--year", "2567")
     assert result.exit_code == 0, result.output
-    assessment_year = score_import.get_assessment_year(other_agency.organization.id, 2567)
+    assessment_year = item_banks.get_assessment_year(other_agency.organization.id, 2567)
     assert next(i for i in assessment_year.items if i.code == "O7").score.score == Decimal(100)
 
 

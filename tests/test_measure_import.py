@@ -20,7 +20,7 @@ from tracker.models import (
     AssessmentItem, AssessmentYear, AuditEvent, Division, FiscalYear, Measure, MeasureStep, Organization, Task, Topic,
 )
 from tracker.services import demo as demo_service
-from tracker.services import measure_import, plan, users
+from tracker.services import measure_import, plan, spreadsheet, users
 from tracker.services.reports import compile as reports
 from tracker.services.errors import ServiceError
 from tracker.services.measure_import import ImportFileError
@@ -348,6 +348,61 @@ def test_an_agency_without_divisions_is_told_to_add_them_first(app):
 def test_files_that_cannot_be_read_say_why(filename, data, message):
     with pytest.raises(ImportFileError, match=re.escape(message)):
         measure_import.read_rows(filename, data)
+
+
+def unpacking_to(size: int, office_file: bytes) -> bytes:
+    """The Office file with one more part that unpacks to `size` zero bytes (and zips to a few KB)."""
+    out = io.BytesIO(office_file)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/huge.bin", bytes(size))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("filename, office_file", [
+    ("o34.docx", lambda: FIXTURE.read_bytes()), ("o34.xlsx", lambda: factories.xlsx([HEADER]))])
+def test_a_small_file_that_unpacks_to_gigabytes_is_refused_before_it_is_read(filename, office_file):
+    data = unpacking_to(spreadsheet.MAX_UNPACKED_BYTES + 1, office_file())
+    assert len(data) < 200 * 1024
+    with pytest.raises(ImportFileError, match="เมื่อแตกไฟล์แล้วใหญ่เกิน 50 MB"):
+        measure_import.read_rows(filename, data)
+
+
+def test_a_sheet_that_declares_itself_enormous_is_read_as_far_as_it_has_cells():
+    """openpyxl would otherwise pad every row to the declared 16,384 columns."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(factories.xlsx([HEADER, row("(1) ก", "ม", "ข")]))) as source, \
+            zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            content = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', content)
+            target.writestr(member, content)
+    table = spreadsheet.xlsx_table(data.getvalue(), 100)
+    assert len(table) == 2 and max(len(r) for r in table) <= spreadsheet.MAX_COLUMNS
+
+
+@pytest.mark.parametrize("filename, encode", [("o34.xlsx", factories.xlsx), ("o34.csv", csv_bytes)])
+def test_a_sheet_with_more_rows_than_the_limit_is_refused_not_cut_short(filename, encode):
+    rows = [HEADER] + [row(f"({n % 90 + 1}) ก", f"ม{n}", "ข") for n in range(measure_import.MAX_ROWS + 5)]
+    with pytest.raises(ImportFileError, match="ตารางมีเกิน 1,000 แถว"):
+        measure_import.read_rows(filename, encode(rows))
+
+
+def test_steps_laid_out_in_a_table_inside_the_cell_are_read(fiscal_year):
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=len(HEADER))
+    for column, text in enumerate(row("(1) ประเด็น", "มาตรการ", "")):
+        table.cell(1, column).text = text
+    for column, text in enumerate(HEADER):
+        table.cell(0, column).text = text
+    steps = table.cell(1, HEADER.index("ขั้นตอน/วิธีการ")).add_table(rows=2, cols=2)
+    for r, (number, text) in enumerate([("1.", "ประชุมชี้แจง"), ("2.", "รายงานผล")]):
+        steps.cell(r, 0).text, steps.cell(r, 1).text = number, text
+    out = io.BytesIO()
+    document.save(out)
+    preview = preview_of(fiscal_year, out.getvalue(), "o34.docx")
+    assert preview.ok, preview.error_lines()
+    assert preview.measures[0].steps == ["ประชุมชี้แจง", "รายงานผล"]
 
 
 def test_a_word_file_without_a_table_says_so():

@@ -299,6 +299,12 @@ def test_a_password_reset_ends_the_users_open_sessions(app, coordinator_client, 
     assert response.status_code == 302 and "/login" in response.location
 
 
+def test_a_coordinator_resetting_their_own_password_stays_logged_in(coordinator_client):
+    me = user("coordinator@pichai.example")
+    coordinator_client.post(f"/people/{me.id}/password", data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert coordinator_client.get("/people").status_code == 200
+
+
 def test_changing_ones_password_keeps_this_session_and_ends_the_others(app, finance_client):
     phone = login(app.test_client(), "finance@pichai.example")
     response = finance_client.post("/account/password", data={

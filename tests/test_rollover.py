@@ -447,8 +447,7 @@ def task_of(measure: Measure, division: str) -> Task:
 
 
 @pytest.mark.parametrize("rule, moment", [
-    ("due", "2025-09-29 08:30"), ("late", "2025-10-06 08:30"), ("escalation", "2025-11-03 08:30"),
-    ("monthly", "2025-10-27 08:30"),
+    ("late", "2025-10-06 08:30"), ("escalation", "2025-11-03 08:30"), ("monthly", "2025-10-27 08:30"),
 ])
 def test_reminders_leave_out_old_tasks_whose_measure_was_carried_over(app, demo, ita_2568, rule, moment):
     carried, left = old_measure(demo.id, 3), old_measure(demo.id, 7)  # both สำนักปลัด's only
@@ -458,6 +457,15 @@ def test_reminders_leave_out_old_tasks_whose_measure_was_carried_over(app, demo,
     assert bodies
     assert not any(f"/tasks/{task_of(carried, 'สำนักปลัด').id}\n" in body for body in bodies)
     assert any(f"/tasks/{task_of(left, 'สำนักปลัด').id}\n" in body for body in bodies)
+
+
+def test_until_the_new_year_begins_the_old_task_of_a_carried_measure_is_still_reminded(app, demo, ita_2568):
+    """The next year started early, in September: this year's last weeks are chased as before."""
+    carried = old_measure(demo.id, 3)
+    start_2569(demo, [carried.id])
+    report = reminders.plan_reminders(app.config, bangkok("2025-09-29 08:30"))
+    bodies = [row.body_text for row in report.created if row.rule == "due"]
+    assert any(f"/tasks/{task_of(carried, 'สำนักปลัด').id}\n" in body for body in bodies)
 
 
 def test_the_monthly_request_asks_about_the_carried_task(app, demo, ita_2568):
@@ -528,3 +536,13 @@ def test_after_the_year_ends_pages_open_on_the_newest_year(app, demo, ita_2568):
     app.config["TRACKER_TODAY"] = date(2026, 12, 1)  # after both years
     coordinator = login(app.test_client(), "coordinator@pichai.example")
     assert "ปีงบประมาณ พ.ศ. 2569" in coordinator.get("/plan/").text
+
+
+@pytest.mark.parametrize("method, url, data", [
+    ("GET", "/plan/?fy=²", None), ("GET", "/plan/topics/new?fy=2568&item=²", None),
+    ("GET", "/plan/rollover/?year=²", None), ("POST", "/plan/rollover/", {"year": "²"}),
+    ("POST", "/plan/rollover/", {"year": "2569", "measure_id": "²"}), ("POST", "/plan/items/load", {"year": "²"}),
+    ("POST", "/plan/items/upload", {"year": "²"}),
+])
+def test_digits_of_other_scripts_in_a_year_or_id_are_refused_not_an_error_page(coordinator_client, method, url, data):
+    assert coordinator_client.open(url, method=method, data=data).status_code in (200, 302, 404)

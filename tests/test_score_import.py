@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tests import factories
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AuditEvent, ItemScore
-from tracker.services import score_import
+from tracker.services import item_banks, score_import
 from tracker.services.errors import ServiceError
 from tracker.services.score_import import normalise_code
 
@@ -18,7 +18,7 @@ KNOWN = ["i1", "i10", "e1", "e9", "O1", "O7", "O10", "O35"]
 
 
 def year_2567(organization):
-    return score_import.get_assessment_year(organization.id, 2567)
+    return item_banks.get_assessment_year(organization.id, 2567)
 
 
 def scores(organization) -> dict[str, Decimal]:
@@ -178,7 +178,7 @@ def test_another_agencys_coordinator_reaches_only_its_own_year(app, demo, other_
     client = login(app.test_client(), other_agency.coordinator.email, PASSWORD)
     assert client.get("/plan/result/import").status_code == 404  # its fiscal year has no ITA result
     assert client.get("/plan/result/template.csv").status_code == 404
-    assert score_import.get_assessment_year(other_agency.organization.id, 2567) is None
+    assert item_banks.get_assessment_year(other_agency.organization.id, 2567) is None
 
 
 # --- web ---

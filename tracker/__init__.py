@@ -49,7 +49,7 @@ def register_extensions(app: Flask) -> None:
         # A deactivated account's open session ends at its next request, and so does one opened
         # before the password last changed (User.get_id).
         user_id, _, key = session_id.partition(":")
-        if not user_id.isdigit():
+        if not user_id.isdecimal():
             return None
         user = db.session.scalar(select(models.User).where(models.User.id == int(user_id),
                                                            models.User.active.is_(True)))

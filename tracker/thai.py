@@ -1,6 +1,7 @@
 """Thai dates: Buddhist-era years, Thai month names, Thai digits, fiscal years."""
 import re
 from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 BE_OFFSET = 543
@@ -124,46 +125,132 @@ def format_month_day(month_day: str) -> str:
     return f"{day} {MONTHS_SHORT[month - 1]}"
 
 
-# A dash or "ถึง" between two dates; a bare "-" only where it cannot be inside a numeric date like 1-10-2567.
-_PERIOD_SEPARATOR = re.compile(r"\s*(?:[–—−]|ถึง|\s-\s|(?<=\d)\s*-\s*(?=[^\d\s]|\d{1,2}\s*[^\d\s/.\-]))\s*")
-_WHOLE_FISCAL_YEAR = re.compile(r"^(?:ตลอด)?ปีงบประมาณ(?:\s*(\d{2,4}))?$")
-_MONTH_YEAR = re.compile(r"^([^\d\s][^\d]*?)\s*(\d{2,4})$")
+class _Bound(NamedTuple):
+    """One side of a period as written: a start may leave out its year, or its month and year."""
+    day: int | None
+    month: int | None
+    year: int | None  # CE
 
 
-def _period_bound(text: str, end: bool) -> date:
-    """A date, or a month and year ("ก.ย. 68"): its first day at the start, its last at the end."""
-    text = re.sub(r"^(?:วันที่|ตั้งแต่)\s*", "", text.strip())
-    try:
-        return parse_date(text)
-    except ValueError:
-        match = _MONTH_YEAR.match(text)
-        month = _month_number(match.group(1)) if match else None
-        if month is None:
-            raise
-    year = _year_ce(match.group(2))
-    if not end:
-        return date(year, month, 1)
+# A dash or "(จน)ถึง" between the two sides. "-" also sits inside numeric dates (1-10-2567), so
+# _read_range tries each separator in turn.
+_RANGE_SEPARATOR = re.compile(r"\s*(?:[-–—−]|(?:จน)?ถึง)\s*")
+# Matched with the spaces taken out. "ปีงบประมาณ 2568", "(ตลอด)(ทั้ง)ปีงบประมาณ", or "ตลอด(ทั้ง)ปี";
+# a bare "ทั้งปี" stays refused.
+_WHOLE_FISCAL_YEAR = re.compile(r"^(?:ตลอด)?(?:ทั้ง)?ปีงบประมาณ(\d{2,4})?$|^ตลอด(?:ทั้ง)?ปี$")
+# Matched with the spaces taken out. "ไตรมาส(ที่) 1", or a run "ไตรมาส 1-2", "ไตรมาสที่ 1 ถึง ไตรมาสที่ 2".
+_QUARTERS = re.compile(r"^ไตรมาส(?:ที่)?([1-4])(?:(?:[-–—−]|ถึง)(?:ไตรมาส(?:ที่)?)?([1-4]))?$")
+# [day] month word [year]: "1 ต.ค. 67", "ก.ย. 2568", "1 ตุลาคม", "ต.ค."
+_WORDS_BOUND = re.compile(r"^(?:(\d{1,2})\s*)?([^\d\s][^\d]*?)\s*(\d{2,4})?$")
+
+
+def _month_end(year: int, month: int) -> date:
     return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
-def parse_period(text: str, fiscal_year: int | None = None) -> tuple[date, date]:
-    """(start, end) of a period as the O34 table writes it: "วันที่ 1 ต.ค. 67 – 30 ก.ย. 68",
-    "1 ต.ค.67 - 30 ก.ย. 68", "ต.ค. 67 ถึง ก.ย. 68", "ปีงบประมาณ พ.ศ. 2568" (the whole fiscal year),
-    "ตลอดปีงบประมาณ" (the whole of `fiscal_year`), or one day "วันที่ 1 ต.ค. 2567". Raises ValueError."""
+def _read_bound(text: str) -> _Bound:
+    """One side of a period: a date, or part of one ("ต.ค. 67", "1 ต.ค.", "ต.ค.", "1")."""
+    text = re.sub(r"^(?:วันที่|ตั้งแต่)\s*", "", text.strip())
+    try:
+        day = parse_date(text)
+        return _Bound(day.day, day.month, day.year)
+    except ValueError:
+        pass
+    if re.fullmatch(r"\d{1,2}", text):
+        return _Bound(int(text), None, None)
+    match = _WORDS_BOUND.match(text)
+    month = _month_number(match.group(2)) if match else None
+    if month is None:
+        raise ValueError(f"not a date: {text!r}")
+    day_text, _, year_text = match.groups()
+    return _Bound(int(day_text) if day_text else None, month, _year_ce(year_text) if year_text else None)
+
+
+def _first_day(bound: _Bound) -> date:
+    return date(bound.year, bound.month, bound.day or 1)
+
+
+def _last_day(bound: _Bound) -> date:
+    if bound.day is None:
+        return _month_end(bound.year, bound.month)
+    return date(bound.year, bound.month, bound.day)
+
+
+def _join(start: _Bound, end: _Bound) -> tuple[date, date]:
+    """A start of only a day takes the end's month and year ("1 – 15 ม.ค. 68"); a start without a
+    year takes the end's, or the year before when its month is later ("ต.ค. – มี.ค. 68")."""
+    if end.month is None or end.year is None:
+        raise ValueError(f"a period ends with its month and year: {end}")
+    if start.month is None:
+        if end.day is None:
+            raise ValueError(f"a day range needs the day it ends: {end}")
+        start = start._replace(month=end.month, year=end.year)
+    elif start.year is None:
+        start = start._replace(year=end.year - 1 if start.month > end.month else end.year)
+    return _first_day(start), _last_day(end)
+
+
+def _read_range(text: str) -> tuple[date, date]:
+    """Two sides split at the first separator where both read, or one date or month for both."""
+    for separator in _RANGE_SEPARATOR.finditer(text):
+        try:
+            return _join(_read_bound(text[:separator.start()]), _read_bound(text[separator.end():]))
+        except ValueError:
+            continue
+    bound = _read_bound(text)
+    return _join(bound, bound)  # one date or month is both sides
+
+
+def _whole_fiscal_year(year_text: str | None, fiscal_year: int | None) -> tuple[date, date]:
+    if year_text:
+        year = int(year_text)
+        return fiscal_year_bounds(year + 2500 if year < 100 else year)
+    if fiscal_year is None:
+        raise ValueError("which fiscal year?")
+    return fiscal_year_bounds(fiscal_year)
+
+
+def _quarter_start(fiscal_year: int, quarter: int) -> date:
+    """Quarter 1 opens the fiscal year on 1 Oct of the year before; quarter 5 opens the next one."""
+    months = 9 + 3 * (quarter - 1)  # counted from January of the year before
+    return date(fiscal_year - BE_OFFSET - 1 + months // 12, months % 12 + 1, 1)
+
+
+def _quarters(first: int, last: int, fiscal_year: int | None) -> tuple[date, date]:
+    if fiscal_year is None:
+        raise ValueError("which fiscal year?")
+    return _quarter_start(fiscal_year, first), _quarter_start(fiscal_year, last + 1) - timedelta(days=1)
+
+
+def _normalize_period(text: str) -> str:
     text = re.sub(r"\s+", " ", to_arabic_digits(text or "")).strip()
-    text = re.sub(r"พ\.\s*ศ\.?\s*", "", text).strip()
-    text = re.sub(r"^(?:ระหว่าง|ตั้งแต่)\s*", "", text)
-    if match := _WHOLE_FISCAL_YEAR.match(text):
-        if match.group(1):
-            year = int(match.group(1))
-            return fiscal_year_bounds(year + 2500 if year < 100 else year)
-        if fiscal_year is None:
-            raise ValueError(f"which fiscal year: {text!r}")
-        return fiscal_year_bounds(fiscal_year)
-    parts = _PERIOD_SEPARATOR.split(text, maxsplit=1)
-    if len(parts) == 1:
-        return _period_bound(text, end=False), _period_bound(text, end=True)
-    return _period_bound(parts[0], end=False), _period_bound(parts[1], end=True)
+    text = re.sub(r"พ\.\s*ศ\.?\s*", "", text)
+    text = re.sub(r"เดือน\s*", "", text).strip()
+    return re.sub(r"^(?:ระหว่าง|ตั้งแต่)\s*", "", text)
+
+
+def parse_period(text: str, fiscal_year: int | None = None) -> tuple[date, date]:
+    """(start, end), both inclusive, of a period as O34 tables write it. Raises ValueError.
+
+    - two dates: "วันที่ 1 ต.ค. 67 – 30 ก.ย. 68", "1 ต.ค.67-30 ก.ย. 68", "01/10/67-30/09/68",
+      "1/10/2567 - 30/9/2568", "ระหว่างวันที่ ... ถึง ...", "ตั้งแต่ ... จนถึง ..."
+    - months, whole: "ต.ค. 67 ถึง ก.ย. 68", "เดือนตุลาคม 2567 - เดือนกันยายน 2568", "ก.พ. 68"
+    - a start without its year: "มกราคม – มีนาคม 2568", "1 ต.ค. – 31 มี.ค. 68"; it takes the end's
+      year, or the year before when its month is later than the end's ("ตุลาคม – กันยายน 2568")
+    - days of one month: "1-31 ต.ค. 2567", "1 – 15 ม.ค. 68"
+    - one day: "วันที่ 1 ต.ค. 2567", "1-10-2567"
+    - a whole fiscal year: "ปีงบประมาณ พ.ศ. 2568"; without a year ("ตลอดปีงบประมาณ",
+      "ทั้งปีงบประมาณ", "ตลอดปี", "ตลอดทั้งปี") it is `fiscal_year`
+    - quarters of `fiscal_year`: "ไตรมาสที่ 1" (Oct–Dec of the year before) .. "ไตรมาส 4", "ไตรมาส 1-2"
+    Years are BE ("67" is 2567), digits Arabic or Thai. A start after its end is read as written.
+    """
+    text = _normalize_period(text)
+    if match := _WHOLE_FISCAL_YEAR.match(text.replace(" ", "")):
+        return _whole_fiscal_year(match.group(1), fiscal_year)
+    if match := _QUARTERS.match(text.replace(" ", "")):
+        first, last = match.groups()
+        return _quarters(int(first), int(last or first), fiscal_year)
+    return _read_range(text)
 
 
 def format_score(value) -> str:

@@ -9,6 +9,7 @@ from tracker.extensions import db
 from tracker.models.base import OrgOwned
 
 TOOLS = ("IIT", "EIT", "OIT")
+DEFAULT_THRESHOLDS = {"OIT": Decimal(100), "IIT": Decimal(85), "EIT": Decimal(85)}  # OIT documents score 100 or 0
 
 
 class AssessmentYear(OrgOwned, db.Model):
@@ -17,15 +18,18 @@ class AssessmentYear(OrgOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int]  # BE, e.g. 2567
     # An item scoring below its tool's mark is weak; the agency may set its own marks.
-    oit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(100))
-    iit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(85))
-    eit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(85))
+    oit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_THRESHOLDS["OIT"])
+    iit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_THRESHOLDS["IIT"])
+    eit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_THRESHOLDS["EIT"])
     items: Mapped[list["AssessmentItem"]] = relationship(
         back_populates="assessment_year", order_by="AssessmentItem.position", cascade="all, delete-orphan"
     )
 
     def threshold(self, tool: str) -> Decimal:
-        return {"OIT": self.oit_threshold, "IIT": self.iit_threshold, "EIT": self.eit_threshold}[tool]
+        return getattr(self, f"{tool.lower()}_threshold")
+
+    def set_threshold(self, tool: str, mark: Decimal) -> None:
+        setattr(self, f"{tool.lower()}_threshold", mark)
 
 
 class AssessmentItem(OrgOwned, db.Model):

@@ -33,7 +33,7 @@ class ReminderSettings(OrgOwned, db.Model):
 
     @staticmethod
     def day_list(text: str) -> list[int]:
-        return sorted({int(part) for part in text.split(",") if part.strip().isdigit()}, reverse=True)
+        return sorted({int(part) for part in text.split(",") if part.strip().isdecimal()}, reverse=True)
 
 
 class Holiday(OrgOwned, db.Model):

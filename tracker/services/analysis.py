@@ -10,12 +10,11 @@ from sqlalchemy.orm import contains_eager, selectinload
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, FiscalYear, ItemScore, Measure, Topic, User
 from tracker.models.ita import TOOLS
-from tracker.services import audit, item_banks, plan, score_import
+from tracker.services import audit, item_banks, plan
 from tracker.services.errors import ServiceError
 from tracker.thai import format_score
 
 TWO_PLACES = Decimal("0.01")
-THRESHOLD_COLUMNS = {"OIT": "oit_threshold", "IIT": "iit_threshold", "EIT": "eit_threshold"}
 
 
 @dataclass
@@ -101,7 +100,7 @@ def _item_row(item: AssessmentItem, last_scores: dict[str, Decimal], covered: bo
 def _last_year_scores(assessment_year: AssessmentYear, items: list[AssessmentItem]) -> tuple[int | None, dict[str, Decimal]]:
     """The organization's scores of the assessment year before, by this year's code, each from the
     item of that year that is this one (item_banks.counterpart)."""
-    earlier = score_import.get_assessment_year(assessment_year.organization_id, assessment_year.year - 1)
+    earlier = item_banks.get_assessment_year(assessment_year.organization_id, assessment_year.year - 1)
     if earlier is None:
         return None, {}
     scored = list(db.session.scalars(
@@ -153,7 +152,7 @@ def set_thresholds(assessment_year: AssessmentYear, marks: dict[str, Decimal], a
             raise ServiceError(f"เกณฑ์ {tool} ต้องอยู่ระหว่าง 0 ถึง 100")
     before = _marks(assessment_year)
     for tool, mark in marks.items():
-        setattr(assessment_year, THRESHOLD_COLUMNS[tool], mark)
+        assessment_year.set_threshold(tool, mark)
     before, after = audit.changed(before, _marks(assessment_year))
     if after:
         audit.record(assessment_year.organization_id, actor, "assessment_year.thresholds", "assessment_year",

@@ -17,8 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
-from tracker.models.ita import TOOLS
-from tracker.services import audit, score_import, spreadsheet
+from tracker.models.ita import DEFAULT_THRESHOLDS, TOOLS
+from tracker.services import audit, saving, score_import, spreadsheet
 from tracker.services.errors import ServiceError
 from tracker.services.spreadsheet import ImportFileError
 from tracker.thai import to_arabic_digits
@@ -27,6 +27,7 @@ BANK_DIR = Path(__file__).resolve().parent.parent / "data" / "ita"
 MAX_FILE_BYTES = 512 * 1024
 MAX_ROWS = 500
 MAX_CODE_LENGTH = 10
+YEARS = range(2500, 2700)  # the BE years an assessment or a fiscal year may have
 COLUMNS = {
     "code": {"code", "ข้อ", "รหัส", "รหัสข้อ", "ข้อที่"},
     "tool": {"tool", "แบบวัด", "เครื่องมือ", "ประเภท"},
@@ -61,6 +62,11 @@ def tool_counts(items) -> dict[str, int]:
     return {tool: tools.count(tool) for tool in TOOLS}
 
 
+def missing_tools(items) -> list[str]:
+    """The tools a list has no item of (a shipped list may hold OIT only)."""
+    return [tool for tool, count in tool_counts(items).items() if not count]
+
+
 def criteria_for_year(year: int) -> dict:
     """The O34/O35 criteria in force for documents assessed in `year`: the newest shipped bank not
     after it that has criteria (a year's list may ship without them), else the oldest."""
@@ -70,7 +76,7 @@ def criteria_for_year(year: int) -> dict:
 
 
 def _default_thresholds(year: int) -> dict[str, Decimal]:
-    marks = {"OIT": 100, "IIT": 85, "EIT": 85, **criteria_for_year(year).get("thresholds", {}),
+    marks = {**DEFAULT_THRESHOLDS, **criteria_for_year(year).get("thresholds", {}),
              **(shipped_bank(year) or {}).get("thresholds", {})}
     return {tool: Decimal(str(mark)) for tool, mark in marks.items()}
 
@@ -138,7 +144,7 @@ def ensure_assessment_year(organization_id: int, year: int, actor: User | None =
     bank = shipped_bank(year)
     if bank is None:
         raise ServiceError(f"ยังไม่มีรายการข้อคำถามของการประเมิน ITA {year} "
-                           "กรุณาอัปโหลดรายการข้อคำถามของปีนั้นก่อน (เมนู ผลการประเมิน ITA → รายการข้อคำถาม)")
+                           "กรุณาอัปโหลดรายการข้อคำถามของปีนั้นก่อน ที่หน้า รายการข้อคำถาม")
     assessment_year = _new_year(organization_id, year)
     for position, row in enumerate(bank["items"], start=1):
         assessment_year.items.append(AssessmentItem(organization_id=organization_id, code=row["code"],
@@ -153,8 +159,8 @@ def load_shipped(organization_id: int, year: int, actor: User | None) -> Assessm
     """The coordinator's "use the standard list" button."""
     if get_assessment_year(organization_id, year) is not None:
         raise ServiceError(f"มีรายการข้อคำถามของ ITA {year} อยู่แล้ว หากต้องการแก้ไข ให้อัปโหลดรายการใหม่")
-    assessment_year = ensure_assessment_year(organization_id, year, actor)
-    db.session.commit()
+    with saving.all_or_nothing():
+        assessment_year = ensure_assessment_year(organization_id, year, actor)
     return assessment_year
 
 
@@ -260,7 +266,7 @@ def apply_upload(organization_id: int, preview: ItemPreview, actor: User | None)
     transaction; items the file does not name stay, with their scores. Refuses unless every row is good."""
     if not preview.ok:
         raise ServiceError("บันทึกไม่ได้ เพราะยังมีแถวที่ไม่ถูกต้อง: " + "; ".join(preview.error_lines()))
-    try:
+    with saving.all_or_nothing():
         assessment_year = get_assessment_year(organization_id, preview.year) or _new_year(organization_id,
                                                                                           preview.year)
         existing = {_key(item.code): item for item in assessment_year.items}
@@ -282,10 +288,6 @@ def apply_upload(organization_id: int, preview: ItemPreview, actor: User | None)
         db.session.flush()
         audit.record(organization_id, actor, "items.upload", "assessment_year", assessment_year.id,
                      before or None, {"year": preview.year, **after})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return assessment_year
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, Division, FiscalYear, Topic, User
-from tracker.services import plan, spreadsheet
+from tracker.services import plan, saving, spreadsheet
 from tracker.services.errors import ServiceError
 from tracker.services.score_import import normalise_code
 from tracker.services.spreadsheet import HEADER_SEARCH_ROWS, ImportFileError
@@ -30,7 +30,7 @@ from tracker.thai import format_date, parse_period, to_arabic_digits
 # A Word file with the agency's seal or letterhead pictures runs to a few MB. The preview carries the
 # file back in a hidden base64 field, which must fit MAX_FORM_MEMORY_SIZE (config): 5 MB is 6.7 MB.
 MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 2000
+MAX_ROWS = 1000  # a real O34 table has dozens; this many already takes seconds to save
 FILE_TYPES = (".docx", ".xlsx", ".csv")
 COLUMN_LABELS = {
     "topic": "ประเด็น", "items": "ข้อคำถาม ITA", "score": "ผลคะแนน", "analysis": "การวิเคราะห์ผลการประเมิน",
@@ -268,6 +268,7 @@ def _missing_header_message(tables: list[list[tuple[int, list[str]]]]) -> str:
 def _docx_tables(data: bytes) -> list[list[tuple[int, list[str]]]]:
     import docx
 
+    spreadsheet.check_unpacked_size(data, "Word")
     try:
         document = docx.Document(io.BytesIO(data))
         tables = [_docx_rows(table) for table in document.tables]
@@ -294,12 +295,23 @@ def _docx_rows(table) -> list[tuple[int, list[str]]]:
         for index, cell in enumerate(cells):
             repeated = cell is None or (index and tcs[index] is tcs[index - 1]) or (
                 index < len(above) and tcs[index] is above[index])
-            texts.append("" if repeated else "\n".join(paragraph.text for paragraph in cell.paragraphs))
+            texts.append("" if repeated else _cell_text(cell))
         rows.append((number, texts))
         above = tcs
         if len(rows) > MAX_ROWS:
-            raise ImportFileError(f"ตารางมีเกิน {MAX_ROWS} แถว")
+            raise ImportFileError(f"ตารางมีเกิน {MAX_ROWS:,} แถว")
     return rows
+
+
+def _cell_text(cell) -> str:
+    """A Word cell's lines; a table set inside it (steps are sometimes laid out so, "1." | "text")
+    gives a line a row."""
+    lines = [paragraph.text for paragraph in cell.paragraphs]
+    for table in cell.tables:
+        for row in table.rows:
+            cells = list({inner._tc: inner for inner in row.cells}.values())  # a merged cell once
+            lines.append(" ".join(_cell_text(inner).replace("\n", " ") for inner in cells))
+    return "\n".join(lines)
 
 
 def _spreadsheet_table(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
@@ -338,6 +350,8 @@ def read_rows(filename: str, data: bytes) -> list[SourceRow]:
                 continue
             rows.append(SourceRow(len(rows), f"{prefix}แถวที่ {line}", {
                 column: _lines(cells[index]) if index < len(cells) else [] for column, index in columns.items()}))
+    if sum(any(row.cells.values()) for row in rows) > MAX_ROWS:
+        raise ImportFileError(f"ตารางมีเกิน {MAX_ROWS:,} แถว")
     return rows
 
 
@@ -585,7 +599,7 @@ def apply(preview: Preview, fiscal_year: FiscalYear, actor: User | None) -> list
     if not preview.ok:
         raise ServiceError("นำเข้าไม่ได้ เพราะยังมีแถวที่ไม่ถูกต้อง: " + "; ".join(preview.error_lines()))
     created = []
-    try:
+    with saving.all_or_nothing():
         for draft in preview.topics:
             topic = plan.create_topic(fiscal_year, plan.TopicInput(
                 number=draft.number, title=draft.title, analysis=draft.analysis,
@@ -597,8 +611,4 @@ def apply(preview: Preview, fiscal_year: FiscalYear, actor: User | None) -> list
                     responsible_text=measure.responsible_text, all_divisions=measure.all_divisions,
                     division_ids=[division.id for division in measure.divisions]), actor, commit=False)
             created.append(topic)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return created

@@ -40,6 +40,7 @@ from tracker.extensions import db
 from tracker.models import (
     AssessmentItem, Division, FiscalYear, Measure, ProgressUpdate, ReportDraft, ReportSettings, Task, Topic,
 )
+from tracker.models.ita import DEFAULT_THRESHOLDS, TOOLS
 from tracker.models.task import CLOSED_STATUSES
 from tracker.services import item_banks, plan
 from tracker.services.reports import compile as reports
@@ -126,9 +127,8 @@ def criteria_for(fiscal_year: FiscalYear) -> dict:
 def _thresholds(fiscal_year: FiscalYear) -> dict[str, float]:
     """The marks of the ITA result the measures answer, as the agency set them."""
     assessment_year = fiscal_year.assessment_year
-    if assessment_year is None:
-        return {"OIT": 100, "IIT": 85, "EIT": 85}
-    return {tool: float(assessment_year.threshold(tool)) for tool in ("OIT", "IIT", "EIT")}
+    marks = assessment_year.threshold if assessment_year else DEFAULT_THRESHOLDS.get
+    return {tool: float(marks(tool)) for tool in TOOLS}
 
 
 # --- loading -------------------------------------------------------------------------------------

@@ -87,9 +87,12 @@ def _week(day: date) -> str:
 def _open_tasks(organization_id: int, today: date) -> list[Task]:
     """Unfinished, active tasks of fiscal years that have begun. A year that has ended still counts:
     its tasks are mostly due on its last day, so only after it are they late and worth chasing.
-    A task whose measure a later year carries over is not chased: the carried measure's task is."""
-    carrying = aliased(Measure)
-    carried_over = select(carrying.id).where(carrying.carried_from_id == Task.measure_id).exists()
+    A task whose measure a later year carries over is not chased once that year has begun: the
+    carried measure's task is then. (A next year started early leaves this year's chasing as it was.)"""
+    carrying, its_topic, its_year = aliased(Measure), aliased(Topic), aliased(FiscalYear)
+    carried_over = (select(carrying.id).join(its_topic, its_topic.id == carrying.topic_id)
+                    .join(its_year, its_year.id == its_topic.fiscal_year_id)
+                    .where(carrying.carried_from_id == Task.measure_id, its_year.start_date <= today).exists())
     return list(db.session.scalars(
         select(Task).join(Task.measure).join(Measure.topic).join(Topic.fiscal_year)
         .where(Task.organization_id == organization_id, Task.archived_at.is_(None),

@@ -8,20 +8,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, Division, FiscalYear, Measure, Task, Topic, User
 from tracker.models.task import CLOSED_STATUSES
-from tracker.services import audit, item_banks, plan
+from tracker.services import audit, item_banks, plan, saving
 from tracker.services.errors import ServiceError
 from tracker.thai import fiscal_year_bounds, fiscal_year_of, format_period
 
 ITEM_LIST_OWN = "own"  # the agency has its item list of the ITA year
 ITEM_LIST_STANDARD = "standard"  # it will be made from the list shipped with the program
 ITEM_LIST_MISSING = "missing"  # neither: the coordinator must upload one first
-YEARS = range(2500, 2700)  # BE years a fiscal year may have
 
 
 @dataclass
@@ -50,7 +48,7 @@ def next_year(organization_id: int, today: date) -> int:
 
 
 def preview(organization_id: int, year: int) -> Rollover:
-    if year not in YEARS:
+    if year not in item_banks.YEARS:
         raise ServiceError("ปีงบประมาณต้องเป็นปี พ.ศ. เช่น 2569")
     from_year = _newest_fiscal_year(organization_id)
     start, end = fiscal_year_bounds(year)
@@ -82,7 +80,8 @@ def start_fiscal_year(organization_id: int, year: int, measure_ids: list[int], a
     if rollover.refusal:
         raise ServiceError(rollover.refusal)
     chosen = _chosen(rollover, measure_ids)
-    try:
+    # Another request that started the same year a moment ago trips the unique year.
+    with saving.all_or_nothing(_exists_message(year)):
         assessment_year = item_banks.ensure_assessment_year(organization_id, rollover.assessment_year, actor)
         fiscal_year = FiscalYear(organization_id=organization_id, year=year, start_date=rollover.start_date,
                                  end_date=rollover.end_date, assessment_year=assessment_year)
@@ -92,13 +91,6 @@ def start_fiscal_year(organization_id: int, year: int, measure_ids: list[int], a
                      {"year": year, **audit.snapshot(fiscal_year, ("start_date", "end_date")),
                       "assessment_year": assessment_year.year, "carried": len(chosen)})
         _carry(fiscal_year, rollover.from_year, chosen, assessment_year, actor)
-        db.session.commit()
-    except IntegrityError:  # another request started the same year a moment ago
-        db.session.rollback()
-        raise ServiceError(_exists_message(year)) from None
-    except Exception:
-        db.session.rollback()
-        raise
     return fiscal_year
 
 
@@ -128,7 +120,7 @@ def _refusal(organization_id: int, year: int, from_year: FiscalYear | None, item
         return f"ปีงบประมาณใหม่ต้องอยู่หลังปีงบประมาณ พ.ศ. {from_year.year}"
     if item_list == ITEM_LIST_MISSING:
         return (f"ยังไม่มีรายการข้อคำถามของการประเมิน ITA {year - 1} จึงยังเริ่มปีงบประมาณ พ.ศ. {year} ไม่ได้ "
-                "กรุณาอัปโหลดรายการข้อคำถามของปีนั้นก่อน (เมนู ผลการประเมิน ITA → รายการข้อคำถาม)")
+                "กรุณาอัปโหลดรายการข้อคำถามของปีนั้นก่อน ที่หน้า รายการข้อคำถาม")
     return None
 
 

@@ -3,7 +3,7 @@ ITAS result page: read the rows, check every one, show a preview, and save all o
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
-from tracker.services import audit, spreadsheet
+from tracker.services import audit, saving, spreadsheet
 from tracker.services.errors import ServiceError
 from tracker.services.spreadsheet import ImportFileError
 from tracker.thai import to_arabic_digits
@@ -118,11 +118,6 @@ def read_rows(filename: str, data: bytes) -> list[RawRow]:
 
 # --- checking -------------------------------------------------------------------------------------
 
-def get_assessment_year(organization_id: int, year: int) -> AssessmentYear | None:
-    return db.session.scalar(select(AssessmentYear).where(
-        AssessmentYear.organization_id == organization_id, AssessmentYear.year == year))
-
-
 def _items(assessment_year: AssessmentYear) -> dict[str, AssessmentItem]:
     items = db.session.scalars(
         select(AssessmentItem)
@@ -201,7 +196,7 @@ def apply(preview: Preview, assessment_year: AssessmentYear, actor: User | None)
     before: dict = {}
     after: dict = {}
     changed = 0
-    try:
+    with saving.all_or_nothing():
         for row in preview.rows:
             item = items[row.code]
             score = item.score
@@ -223,10 +218,6 @@ def apply(preview: Preview, assessment_year: AssessmentYear, actor: User | None)
         if after:
             audit.record(assessment_year.organization_id, actor, "score.import", "assessment_year",
                          assessment_year.id, before, after)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return changed
 
 

@@ -4,11 +4,14 @@ import csv
 import io
 import re
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 
 from tracker.services.errors import ServiceError
 
 HEADER_SEARCH_ROWS = 10
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # what a .docx or .xlsx may hold once unzipped
+MAX_COLUMNS = 100
 
 
 class ImportFileError(ServiceError):
@@ -76,17 +79,34 @@ def csv_table(data: bytes, looks_right=lambda table: True) -> list[list]:
     return tables[0]
 
 
+def check_unpacked_size(data: bytes, kind: str) -> None:
+    """Refuse an Office file (a zip) that would unpack to more than MAX_UNPACKED_BYTES: a few KB of
+    zip can hold gigabytes, and the readers unpack every part into memory. The sizes the zip declares
+    bound what zipfile will unpack."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise ImportFileError(f"อ่านไฟล์ {kind} ไม่ได้ กรุณาตรวจสอบว่าไฟล์ไม่เสียหาย") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(f"ไฟล์ {kind} นี้เมื่อแตกไฟล์แล้วใหญ่เกิน {MAX_UNPACKED_BYTES // (1024 * 1024)} MB "
+                              "(อาจมีรูปภาพขนาดใหญ่) กรุณาลบรูปหรือบันทึกเฉพาะตารางเป็นไฟล์ใหม่")
+
+
 def xlsx_table(data: bytes, max_rows: int) -> list[list]:
-    """The values of the first sheet's top `max_rows` rows."""
+    """The values of the first sheet's top `max_rows` rows and MAX_COLUMNS columns."""
     from openpyxl import load_workbook
 
+    check_unpacked_size(data, "Excel")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]
-                table = [list(row) for _, row in zip(range(max_rows), sheet.iter_rows(values_only=True))]
+                sheet.reset_dimensions()  # the size a file declares may be huge; read only what is there
+                rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+                table = [list(row) for _, row in zip(range(max_rows), rows)]
             finally:
                 workbook.close()
     except Exception:  # a damaged or mislabelled file: openpyxl raises many kinds

@@ -37,7 +37,7 @@ def or_abort(call, *args, **kwargs):
 
 def int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 def current_fiscal_year() -> FiscalYear:

@@ -9,12 +9,11 @@ from tracker.web.common import carried, posted_file, require
 
 bp = Blueprint("item_banks", __name__, url_prefix="/plan/items")
 coordinator_only = require(access.can_edit_plan)
-YEARS = range(2560, 2600)
 
 
 def _year_arg(source) -> int | None:
     text = (source.get("year") or "").strip()
-    return int(text) if text.isdigit() and int(text) in YEARS else None
+    return int(text) if text.isdecimal() and int(text) in item_banks.YEARS else None
 
 
 def _page(**context):
@@ -22,8 +21,9 @@ def _page(**context):
     years = item_banks.assessment_years(organization_id)
     owned = {year.year for year in years}
     return render_template("plan/item_banks.html", years=years, scored=item_banks.scored_counts(organization_id),
-                           standard=[(y, item_banks.tool_counts(item_banks.shipped_bank(y)["items"]))
+                           standard=[(y, item_banks.shipped_bank(y)["items"])
                                      for y in item_banks.shipped_years() if y not in owned],
+                           missing_tools=item_banks.missing_tools,
                            tool_counts=item_banks.tool_counts,
                            shipped=item_banks.shipped_years(), **context)
 

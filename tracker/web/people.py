@@ -73,6 +73,8 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         try:
             users.reset_password(user, form.new_password.data, current_user)
+            if user.id == current_user.id:
+                login_user(user)  # a coordinator setting their own: this session goes on
             flash(f"ตั้งรหัสผ่านใหม่ให้ {user.name} แล้ว", "success")
             return redirect(url_for("people.index"))
         except ServiceError as error:

@@ -15,7 +15,7 @@ BAD_FORM = "แบบฟอร์มไม่ถูกต้อง ระบบ�
 def _posted() -> tuple[int, list[int]]:
     """The year to start and the ids of the measures ticked to carry over."""
     year, measure_ids = request.form.get("year", ""), request.form.getlist("measure_id")
-    if not (year.isdigit() and int(year) in rollover.YEARS) or not all(value.isdigit() for value in measure_ids):
+    if not (year.isdecimal() and int(year) in item_banks.YEARS) or not all(v.isdecimal() for v in measure_ids):
         raise ServiceError(BAD_FORM)
     return int(year), [int(value) for value in measure_ids]
 
@@ -28,8 +28,7 @@ def _page(year: int, chosen: list[int] | None = None, error: str | None = None):
         chosen = [entry.measure.id for entry in preview.unfinished]
     missing_tools = []
     if preview.item_list == rollover.ITEM_LIST_STANDARD:
-        counts = item_banks.tool_counts(item_banks.shipped_bank(preview.assessment_year)["items"])
-        missing_tools = [tool for tool, count in counts.items() if not count]
+        missing_tools = item_banks.missing_tools(item_banks.shipped_bank(preview.assessment_year)["items"])
     return render_template("plan/rollover.html", rollover=preview, chosen=set(chosen), error=error,
                            missing_tools=missing_tools)
 
@@ -39,7 +38,7 @@ def _year_to_show(organization_id: int) -> int:
     (?year=2568), since its first year in the system may be one already under way."""
     year = rollover.next_year(organization_id, clock.today())
     asked = int_arg("year")
-    if asked in rollover.YEARS and not plan.fiscal_years(organization_id):
+    if asked in item_banks.YEARS and not plan.fiscal_years(organization_id):
         return asked
     return year
 

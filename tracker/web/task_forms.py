@@ -32,4 +32,4 @@ class ProgressForm(FlaskForm):
         return [line.strip() for line in (self.links.data or "").splitlines() if line.strip()]
 
     def pending_ids(self) -> list[int]:
-        return [int(part) for part in (self.pending.data or "").split(",") if part.strip().isdigit()]
+        return [int(part) for part in (self.pending.data or "").split(",") if part.strip().isdecimal()]

@@ -553,7 +553,7 @@ class _Writer:
                     if (fonts.get(name) or "").startswith(TH_SARABUN_PREFIX):
                         fonts.set(name, self.font.family)
                 for size in (fonts.getparent().find(qn("w:sz")), fonts.getparent().find(qn("w:szCs"))):
-                    if size is not None and (size.get(qn("w:val")) or "").isdigit():
+                    if size is not None and (size.get(qn("w:val")) or "").isdecimal():
                         size.set(qn("w:val"), str(round(int(size.get(qn("w:val"))) * self.font.scale)))
 
     def _drop_trailing_empty_paragraphs(self) -> None:
