@@ -25,11 +25,12 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 from docx import Document  # noqa: E402
-from sqlalchemy import event, make_url, select  # noqa: E402
+from sqlalchemy import make_url, select  # noqa: E402
 
 from tests.fixtures.make_o34_docx import (  # noqa: E402
     ANALYSIS, ITEMS, MEASURE, PERIOD, RESPONSIBLE, SCORE, STEPS, TOPIC, add_header, merged, write,
 )
+from tests.statements import counted_statements  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import (  # noqa: E402
@@ -74,21 +75,6 @@ def stopwatch(run, *args):
     start = time.perf_counter()
     result = run(*args)
     return time.perf_counter() - start, result
-
-
-@contextmanager
-def counted_statements():
-    """The SQL statements the database is sent inside the block."""
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def fresh(model, object_id: int):

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import event, make_url, text
+from sqlalchemy import make_url, text
 
 from config import Testing
 from tracker import create_app
@@ -58,21 +58,6 @@ class RequestIsolatingClient(FlaskClient):
         if has_app_context():
             db.session.expire_all()
         return response
-
-
-@contextmanager
-def counted_statements():
-    """The SQL statements the database is sent inside the block."""
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def make_app(tmp_path, **overrides):

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.conftest import counted_statements, login
+from tests.conftest import login
+from tests.statements import counted_statements
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, AuditEvent, ItemScore, Topic
 from tracker.services import analysis, item_banks, plan

@@ -6,7 +6,6 @@ import io
 import json
 import re
 import zipfile
-from datetime import date
 from pathlib import Path
 
 import docx
@@ -24,7 +23,6 @@ from tracker.services import measure_import, plan, spreadsheet, users
 from tracker.services.reports import compile as reports
 from tracker.services.errors import ServiceError
 from tracker.services.measure_import import ImportFileError
-from tracker.thai import parse_period
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "o34-pichai-2567.docx"
 DEMO = json.loads(demo_service.DATA_FILE.read_text(encoding="utf-8"))
@@ -208,34 +206,6 @@ def test_an_import_is_audited_and_fans_out_tasks_like_typing_the_plan(fiscal_yea
 
 
 # --- reading periods, steps, topics, codes ---
-
-@pytest.mark.parametrize("text, start, end", [
-    ("วันที่ 1 ต.ค. 67 – 30 ก.ย. 68", date(2024, 10, 1), date(2025, 9, 30)),
-    ("วันที่ 1 ต.ค.67 - 30 ก.ย. 68", date(2024, 10, 1), date(2025, 9, 30)),
-    ("1 ต.ค. 67-30 ก.ย. 68", date(2024, 10, 1), date(2025, 9, 30)),
-    ("ปีงบประมาณ พ.ศ. 2568", date(2024, 10, 1), date(2025, 9, 30)),
-    ("ปีงบประมาณ ๒๕๖๘", date(2024, 10, 1), date(2025, 9, 30)),
-    ("วันที่ 1 ต.ค. 2567", date(2024, 10, 1), date(2024, 10, 1)),
-    ("ต.ค. 67 ถึง ธ.ค. 67", date(2024, 10, 1), date(2024, 12, 31)),
-    ("ก.พ. 68", date(2025, 2, 1), date(2025, 2, 28)),
-    ("ระหว่างวันที่ ๑ ตุลาคม พ.ศ. ๒๕๖๗ ถึง ๓๑ มีนาคม พ.ศ. ๒๕๖๘", date(2024, 10, 1), date(2025, 3, 31)),
-    ("1/10/2567 - 30/9/2568", date(2024, 10, 1), date(2025, 9, 30)),
-])
-def test_periods_are_read_as_the_o34_table_writes_them(text, start, end):
-    assert parse_period(text) == (start, end)
-
-
-def test_the_whole_fiscal_year_needs_to_know_which_year():
-    assert parse_period("ตลอดปีงบประมาณ", 2568) == (date(2024, 10, 1), date(2025, 9, 30))
-    with pytest.raises(ValueError):
-        parse_period("ตลอดปีงบประมาณ")
-
-
-@pytest.mark.parametrize("text", ["", "ทั้งปี", "1 ต.ค. – ", "31 ก.พ. 68 – 1 มี.ค. 68", "ไตรมาส 1"])
-def test_text_that_is_no_period_is_refused(text):
-    with pytest.raises(ValueError):
-        parse_period(text)
-
 
 @pytest.mark.parametrize("lines, steps", [
     (["1. ก", "2) ข"], ["ก", "ข"]),

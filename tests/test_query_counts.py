@@ -3,7 +3,8 @@
 import pytest
 
 from tests import factories
-from tests.conftest import counted_statements, login
+from tests.conftest import login
+from tests.statements import counted_statements
 from tracker.extensions import db
 from tracker.models import Measure, ProgressUpdate, Task, Topic
 

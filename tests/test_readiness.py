@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from tests.conftest import counted_statements
+from tests.statements import counted_statements
 from tracker.extensions import db
 from tracker.models import Division, ProgressUpdate, Role, Task, Topic, User
 from tracker.services import plan, readiness, tasks

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Emu
 from docx.text.paragraph import Paragraph
 
-from tests.conftest import counted_statements
+from tests.statements import counted_statements
 from tracker.services.plan import get_fiscal_year
 from tracker.services.reports import data
 from tracker.services.reports.docx import O34_COLUMNS, TH_SARABUN_NEW, round_label, write_docx

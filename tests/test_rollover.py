@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests import factories
-from tests.conftest import counted_statements, login
+from tests.conftest import login
+from tests.statements import counted_statements
 from tests.servers import bangkok
 from tracker.extensions import db
 from tracker.models import (
