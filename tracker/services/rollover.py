@@ -39,6 +39,7 @@ class Rollover:
     from_year: FiscalYear | None  # the year whose unfinished measures may be carried over
     unfinished: list[UnfinishedMeasure]
     refusal: str | None
+    missing_tools: list[str]  # tools the standard list to be used has no item of
 
 
 def next_year(organization_id: int, today: date) -> int:
@@ -55,7 +56,9 @@ def preview(organization_id: int, year: int) -> Rollover:
     item_list = _item_list(organization_id, year - 1)
     return Rollover(year=year, start_date=start, end_date=end, assessment_year=year - 1, item_list=item_list,
                     from_year=from_year, unfinished=unfinished_measures(from_year) if from_year else [],
-                    refusal=_refusal(organization_id, year, from_year, item_list))
+                    refusal=_refusal(organization_id, year, from_year, item_list),
+                    missing_tools=item_banks.missing_tools(item_banks.shipped_bank(year - 1)["items"])
+                    if item_list == ITEM_LIST_STANDARD else [])
 
 
 def unfinished_measures(fiscal_year: FiscalYear) -> list[UnfinishedMeasure]:

@@ -26,11 +26,7 @@ def _page(year: int, chosen: list[int] | None = None, error: str | None = None):
         error = None  # the page says it already
     if chosen is None:
         chosen = [entry.measure.id for entry in preview.unfinished]
-    missing_tools = []
-    if preview.item_list == rollover.ITEM_LIST_STANDARD:
-        missing_tools = item_banks.missing_tools(item_banks.shipped_bank(preview.assessment_year)["items"])
-    return render_template("plan/rollover.html", rollover=preview, chosen=set(chosen), error=error,
-                           missing_tools=missing_tools)
+    return render_template("plan/rollover.html", rollover=preview, chosen=set(chosen), error=error)
 
 
 def _year_to_show(organization_id: int) -> int:
