@@ -196,22 +196,29 @@ def rollover_command(year: int, carry: str, organization: str | None) -> None:
 def import_items_command(file: str, year: int, organization: str | None) -> None:
     """Import a year's item list (columns code,tool,title or ข้อ,แบบวัด,ข้อคำถาม); any bad row changes nothing."""
     agency = _existing_organization(organization)
-    with open(file, "rb") as source:
-        data = source.read(item_banks.MAX_FILE_BYTES + 1)
-    preview = item_banks.preview_upload(agency.id, year, os.path.basename(file), data)
-    if not preview.ok:
-        _refuse(preview.error_lines())
-    item_banks.apply_upload(agency.id, preview, None)
+    preview, _ = _import_file(file, item_banks.MAX_FILE_BYTES,
+                              lambda name, data: item_banks.preview_upload(agency.id, year, name, data),
+                              lambda preview: item_banks.apply_upload(agency.id, preview, None))
     click.echo(f"Imported the ITA {year} item list: {preview.count('new')} new, {preview.count('changed')} changed, "
                f"{preview.count('same')} unchanged, {len(preview.kept)} kept that the file does not name.")
 
 
-def _refuse(error_lines: list[str]) -> None:
-    """A refused import: say why, row by row, and exit 1."""
-    click.echo(f"Refused: nothing was imported ({len(error_lines)} problems).", err=True)
-    for line in error_lines:
-        click.echo(f"  {line}", err=True)
-    raise SystemExit(1)
+def _import_file(file: str, max_bytes: int, check, save):
+    """Read the file, check it (`check(name, data)` gives a preview) and save it (`save(preview)`):
+    (the preview, what save returned). A file with any bad row is refused: its problems are printed
+    row by row, nothing changes, and the command exits 1."""
+    with open(file, "rb") as source:
+        data = source.read(max_bytes + 1)
+    preview = check(os.path.basename(file), data)
+    if not preview.ok:
+        click.echo(f"Refused: nothing was imported ({len(preview.error_lines())} problems).", err=True)
+        for line in preview.error_lines():
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(1)
+    try:
+        return preview, save(preview)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @import_cli.command("scores")
@@ -226,15 +233,9 @@ def import_scores_command(file: str, year: int, organization: str | None) -> Non
     except ServiceError:
         raise click.ClickException(f"No item list for ITA {year} in {agency.name}: "
                                    "import one first with 'tracker import items'.") from None
-    with open(file, "rb") as source:
-        data = source.read(score_import.MAX_FILE_BYTES + 1)
-    preview = score_import.preview_file(assessment_year, os.path.basename(file), data)
-    if not preview.ok:
-        _refuse(preview.error_lines())
-    try:
-        changed = score_import.apply(preview, assessment_year, None)
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from None
+    preview, changed = _import_file(file, score_import.MAX_FILE_BYTES,
+                                    lambda name, data: score_import.preview_file(assessment_year, name, data),
+                                    lambda preview: score_import.apply(preview, assessment_year, None))
     for row in preview.rows:
         old = "–" if row.old_score is None else f"{row.old_score:.2f}"
         click.echo(f"  {row.code:<5} {old:>7} -> {row.new_score:.2f}")
@@ -252,15 +253,9 @@ def import_measures_command(file: str, year: int, organization: str | None) -> N
         fiscal_year = plan.get_fiscal_year(agency.id, year)
     except ServiceError:
         raise click.ClickException(f"No fiscal year {year} for {agency.name}.") from None
-    with open(file, "rb") as source:
-        data = source.read(measure_import.MAX_FILE_BYTES + 1)
-    preview = measure_import.preview_file(fiscal_year, os.path.basename(file), data)
-    if not preview.ok:
-        _refuse(preview.error_lines())
-    try:
-        measure_import.apply(preview, fiscal_year, None)
-    except ServiceError as error:
-        raise click.ClickException(str(error)) from None
+    preview, _ = _import_file(file, measure_import.MAX_FILE_BYTES,
+                              lambda name, data: measure_import.preview_file(fiscal_year, name, data),
+                              lambda preview: measure_import.apply(preview, fiscal_year, None))
     for topic in preview.topics:
         click.echo(f"  ({topic.number}) {topic.title} [{', '.join(item.code for item in topic.items)}]")
         for measure in topic.measures:

@@ -3,13 +3,13 @@ import base64
 import binascii
 from functools import wraps
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker import clock
 from tracker.models import FiscalYear
 from tracker.services import access, plan
-from tracker.services.errors import Forbidden, NotFound
+from tracker.services.errors import Forbidden, NotFound, ServiceError
 
 
 def require(check):
@@ -75,6 +75,23 @@ def posted_file(max_bytes: int) -> tuple[str, bytes] | None:
     return None
 
 
-def carried(data: bytes) -> str:
-    """The file's bytes for the preview page's hidden field."""
-    return base64.b64encode(data).decode("ascii")
+def check_and_confirm(max_bytes: int, no_file: str, check, save, render, done):
+    """An import's POST: check the posted file and show its preview; when the preview page's
+    confirmation comes back with the same file, check it again and, if it is good, save it.
+    `check(filename, data)` returns a preview with `.ok`; `save(preview)` saves it and returns the
+    Thai success message, or raises ServiceError; `render(**context)` draws the page; `done` is the
+    response after saving."""
+    posted = posted_file(max_bytes)
+    if posted is None:
+        return render(file_error=no_file)
+    filename, data = posted
+    preview = check(filename, data)
+    if request.form.get("confirm") and preview.ok:
+        try:
+            message = save(preview)
+        except ServiceError as error:
+            flash(str(error), "danger")
+        else:
+            flash(message, "success")
+            return done
+    return render(preview=preview, filename=filename, content=base64.b64encode(data).decode("ascii"))

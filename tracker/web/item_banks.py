@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from tracker.services import access, item_banks
 from tracker.services.errors import ServiceError
-from tracker.web.common import carried, posted_file, require
+from tracker.web.common import check_and_confirm, require
 
 bp = Blueprint("item_banks", __name__, url_prefix="/plan/items")
 coordinator_only = require(access.can_edit_plan)
@@ -55,21 +55,17 @@ def upload():
     year = _year_arg(request.form)
     if year is None:
         return _page(preview=None, year=None, year_error="กรุณาระบุปีการประเมินเป็นปี พ.ศ. เช่น 2568")
-    posted = posted_file(item_banks.MAX_FILE_BYTES)
-    if posted is None:
-        return _page(preview=None, year=year, file_error="กรุณาเลือกไฟล์ .csv หรือ .xlsx")
-    filename, data = posted
-    preview = item_banks.preview_upload(current_user.organization_id, year, filename, data)
-    if request.form.get("confirm") and preview.ok:
-        try:
-            item_banks.apply_upload(current_user.organization_id, preview, current_user)
-        except ServiceError as error:
-            flash(str(error), "danger")
-        else:
-            flash(f"บันทึกรายการข้อคำถามของ ITA {year} แล้ว (เพิ่ม {preview.count('new')} ข้อ "
-                  f"แก้ไข {preview.count('changed')} ข้อ)", "success")
-            return redirect(url_for("item_banks.index"))
-    return _page(preview=preview, year=year, filename=filename, content=carried(data))
+    organization_id = current_user.organization_id
+
+    def save(preview) -> str:
+        item_banks.apply_upload(organization_id, preview, current_user)
+        return (f"บันทึกรายการข้อคำถามของ ITA {year} แล้ว (เพิ่ม {preview.count('new')} ข้อ "
+                f"แก้ไข {preview.count('changed')} ข้อ)")
+
+    return check_and_confirm(item_banks.MAX_FILE_BYTES, "กรุณาเลือกไฟล์ .csv หรือ .xlsx",
+                             lambda filename, data: item_banks.preview_upload(organization_id, year, filename, data),
+                             save, lambda **context: _page(**{"preview": None, "year": year, **context}),
+                             redirect(url_for("item_banks.index")))
 
 
 def _csv(content: bytes, name: str) -> Response:

@@ -1,10 +1,9 @@
 """Import the ITA result from a CSV/XLSX file: upload, preview with per-row errors, confirm."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.services import access, score_import
-from tracker.services.errors import ServiceError
-from tracker.web.common import carried, current_fiscal_year, posted_file, require
+from tracker.web.common import check_and_confirm, current_fiscal_year, require
 
 bp = Blueprint("score_import", __name__, url_prefix="/plan/result")
 coordinator_only = require(access.can_edit_plan)
@@ -21,25 +20,20 @@ def _assessment_year():
 @coordinator_only
 def import_scores():
     fiscal_year, assessment_year = _assessment_year()
-    context = {"fiscal_year": fiscal_year, "assessment_year": assessment_year, "preview": None}
+
+    def render(**context):
+        return render_template("plan/score_import.html", fiscal_year=fiscal_year, assessment_year=assessment_year,
+                               **{"preview": None, **context})
+
+    def save(preview) -> str:
+        changed = score_import.apply(preview, assessment_year, current_user)
+        return f"นำเข้าผลคะแนน {len(preview.rows)} ข้อแล้ว (เปลี่ยนแปลง {changed} ข้อ)"
+
     if request.method == "GET":
-        return render_template("plan/score_import.html", **context)
-    posted = posted_file(score_import.MAX_FILE_BYTES)
-    if posted is None:
-        context["file_error"] = "กรุณาเลือกไฟล์ .csv หรือ .xlsx"
-        return render_template("plan/score_import.html", **context)
-    filename, data = posted
-    preview = score_import.preview_file(assessment_year, filename, data)
-    if request.form.get("confirm") and preview.ok:
-        try:
-            changed = score_import.apply(preview, assessment_year, current_user)
-        except ServiceError as error:
-            flash(str(error), "danger")
-        else:
-            flash(f"นำเข้าผลคะแนน {len(preview.rows)} ข้อแล้ว (เปลี่ยนแปลง {changed} ข้อ)", "success")
-            return redirect(url_for("plan.result", fy=fiscal_year.year))
-    context.update(preview=preview, filename=filename, content=carried(data))
-    return render_template("plan/score_import.html", **context)
+        return render()
+    return check_and_confirm(score_import.MAX_FILE_BYTES, "กรุณาเลือกไฟล์ .csv หรือ .xlsx",
+                             lambda filename, data: score_import.preview_file(assessment_year, filename, data),
+                             save, render, redirect(url_for("plan.result", fy=fiscal_year.year)))
 
 
 @bp.route("/template.csv")
