@@ -10,6 +10,11 @@ from tracker.models.base import OrgOwned
 
 TOOLS = ("IIT", "EIT", "OIT")
 DEFAULT_THRESHOLDS = {"OIT": Decimal(100), "IIT": Decimal(85), "EIT": Decimal(85)}  # OIT documents score 100 or 0
+# Which period the results report the assessors read covers: this fiscal year's 6-month report, or
+# the year-end report of the fiscal year before (the ITA 2569 pattern).
+CURRENT_MIDYEAR = "current_midyear"
+PREVIOUS_YEAREND = "previous_yearend"
+RESULTS_COVERS = (CURRENT_MIDYEAR, PREVIOUS_YEAREND)
 
 
 class AssessmentYear(OrgOwned, db.Model):
@@ -21,6 +26,13 @@ class AssessmentYear(OrgOwned, db.Model):
     oit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_THRESHOLDS["OIT"])
     iit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_THRESHOLDS["IIT"])
     eit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_THRESHOLDS["EIT"])
+    # The items of this year's list that are our two documents (O34/O35 in 2567, O25/O26 in 2569,
+    # none in 2568), and which period the results report covers. From the shipped list; editable.
+    measures_code: Mapped[str | None] = mapped_column(String(10))
+    results_code: Mapped[str | None] = mapped_column(String(10))
+    results_covers: Mapped[str] = mapped_column(String(20), default=CURRENT_MIDYEAR)
+    # The year whose list this one was copied from, when no list of its own was known: to check.
+    copied_from: Mapped[int | None]
     items: Mapped[list["AssessmentItem"]] = relationship(
         back_populates="assessment_year", order_by="AssessmentItem.position", cascade="all, delete-orphan"
     )

@@ -1,7 +1,8 @@
-"""The measures plan of a fiscal year (the O34 table): topics, measures and their steps."""
+"""The measures plan of a fiscal year (the measures document's table): topics, measures and their steps."""
 from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -67,11 +68,18 @@ class Measure(OrgOwned, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(Text)
     details: Mapped[str] = mapped_column(Text, default="")
-    period_text: Mapped[str] = mapped_column(String(200), default="")  # as the agency writes it
+    # The coordinator's own wording of the period and of who is responsible, printed instead of the
+    # text made from the dates and divisions; "" (the usual case) prints the data.
+    period_text: Mapped[str] = mapped_column(String(200), default="")
     start_date: Mapped[date]
     end_date: Mapped[date]
-    responsible_text: Mapped[str] = mapped_column(String(300), default="")  # e.g. "ทุกกอง"
+    responsible_text: Mapped[str] = mapped_column(String(300), default="")
     all_divisions: Mapped[bool] = mapped_column(default=False)
+    # งบประมาณ: an amount in baht, or no_budget for "ไม่ใช้งบประมาณ"; neither when the plan does not say.
+    budget_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    no_budget: Mapped[bool] = mapped_column(default=False)
+    indicator: Mapped[str] = mapped_column(Text, default="")  # ตัวชี้วัด
+    target: Mapped[str] = mapped_column(String(300), default="")  # ค่าเป้าหมาย
     # The measure of an earlier fiscal year this one carries over, unfinished.
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id", ondelete="SET NULL"))
 

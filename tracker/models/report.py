@@ -42,7 +42,7 @@ class ReportDraft(OrgOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fiscal_year_id: Mapped[int] = mapped_column(ForeignKey("fiscal_year.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(5))  # o34 or o35
+    kind: Mapped[str] = mapped_column(String(10))  # "measures" or "results": the document's role
     # "mid" and "end" for the scheduled drafts (one each a year); a manual one is unique by its time.
     period: Mapped[str] = mapped_column(String(40))
     as_of: Mapped[date]

@@ -1,8 +1,9 @@
 """Tasks (a measure's work for one division) and what division heads report on them."""
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -71,6 +72,8 @@ class ProgressUpdate(OrgOwned, db.Model):
     percent: Mapped[int]
     done_text: Mapped[str] = mapped_column(Text, default="")
     problems: Mapped[str] = mapped_column(Text, default="")
+    indicator_value: Mapped[str] = mapped_column(String(300), default="")  # the measure's indicator, reached
+    budget_spent: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # baht spent so far
 
     task: Mapped[Task] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()

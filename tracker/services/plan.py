@@ -1,6 +1,7 @@
 """The measures plan: topics, measures, steps, divisions, and the tasks they fan out to."""
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import selectinload
@@ -13,8 +14,8 @@ from tracker.models.base import utcnow
 from tracker.services import audit
 from tracker.services.errors import NotFound, ServiceError
 
-ALL_DIVISIONS_TEXT = "ทุกกอง"
-MEASURE_COLUMNS = ("title", "details", "period_text", "start_date", "end_date", "responsible_text", "all_divisions")
+MEASURE_COLUMNS = ("title", "details", "period_text", "start_date", "end_date", "responsible_text", "all_divisions",
+                   "budget_amount", "no_budget", "indicator", "target")
 
 
 @dataclass
@@ -34,8 +35,12 @@ class MeasureInput:
     division_ids: list[int] = field(default_factory=list)
     all_divisions: bool = False
     details: str = ""
-    period_text: str = ""
-    responsible_text: str = ""
+    period_text: str = ""  # the coordinator's own wording; "" prints the dates
+    responsible_text: str = ""  # the coordinator's own wording; "" prints the divisions
+    budget_amount: Decimal | None = None
+    no_budget: bool = False
+    indicator: str = ""
+    target: str = ""
 
 
 # --- lookups, always inside the user's organization -------------------------------------------
@@ -188,10 +193,11 @@ def _apply_measure(measure: Measure, data: MeasureInput) -> None:
     measure.start_date, measure.end_date = data.start_date, data.end_date
     measure.period_text = data.period_text
     measure.all_divisions = data.all_divisions
-    chosen = [] if data.all_divisions else _owned_divisions(measure.organization_id, data.division_ids)
-    measure.divisions = chosen
-    measure.responsible_text = data.responsible_text or (
-        ALL_DIVISIONS_TEXT if data.all_divisions else ", ".join(d.name for d in chosen))
+    measure.divisions = [] if data.all_divisions else _owned_divisions(measure.organization_id, data.division_ids)
+    measure.responsible_text = data.responsible_text
+    measure.budget_amount = None if data.no_budget else data.budget_amount
+    measure.no_budget = data.no_budget
+    measure.indicator, measure.target = data.indicator, data.target
     _replace_steps(measure, data.steps)
 
 

@@ -15,7 +15,7 @@ from tracker.models import AssessmentItem, AssessmentYear, Division, FiscalYear,
 from tracker.models.task import CLOSED_STATUSES
 from tracker.services import audit, item_banks, plan, saving
 from tracker.services.errors import ServiceError
-from tracker.thai import fiscal_year_bounds, fiscal_year_of, format_period
+from tracker.thai import fiscal_year_bounds, fiscal_year_of
 
 ITEM_LIST_OWN = "own"  # the agency has its item list of the ITA year
 ITEM_LIST_STANDARD = "standard"  # it will be made from the list shipped with the program
@@ -175,9 +175,10 @@ def _copy_measure(topic: Topic, old: Measure, from_year: FiscalYear, actor: User
     start, end = _moved(old.start_date, from_year, fiscal_year), _moved(old.end_date, from_year, fiscal_year)
     data = plan.MeasureInput(
         title=old.title, details=old.details, start_date=start, end_date=end, steps=[s.text for s in old.steps],
-        period_text=_period_text(old.period_text, from_year.year, fiscal_year.year, start, end),
+        period_text=_period_text(old.period_text, from_year.year, fiscal_year.year),
         responsible_text=old.responsible_text, all_divisions=old.all_divisions,
-        division_ids=[division.id for division in old.divisions if division.active])
+        division_ids=[division.id for division in old.divisions if division.active],
+        budget_amount=old.budget_amount, no_budget=old.no_budget, indicator=old.indicator, target=old.target)
     # Its divisions are active: a division removed since has its task archived, so that no open task
     # of it made the measure unfinished.
     measure = plan.create_measure(topic, data, actor, commit=False)
@@ -195,9 +196,10 @@ def _moved(day: date, from_year: FiscalYear, fiscal_year: FiscalYear) -> date:
     return min(max(moved, fiscal_year.start_date), fiscal_year.end_date)
 
 
-def _period_text(text: str, old_year: int, new_year: int, start: date, end: date) -> str:
-    """"ปีงบประมาณ พ.ศ. 2568" names the new year; any other wording is written again from the dates."""
+def _period_text(text: str, old_year: int, new_year: int) -> str:
+    """"ปีงบประมาณ พ.ศ. 2568" names the new year; any other own wording is dropped, so that the
+    new year's documents print the moved dates."""
     naming_the_year = re.compile(rf"(ปีงบประมาณ\s*(?:พ\.ศ\.\s*)?){old_year}")
     if naming_the_year.search(text):
         return naming_the_year.sub(rf"\g<1>{new_year}", text)
-    return format_period(start, end)
+    return ""
