@@ -63,14 +63,14 @@ def make_ready(demo) -> None:
     for task in active_tasks(demo):
         if task.id in silent_task_ids(demo):
             report_on(task, author, datetime(2025, 3, 30, 3, 0))
-    reports.compile_draft(fiscal_year(demo), "o35", "mid", MIDYEAR, author, datetime(2025, 3, 31, 5, 0))
+    reports.compile_draft(fiscal_year(demo), "results", "mid", MIDYEAR, author, datetime(2025, 3, 31, 5, 0))
 
 
 # --- O34 ----------------------------------------------------------------------------------------
 
 def test_each_element_of_the_criteria_is_checked_in_order(app, demo):
     checked = readiness.check(fiscal_year(demo), MIDYEAR)
-    assert [(r.document, r.element) for r in checked] == [("o34", e) for e in O34] + [("o35", e) for e in O35]
+    assert [(r.document, r.element) for r in checked] == [("measures", e) for e in O34] + [("results", e) for e in O35]
     assert all(r.title and r.detail for r in checked)
 
 
@@ -78,25 +78,25 @@ def test_demo_o34_lacks_only_the_executives_approval(app, demo):
     """The seed's plan has analysis, measures, steps, divisions and periods, and every weak item
     (O8, O9, O25, O34) sits under a topic with a measure; monitoring has its default text. Nobody
     is named to sign it yet."""
-    assert missing(demo, "o34") == {"approved"}
-    approved = results(demo)[("o34", "approved")]
+    assert missing(demo, "measures") == {"approved"}
+    approved = results(demo)[("measures", "approved")]
     assert "ผู้อนุมัติ" in approved.detail and "ตั้งค่ารายงาน" in approved.detail
     assert approved.fix_url == ("reports.settings", {})
-    urgent = results(demo)[("o34", "urgent_issues")]
+    urgent = results(demo)[("measures", "urgent_issues")]
     assert all(code in urgent.detail for code in ("O8", "O9", "O25", "O34"))
 
 
 def test_naming_the_signers_makes_the_o34_ready(app, demo):
     set_report_settings(demo, chief_name="นายปลัด ทดสอบ", executive_name="ประเสริฐ พิชัยกุล")
-    assert missing(demo, "o34") == set()
-    assert results(demo)[("o34", "approved")].fix_url is None
+    assert missing(demo, "measures") == set()
+    assert results(demo)[("measures", "approved")].fix_url is None
 
 
 def test_a_topic_without_analysis_is_missing_and_points_to_its_edit_page(app, demo):
     seven = topic(demo, 7)
     plan.update_topic(seven, plan.TopicInput(number=7, title=seven.title, analysis="  ",
                                              item_ids=[i.id for i in seven.items]), actor=None)
-    analysis = results(demo)[("o34", "analysis")]
+    analysis = results(demo)[("measures", "analysis")]
     assert not analysis.met and "ประเด็นที่ 7" in analysis.detail
     assert analysis.fix_url == ("plan.edit_topic", {"topic_id": seven.id})
 
@@ -105,16 +105,16 @@ def test_a_weak_item_whose_measure_is_gone_is_an_urgent_issue_left_open(app, dem
     seven = topic(demo, 7)
     plan.delete_measure(seven.measures[0], actor=None)
     checked = results(demo)
-    assert not checked[("o34", "urgent_issues")].met and "O34" in checked[("o34", "urgent_issues")].detail
-    assert checked[("o34", "urgent_issues")].fix_url == ("plan.new_measure", {"topic_id": seven.id})
-    assert checked[("o34", "measures")].fix_url == ("plan.new_measure", {"topic_id": seven.id})
+    assert not checked[("measures", "urgent_issues")].met and "O34" in checked[("measures", "urgent_issues")].detail
+    assert checked[("measures", "urgent_issues")].fix_url == ("plan.new_measure", {"topic_id": seven.id})
+    assert checked[("measures", "measures")].fix_url == ("plan.new_measure", {"topic_id": seven.id})
 
 
 def test_a_measure_whose_only_division_left_has_nobody_responsible(app, demo):
     finance = db.session.scalar(select(Division).where(Division.organization_id == demo.id,
                                                        Division.name == "กองคลัง"))
     plan.remove_division(finance, actor=None, today=MIDYEAR)
-    responsible = results(demo)[("o34", "responsible")]
+    responsible = results(demo)[("measures", "responsible")]
     measure = topic(demo, 4).measures[0]
     assert not responsible.met and responsible.fix_url == ("plan.edit_measure", {"measure_id": measure.id})
 
@@ -127,14 +127,14 @@ def test_imported_rows_without_steps_or_with_a_period_outside_the_year_are_missi
     db.session.commit()
     checked = results(demo)
     for element in ("steps", "period"):
-        assert not checked[("o34", element)].met
-        assert checked[("o34", element)].fix_url == ("plan.edit_measure", {"measure_id": measure.id})
-    assert "นอกปีงบประมาณ 2568" in checked[("o34", "period")].detail
+        assert not checked[("measures", element)].met
+        assert checked[("measures", element)].fix_url == ("plan.edit_measure", {"measure_id": measure.id})
+    assert "นอกปีงบประมาณ 2568" in checked[("measures", "period")].detail
 
 
 def test_blank_monitoring_text_is_missing(app, demo):
     set_report_settings(demo, monitoring="")
-    assert "monitoring" in missing(demo, "o34")
+    assert "monitoring" in missing(demo, "measures")
 
 
 # --- O35 ----------------------------------------------------------------------------------------
@@ -142,48 +142,48 @@ def test_blank_monitoring_text_is_missing(app, demo):
 def test_midyear_o35_lists_every_task_with_no_report(app, demo):
     silent = silent_task_ids(demo)
     assert len(silent) == 11  # 15 tasks, 4 reported in the demo
-    element = results(demo)[("o35", "results")]
+    element = results(demo)[("results", "results")]
     assert not element.met and "11 งาน" in element.detail and "31 มี.ค. 2568" in element.detail
     assert {fix.args["task_id"] for fix in element.fixes} == silent
     assert {fix.endpoint for fix in element.fixes} == {"tasks.show"}
 
 
 def test_demo_midyear_o35_lacks_reports_suggestions_and_the_draft(app, demo):
-    assert missing(demo, "o35") == {"results", "progress", "problems", "acknowledged"}
-    acknowledged = results(demo)[("o35", "acknowledged")]
+    assert missing(demo, "results") == {"results", "progress", "problems", "acknowledged"}
+    acknowledged = results(demo)[("results", "acknowledged")]
     assert "ฉบับร่าง" in acknowledged.detail and "ผู้บริหาร" in acknowledged.detail
 
 
 def test_reports_suggestions_and_a_fresh_draft_make_the_midyear_o35_ready(app, demo):
     make_ready(demo)
-    assert missing(demo, "o35") == set() and missing(demo, "o34") == set()
+    assert missing(demo, "results") == set() and missing(demo, "measures") == set()
 
 
 def test_a_draft_compiled_before_the_last_report_must_be_compiled_again(app, demo):
     make_ready(demo)
     task = active_tasks(demo)[0]
     report_on(task, coordinator(demo), datetime(2025, 3, 31, 6, 0))
-    acknowledged = results(demo)[("o35", "acknowledged")]
+    acknowledged = results(demo)[("results", "acknowledged")]
     assert not acknowledged.met and "จัดทำก่อนรายงานความก้าวหน้าล่าสุด" in acknowledged.detail
     assert acknowledged.fix_url == ("reports.index", {"fy": 2568})
 
 
 def test_at_the_year_end_unfinished_tasks_must_say_what_held_them_back(app, demo):
     make_ready(demo)
-    problems = results(demo, YEAR_END)[("o35", "problems")]
+    problems = results(demo, YEAR_END)[("results", "problems")]
     unfinished = {t.id for t in active_tasks(demo) if t.status not in ("done", "cancelled")}
     assert not problems.met and "ยังไม่แล้วเสร็จ" in problems.detail
     assert {fix.args["task_id"] for fix in problems.fixes} == unfinished
     for task in active_tasks(demo):
         if task.id in unfinished:
             report_on(task, coordinator(demo), datetime(2025, 9, 29, 3, 0), problems="งบประมาณไม่เพียงพอ")
-    assert results(demo, YEAR_END)[("o35", "problems")].met
+    assert results(demo, YEAR_END)[("results", "problems")].met
 
 
 def test_the_year_end_round_needs_its_own_reports_and_draft(app, demo):
     make_ready(demo)
-    assert {"progress", "acknowledged"} <= missing(demo, "o35", YEAR_END)
-    assert "ประจำปี" in results(demo, YEAR_END)[("o35", "progress")].detail
+    assert {"progress", "acknowledged"} <= missing(demo, "results", YEAR_END)
+    assert "ประจำปี" in results(demo, YEAR_END)[("results", "progress")].detail
 
 
 def test_the_check_makes_as_many_queries_for_many_reports_as_for_few(app, demo):

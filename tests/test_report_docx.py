@@ -15,7 +15,7 @@ from docx.text.paragraph import Paragraph
 from tests.statements import counted_statements
 from tracker.services.plan import get_fiscal_year
 from tracker.services.reports import data
-from tracker.services.reports.docx import O34_COLUMNS, TH_SARABUN_NEW, round_label, write_docx
+from tracker.services.reports.docx import MEASURES_COLUMNS, TH_SARABUN_NEW, write_docx
 
 AS_OF = date(2025, 3, 31)
 SIGNERS = [
@@ -148,9 +148,9 @@ def test_o35_evidence_is_linked_and_problems_are_listed(o35):
 
 def test_year_end_report_and_late_tasks(fiscal_year):
     year_end = data.results_report(fiscal_year, date(2025, 9, 30), "", [])
-    assert round_label(year_end) == "ประจำปี"
+    assert year_end.round.label == "ประจำปี (รอบ 12 เดือน)"
     text = full_text(reopen(write_docx(year_end)))
-    assert "ประจำปี (1 ตุลาคม 2567 – 30 กันยายน 2568)" in text and "รอบ 6 เดือน" not in text
+    assert "ประจำปี (รอบ 12 เดือน) (1 ตุลาคม 2567 – 30 กันยายน 2568)" in text and "รอบ 6 เดือน" not in text
     # without signers from the settings, blank blocks to sign by hand
     assert "(..................................................)" in text
 
@@ -196,7 +196,7 @@ def test_o34_is_landscape_with_the_seeds_columns_scores_and_analysis(o34):
     assert abs(section.page_width - Cm(29.7)) < Cm(0.05) and abs(section.page_height - Cm(21.0)) < Cm(0.05)
     [table] = document.tables[:1]
     rows = cells_text(table)
-    assert tuple(rows[0]) == O34_COLUMNS == (
+    assert tuple(rows[0]) == MEASURES_COLUMNS == (
         "ประเด็น", "ข้อคำถาม ITA", "ผลคะแนน", "การวิเคราะห์ผลการประเมิน", "มาตรการหรือกิจกรรม",
         "ขั้นตอนหรือวิธีการปฏิบัติ", "ช่วงระยะเวลาในการดำเนินการ", "ผู้รับผิดชอบ")
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page

@@ -148,12 +148,12 @@ def test_two_conversions_at_once_each_get_their_pdf(o35, o34):
     def convert(name, report):
         results[name] = write_pdf(report)
 
-    threads = [threading.Thread(target=convert, args=(name, report)) for name, report in (("o35", o35), ("o34", o34))]
+    threads = [threading.Thread(target=convert, args=(name, report)) for name, report in (("results", o35), ("measures", o34))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert page_size(results["o35"]) == A4 and page_size(results["o34"]) == A4[::-1]
+    assert page_size(results["results"]) == A4 and page_size(results["measures"]) == A4[::-1]
 
 
 def test_missing_libreoffice_is_said_in_thai(o35, monkeypatch):

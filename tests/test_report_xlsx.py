@@ -6,6 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tracker.services.plan import get_fiscal_year
+from tracker.services.documents import DocumentRole
 from tracker.services.reports import data
 from tracker.services.reports.xlsx import BE_DATE_FORMAT, write_xlsx
 
@@ -255,7 +256,7 @@ def test_text_that_looks_like_a_formula_stays_text():
     measure = data.MeasureResult("=HYPERLINK(\"http://x\")", "", ["=1+1"], "ปีงบประมาณ พ.ศ. 2568", "กองคลัง",
                                  date(2024, 10, 1), date(2025, 9, 30))
     topic = data.TopicResult(1, "ประเด็นทดสอบ", "", [data.Item("O8", "แผน", 50.0)], [measure])
-    report = data.Report("o34", data.O34_TITLE, "อบต.ทดสอบ", "", 2568, date(2024, 10, 1), date(2025, 9, 30),
+    report = data.Report("measures", DocumentRole("measures", "O34", "", 2567), "อบต.ทดสอบ", "", 2568, date(2024, 10, 1), date(2025, 9, 30),
                          2567, AS_OF, [topic])
     row = records(reopen(write_xlsx(report))["มาตรการ"])[0]
     assert row["มาตรการหรือกิจกรรม"].data_type == "s"

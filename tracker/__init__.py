@@ -103,6 +103,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["thai_date_long"] = lambda value: thai.format_date(value, long=True)
     app.jinja_env.filters["thai_datetime"] = thai.format_datetime
     app.jinja_env.filters["score"] = thai.format_score
+    app.jinja_env.filters["baht"] = thai.format_baht
     app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS
     app.jinja_env.globals["TaskStatus"] = TaskStatus
     app.jinja_env.globals["ACTION_LABELS"] = audit.ACTION_LABELS

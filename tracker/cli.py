@@ -15,15 +15,16 @@ from tracker.models import Organization, Role
 from tracker import clock, scheduler
 from tracker.models.base import utcnow
 from tracker.services import (
-    demo, item_banks, measure_import, outbox, plan, readiness, reminders, rollover, score_import, users,
+    demo, documents, item_banks, ita_calendar, measure_import, outbox, plan, readiness, reminders, rollover,
+    score_import, users,
 )
 from tracker.services.reports import compile as reports
-from tracker.thai import bangkok_to_utc, format_period, parse_date
+from tracker.thai import bangkok_to_utc, format_period
 from tracker.services.errors import ServiceError
 
 tracker_cli = AppGroup("tracker", help="ITA Tracker commands.")
 user_cli = AppGroup("user", help="Manage user accounts.")
-import_cli = AppGroup("import", help="Import item lists, scores and O34 tables from CSV/XLSX/DOCX files.")
+import_cli = AppGroup("import", help="Import item lists, scores and measures tables from CSV/XLSX/DOCX files.")
 tracker_cli.add_command(user_cli)
 tracker_cli.add_command(import_cli)
 
@@ -123,42 +124,46 @@ def _fiscal_year_and_day(organization: str | None, year: int, as_of: str | None)
         fiscal_year = plan.get_fiscal_year(agency.id, year)
     except ServiceError:
         raise click.ClickException(f"No fiscal year {year} for {agency.name}.") from None
-    try:
-        day = parse_date(as_of) if as_of else clock.today()
-    except ValueError:
-        raise click.BadParameter("use a date such as 2025-03-31 or 31 มี.ค. 2568", param_hint="--as-of") from None
-    return fiscal_year, min(max(day, fiscal_year.start_date), fiscal_year.end_date)
+    day, read = ita_calendar.read_as_of(as_of or "", clock.today())
+    if not read:
+        raise click.BadParameter("use a date such as 2025-03-31 or 31 มี.ค. 2568", param_hint="--as-of")
+    return fiscal_year, ita_calendar.within(fiscal_year, day)
 
 
 @tracker_cli.command("report")
-@click.argument("kind", type=click.Choice(["o34", "o35"]))
-@click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2568.")
+@click.argument("kind", type=click.Choice(["measures", "results", "o34", "o35"], case_sensitive=False))
+@click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2570.")
 @click.option("--as-of", default=None, help="The date the report speaks of (default: today, within the year).")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx"]), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--organization", default=None, help="The agency's name (when there are several).")
 def report_command(kind, year, as_of, fmt, output, organization) -> None:
-    """Write the O34 measures document or the O35 results report to a file."""
+    """Write the measures document or the results report to a file (o34/o35 are old names for them)."""
+    kind = documents.kind_of(kind)
     fiscal_year, day = _fiscal_year_and_day(organization, year, as_of)
     report = reports.build(kind, fiscal_year, day)
     content = reports.write(report, fmt, reports.settings_for(fiscal_year.organization_id).letterhead)
     with open(output, "wb") as target:
         target.write(content)
-    click.echo(f"Wrote {output} ({kind.upper()}, fiscal year {year}, as of {day.isoformat()}, {len(content):,} bytes)")
+    code = f", item {report.role.code} of ITA {report.role.ita_year}" if report.role.code else ""
+    click.echo(f"Wrote {output} ({kind} document{code}, fiscal year {year}, as of {day.isoformat()}, "
+               f"{len(content):,} bytes)")
 
 
 @tracker_cli.command("readiness")
-@click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2568.")
-@click.option("--as-of", default=None, help="The date the O35 report speaks of (default: today, within the year).")
+@click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2570.")
+@click.option("--as-of", default=None, help="The date the results report speaks of (default: today, within the year).")
 @click.option("--organization", default=None, help="The agency's name (when there are several).")
 def readiness_command(year: int, as_of: str | None, organization: str | None) -> None:
-    """Print each element of the O34 and O35 criteria, met or missing; exit 1 when any is missing."""
+    """Print each element of the criteria of the year's two documents, met or missing; exit 1 when any is missing."""
     fiscal_year, day = _fiscal_year_and_day(organization, year, as_of)
     results = readiness.check(fiscal_year, day)
+    roles = documents.roles_for(fiscal_year)
     click.echo(f"Fiscal year {year}, as of {day.isoformat()}")
     for result in results:
         mark = "[met]" if result.met else "[missing]"
-        click.echo(f"{mark:<9} {result.document.upper()} {result.title}: {result.detail}")
+        role = roles.of(result.document)
+        click.echo(f"{mark:<9} {role.code or result.document} {result.title}: {result.detail}")
     missing = sum(not result.met for result in results)
     click.echo(f"{len(results) - missing} met, {missing} missing.")
     if missing:
@@ -247,7 +252,7 @@ def import_scores_command(file: str, year: int, organization: str | None) -> Non
 @click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2568.")
 @click.option("--organization", default=None, help="The agency's name (when there are several).")
 def import_measures_command(file: str, year: int, organization: str | None) -> None:
-    """Import an O34 measures table (DOCX, XLSX or CSV) into a fiscal year's plan; any bad row changes nothing."""
+    """Import a measures table (DOCX, XLSX or CSV) into a fiscal year's plan; any bad row changes nothing."""
     agency = _existing_organization(organization)
     try:
         fiscal_year = plan.get_fiscal_year(agency.id, year)

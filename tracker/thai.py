@@ -96,7 +96,7 @@ def today_in_bangkok(now: datetime | None = None) -> date:
 
 
 def format_period(start: date, end: date) -> str:
-    """วันที่ 1 ต.ค. 2567 – 30 ก.ย. 2568, the way the O34 table writes a period."""
+    """วันที่ 1 ต.ค. 2567 – 30 ก.ย. 2568, the way the measures table writes a period."""
     return f"วันที่ {format_date(start)} – {format_date(end)}"
 
 
@@ -230,7 +230,7 @@ def _normalize_period(text: str) -> str:
 
 
 def parse_period(text: str, fiscal_year: int | None = None) -> tuple[date, date]:
-    """(start, end), both inclusive, of a period as O34 tables write it. Raises ValueError.
+    """(start, end), both inclusive, of a period as measures tables write it. Raises ValueError.
 
     - two dates: "วันที่ 1 ต.ค. 67 – 30 ก.ย. 68", "1 ต.ค.67-30 ก.ย. 68", "01/10/67-30/09/68",
       "1/10/2567 - 30/9/2568", "ระหว่างวันที่ ... ถึง ...", "ตั้งแต่ ... จนถึง ..."
@@ -258,3 +258,10 @@ def format_score(value) -> str:
     if value is None:
         return "–"
     return f"{float(value):.2f}".rstrip("0").rstrip(".")
+
+
+def format_baht(amount) -> str:
+    """20,000 บาท; 1,500.50 บาท; "" for none."""
+    if amount is None:
+        return ""
+    return f"{float(amount):,.2f}".removesuffix(".00") + " บาท"

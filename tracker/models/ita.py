@@ -26,8 +26,8 @@ class AssessmentYear(OrgOwned, db.Model):
     oit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_THRESHOLDS["OIT"])
     iit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_THRESHOLDS["IIT"])
     eit_threshold: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=DEFAULT_THRESHOLDS["EIT"])
-    # The items of this year's list that are our two documents (O34/O35 in 2567, O25/O26 in 2569,
-    # none in 2568), and which period the results report covers. From the shipped list; editable.
+    # The items of this year's list that are our two documents (the codes differ every year; none in
+    # some), and which period the results report covers. From the shipped list; editable.
     measures_code: Mapped[str | None] = mapped_column(String(10))
     results_code: Mapped[str | None] = mapped_column(String(10))
     results_covers: Mapped[str] = mapped_column(String(20), default=CURRENT_MIDYEAR)

@@ -1,4 +1,4 @@
-"""The analysis of the ITA result a fiscal year's measures answer (O34 element 1): each topic's items
+"""The analysis of the ITA result a fiscal year's measures answer (the measures document's first element): each topic's items
 with this year's and last year's score against the year's marks, and the weak items that no measure
 covers yet. An item is covered when one of its topics has at least one measure."""
 from dataclasses import dataclass, field

@@ -8,10 +8,10 @@ from sqlalchemy import select, update
 
 from tracker.extensions import db
 from tracker.models import (
-    AssessmentItem, AssessmentYear, AuditEvent, Division, FiscalYear, ItemScore, Measure, Organization, Role,
+    AssessmentItem, AuditEvent, Division, FiscalYear, ItemScore, Measure, Organization, Role,
     Task, TaskStatus, Topic, User,
 )
-from tracker.services import outbox, plan, reminders, tasks, users
+from tracker.services import item_banks, outbox, plan, reminders, tasks, users
 from tracker.thai import bangkok_to_utc
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "demo" / "pichai_2567.json"
@@ -69,8 +69,7 @@ def _load_divisions(organization: Organization, names: list[str]) -> dict[str, D
 
 
 def _load_items(organization: Organization, data: dict) -> dict[str, AssessmentItem]:
-    year = AssessmentYear(organization_id=organization.id, year=data["assessment_year"])
-    db.session.add(year)
+    year = item_banks._new_year(organization.id, data["assessment_year"])  # its marks and roles as shipped
     items = {}
     for position, row in enumerate(data["items"], start=1):
         item = AssessmentItem(organization_id=organization.id, code=row["code"], tool=row["tool"], title=row["title"],

@@ -1,5 +1,5 @@
 """Item banks: the question items of each ITA assessment year. The years we know ship as data files
-(tracker/data/ita/<year>.json, with the O34/O35 criteria); an agency's own copy of a year is rows
+(tracker/data/ita/<year>.json, with the roles and criteria of our two documents); an agency's own copy of a year is rows
 (AssessmentYear, AssessmentItem), made from the shipped file, or from a list the coordinator uploads
 (CSV/XLSX with code, tool, title) for a year that ships none or to correct one. Saving is all or none."""
 import csv
@@ -68,9 +68,10 @@ def missing_tools(items) -> list[str]:
 
 
 def criteria_for_year(year: int) -> dict:
-    """The O34/O35 criteria in force for documents assessed in `year`: the newest shipped bank not
+    """The criteria of the two documents in force for `year`: those of the newest shipped bank not
     after it that has criteria (a year's list may ship without them), else the oldest."""
-    with_criteria = {y: bank for y, bank in _shipped().items() if "measures" in bank and "results" in bank}
+    with_criteria = {y: bank for y, bank in _shipped().items()
+                     if bank.get("measures", {}).get("elements") and bank.get("results", {}).get("elements")}
     chosen = max((y for y in with_criteria if y <= year), default=min(with_criteria))
     return with_criteria[chosen]
 
@@ -131,6 +132,10 @@ def _new_year(organization_id: int, year: int) -> AssessmentYear:
     marks = _default_thresholds(year)
     assessment_year = AssessmentYear(organization_id=organization_id, year=year, oit_threshold=marks["OIT"],
                                      iit_threshold=marks["IIT"], eit_threshold=marks["EIT"])
+    bank = shipped_bank(year) or _shipped()[max([y for y in _shipped() if y < year] or [max(_shipped())])]
+    assessment_year.measures_code = bank.get("measures", {}).get("code")
+    assessment_year.results_code = bank.get("results", {}).get("code")
+    assessment_year.results_covers = bank.get("results", {}).get("covers") or "current_midyear"
     db.session.add(assessment_year)
     return assessment_year
 

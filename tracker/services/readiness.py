@@ -1,10 +1,11 @@
 """Readiness before publishing: the measures of a fiscal year held against each element of the
-O34 criteria, and the results report against O35's, each met or missing with the place to fix it.
+measures document's criteria, and the results report against its own, each met or missing with
+the place to fix it. Each document is named by the code its ITA year gives it (documents.py).
 
 The elements and their wording are data (tracker/data/ita/<year>.json, per assessment year); each
 names one of the checks below. The rules, as the detail sentences say them:
 
-O34 (the measures, as of any day)
+The measures document (as of any day)
 - topics_analysed: there is at least one topic; every topic has analysis text and at least one
   assessment item, and every linked item has a score.
 - weak_items_covered: the ITA result has scores, and every weak item (below its tool's mark, which
@@ -13,25 +14,29 @@ O34 (the measures, as of any day)
 - topics_have_measures: every topic has at least one measure.
 - measures_have_steps: every measure has at least one non-blank step.
 - measures_have_divisions: every measure has a responsible active division ("ทุกกอง" counts when
-  the agency has an active division).
-- periods_in_year: every measure starts and ends inside the fiscal year, start before end.
+  the agency has an active division), and the coordinator's own wording of who is responsible, if
+  any, still names those divisions (wording.responsible_matches).
+- periods_in_year: every measure starts and ends inside the fiscal year, start before end, and the
+  coordinator's own wording of the period, if any, still reads as those dates.
 - monitoring_set: the report settings hold the monitoring text (การกำกับติดตาม).
 - approved_for_year: the fiscal year answers last year's ITA (assessment year = fiscal year − 1),
   and the signers who approve it (ปลัด and นายก names) are set.
 
-O35 (the results report, as of a date). The reporting round is the 6-month round (1 Oct – 31 Mar)
-when as_of is on or before 31 Mar, else the year-end round (1 Apr – 30 Sep). Only tasks of
-divisions still responsible (not archived) whose measure has started by as_of are held to account.
+The results report (as of a date). Which report that is follows the year's roles: this fiscal
+year's, as of the day asked, or, where the roles say the assessors read the year-end report of the
+year before (ITA 2569), that year's as of its last day. The round is ita_calendar.round_of: the
+6-month round up to 31 Mar, else the year-end round. Only tasks of divisions still responsible
+(not archived) whose measure has started by as_of are held to account.
 - tasks_report_results: every such task has a progress update by as_of saying what was done.
 - tasks_report_progress: every such task was reported on (status and percent) within the round.
 - problems_and_suggestions: every task late by as_of (past due, not done or cancelled in its last
   update), and at the year-end every unfinished one, has problems text in an update by as_of; and
   the suggestions text is set.
-- acknowledged_for_period: the executive's name is set, and an O35 draft of the year speaks of the
-  round's end (as of 31 Mar, or 30 Sep) and was compiled after the last progress update by as_of.
+- acknowledged_for_period: the executive's name is set, and a results draft of the year speaks of
+  the round's end (as of 31 Mar, or 30 Sep) and was compiled after the last progress update by as_of.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -42,11 +47,12 @@ from tracker.models import (
 )
 from tracker.models.ita import DEFAULT_THRESHOLDS, TOOLS
 from tracker.models.task import CLOSED_STATUSES
-from tracker.services import item_banks, plan
+from tracker.services import documents, item_banks, ita_calendar, plan, wording
+from tracker.services.documents import MEASURES, RESULTS
+from tracker.services.errors import NotFound
 from tracker.services.reports import compile as reports
 from tracker.thai import bangkok_to_utc, format_date, local_datetime
 
-ROLES = ("measures", "results")  # O34 and O35 in 2567; their codes come from the data
 SHOWN = 5  # offenders named in a detail sentence; the rest are counted, and all are in `fixes`
 
 
@@ -60,7 +66,7 @@ class Fix:
 
 @dataclass
 class ElementResult:
-    document: str  # "o34" or "o35"
+    document: str  # MEASURES or RESULTS
     element: str  # the criteria's element id, e.g. "approved"
     title: str  # Thai
     met: bool
@@ -81,7 +87,7 @@ class _Facts:
     settings: ReportSettings
     tasks: list[Task]  # active, of measures started by as_of
     updates: dict[int, list[ProgressUpdate]]  # by task id, up to as_of, oldest first
-    drafts: list  # rows of (as_of, compiled_at)  # O35 drafts of the year: (as_of, compiled_at)
+    drafts: list  # the year's results drafts: rows of (as_of, compiled_at)
 
     @property
     def fy(self) -> dict:
@@ -92,24 +98,20 @@ class _Facts:
         return [m for t in self.topics for m in t.measures]
 
     @property
-    def midyear(self) -> date:
-        return reports.midyear_as_of(self.fiscal_year)
-
-    @property
-    def is_midyear(self) -> bool:
-        return self.as_of <= self.midyear
+    def round(self) -> ita_calendar.Round:
+        return ita_calendar.round_of(self.fiscal_year, self.as_of)
 
     @property
     def round_label(self) -> str:
-        return "รอบ 6 เดือน" if self.is_midyear else "ประจำปี (รอบ 12 เดือน)"
+        return self.round.label
 
     @property
     def round_start(self) -> date:
-        return self.fiscal_year.start_date if self.is_midyear else self.midyear + timedelta(days=1)
+        return self.round.start
 
     @property
     def round_end(self) -> date:
-        return self.midyear if self.is_midyear else self.fiscal_year.end_date
+        return self.round.end
 
 
 Outcome = tuple[bool, str, list[Fix]]
@@ -150,7 +152,7 @@ def _load(fiscal_year: FiscalYear, as_of: date, thresholds: dict) -> _Facts:
     drafts = list(db.session.execute(
         select(ReportDraft.as_of, ReportDraft.compiled_at)
         .where(ReportDraft.organization_id == organization_id, ReportDraft.fiscal_year_id == fiscal_year.id,
-               ReportDraft.kind == "o35")))
+               ReportDraft.kind == RESULTS)))
     return _Facts(fiscal_year=fiscal_year, as_of=as_of, thresholds=thresholds, topics=plan.plan_topics(fiscal_year),
                   items=plan.assessment_items(fiscal_year), divisions=plan.divisions(organization_id),
                   settings=reports.settings_for(organization_id), tasks=tasks, updates=updates, drafts=drafts)
@@ -194,7 +196,7 @@ def _no_topics(facts: _Facts) -> Outcome:
             [Fix("เพิ่มประเด็น", "plan.new_topic", facts.fy)])
 
 
-# --- O34 checks ----------------------------------------------------------------------------------
+# --- the measures document's checks ----------------------------------------------------------------------------------
 
 def topics_analysed(facts: _Facts) -> Outcome:
     if not facts.topics:
@@ -279,16 +281,31 @@ def measures_have_steps(facts: _Facts) -> Outcome:
 def measures_have_divisions(facts: _Facts) -> Outcome:
     def responsible(measure: Measure) -> bool:
         return bool(facts.divisions) if measure.all_divisions else any(d.active for d in measure.divisions)
-    return _each_measure(facts, responsible, "ยังไม่มีกองผู้รับผิดชอบ", "ทุกมาตรการระบุกองผู้รับผิดชอบ")
+    names = [d.name for d in facts.divisions]
+    outcome = _each_measure(facts, responsible, "ยังไม่มีกองผู้รับผิดชอบ", "ทุกมาตรการระบุกองผู้รับผิดชอบ")
+    return _and(outcome, _each_measure(
+        facts, lambda m: wording.responsible_matches(m, names),
+        "เขียนผู้รับผิดชอบในเอกสารไม่ตรงกับกองที่เลือกไว้ (แก้ข้อความ หรือเว้นว่างให้ระบบเขียนจากกองที่เลือก)", ""))
 
 
 def periods_in_year(facts: _Facts) -> Outcome:
     year = facts.fiscal_year
-    return _each_measure(
+    outcome = _each_measure(
         facts, lambda m: m.start_date <= m.end_date and year.contains(m.start_date) and year.contains(m.end_date),
         f"มีช่วงเวลาดำเนินการอยู่นอกปีงบประมาณ {year.year} "
         f"({format_date(year.start_date)} – {format_date(year.end_date)}) หรือวันเริ่มหลังวันสิ้นสุด",
         f"ทุกมาตรการมีช่วงเวลาดำเนินการภายในปีงบประมาณ {year.year}")
+    return _and(outcome, _each_measure(
+        facts, wording.period_matches,
+        "เขียนช่วงระยะเวลาในเอกสารไม่ตรงกับวันเริ่มและวันสิ้นสุด (แก้ข้อความ หรือเว้นว่างให้ระบบเขียนจากวันที่)", ""))
+
+
+def _and(first: Outcome, second: Outcome) -> Outcome:
+    """Both rules: the first's sentence when both are met, else every problem and every fix."""
+    if (first[0] and second[0]) or first[1] == second[1]:
+        return first
+    failed = [outcome for outcome in (first, second) if not outcome[0]]
+    return False, " ".join(outcome[1] for outcome in failed), [fix for outcome in failed for fix in outcome[2]]
 
 
 def monitoring_set(facts: _Facts) -> Outcome:
@@ -317,7 +334,7 @@ def approved_for_year(facts: _Facts) -> Outcome:
                   f"ลงนามเห็นชอบโดย {facts.settings.executive_name}"), []
 
 
-# --- O35 checks ----------------------------------------------------------------------------------
+# --- the results report's checks ----------------------------------------------------------------------------------
 
 def _no_tasks(facts: _Facts) -> Outcome:
     return (False, f"ยังไม่มีงานของกองใดที่เริ่มแล้ว ณ วันที่ {format_date(facts.as_of)} "
@@ -398,15 +415,40 @@ CHECKS = {check.__name__: check for check in (
 )}
 
 
+def results_scope(fiscal_year: FiscalYear, as_of: date) -> tuple[int, FiscalYear | None, date]:
+    """The results report published beside this year's measures: (its fiscal year's number, that
+    year in the plan or None, the day it speaks of)."""
+    covers = documents.roles_for(fiscal_year).results_covers
+    year, round_kind = ita_calendar.assessed_results(fiscal_year.year, covers)
+    if year == fiscal_year.year:
+        return year, fiscal_year, as_of
+    try:
+        earlier = plan.get_fiscal_year(fiscal_year.organization_id, year)
+    except NotFound:
+        return year, None, ita_calendar.fiscal_year_bounds(year)[1]
+    return year, earlier, ita_calendar.round_end(earlier, round_kind)
+
+
+def _no_plan_of(year: int, as_of: date) -> Outcome:
+    return (False, f"รายงานผลที่ผู้ประเมินตรวจปีนี้คือรายงานประจำปีของปีงบประมาณ {year} (ข้อมูล ณ {format_date(as_of)}) "
+                   f"แต่ยังไม่มีแผนปีงบประมาณ {year} ในระบบ จัดทำรายงานนั้นนอกระบบ "
+                   "หรือเปลี่ยนรอบของรายงานผลที่หน้ารายการข้อคำถาม", [])
+
+
 def check(fiscal_year: FiscalYear, as_of: date) -> list[ElementResult]:
-    """Every element of the year's O34 and O35 criteria, in the criteria's order."""
+    """Every element of the criteria of the year's two documents, in the criteria's order."""
     criteria = criteria_for(fiscal_year)
     facts = _load(fiscal_year, as_of, _thresholds(fiscal_year))
+    results_year, results_fiscal_year, results_as_of = results_scope(fiscal_year, as_of)
+    results_facts = facts if results_fiscal_year is fiscal_year else (
+        _load(results_fiscal_year, results_as_of, _thresholds(results_fiscal_year)) if results_fiscal_year else None)
     results = []
-    for role in ROLES:
-        document = criteria[role]["code"].lower()
-        for element in criteria[role]["elements"]:
-            met, detail, fixes = CHECKS[element["check"]](facts)
-            results.append(ElementResult(document, element["id"], element["title"], met, detail,
+    for kind, kind_facts in ((MEASURES, facts), (RESULTS, results_facts)):
+        for element in criteria[kind]["elements"]:
+            if kind_facts is None:
+                met, detail, fixes = _no_plan_of(results_year, results_as_of)
+            else:
+                met, detail, fixes = CHECKS[element["check"]](kind_facts)
+            results.append(ElementResult(kind, element["id"], element["title"], met, detail,
                                          None if met or not fixes else (fixes[0].endpoint, fixes[0].args), fixes))
     return results

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, joinedload
 
 from tracker.extensions import db
+from tracker.services import documents, ita_calendar
 from tracker.services.settings import settings_row
 from tracker.models import (
     Delivery, FiscalYear, Holiday, Measure, NotificationPreference, Organization, ReminderSettings, Role, Task,
@@ -25,7 +26,7 @@ RULE_LABELS = {
     "due": "งานใกล้ถึงกำหนด",
     "late": "งานที่ล่าช้า",
     "escalation": "งานล่าช้าเกินกำหนดนาน (แจ้งผู้บริหาร)",
-    "report": "ใกล้ถึงกำหนดรายงานผล (O35)",
+    "report": "ใกล้ถึงกำหนดรายงานผลการดำเนินการ",
     "test": "ข้อความทดสอบ",
 }
 
@@ -175,27 +176,23 @@ def escalation_digests(settings, today, days_off, open_tasks, people) -> list[Di
             for user in people if user.role in (Role.EXECUTIVE, Role.COORDINATOR)]
 
 
-def report_due_dates(fiscal_year: FiscalYear, settings: ReminderSettings) -> dict[str, date]:
-    """The 6-month report falls on its month-day inside the fiscal year, the year-end one after it."""
-    def first_on_or_after(month_day: str, start: date) -> date:
-        month, day = (int(part) for part in month_day.split("-"))
-        candidate = _month_day(start.year, month, day)
-        return candidate if candidate >= start else _month_day(start.year + 1, month, day)
-    return {"mid": first_on_or_after(settings.midyear_report_due, fiscal_year.start_date),
-            "end": first_on_or_after(settings.yearend_report_due, fiscal_year.end_date + timedelta(days=1))}
-
-
 def report_digests(settings, today, days_off, organization_id, people) -> list[Digest]:
+    """Before each round's report is due; the one the assessors read is named by its item code."""
     if not settings.report_enabled:
         return []
     digests = []
-    names = {"mid": "รายงานผลการดำเนินการรอบ 6 เดือน", "end": "รายงานผลการดำเนินการประจำปี"}
+    names = {ita_calendar.MIDYEAR: "รายงานผลการดำเนินการรอบ 6 เดือน",
+             ita_calendar.YEAREND: "รายงานผลการดำเนินการประจำปี"}
     for fiscal_year in db.session.scalars(select(FiscalYear).where(FiscalYear.organization_id == organization_id)):
-        for which, due in report_due_dates(fiscal_year, settings).items():
+        due_dates = ita_calendar.report_due_dates(fiscal_year, settings.midyear_report_due, settings.yearend_report_due)
+        for which, due in due_dates.items():
             for days in settings.day_list(settings.report_days_before):
                 if _fires_today(due - timedelta(days=days), today, days_off):
+                    published = documents.published_results(organization_id, fiscal_year.year, which)
+                    assessed = (f" ซึ่งเป็นเอกสารที่ผู้ประเมินตรวจ (ข้อ {published.code})"
+                                if published and published.code else "")
                     subject = f"ใกล้ถึงกำหนด{names[which]} ปีงบประมาณ พ.ศ. {fiscal_year.year} ({format_date(due)})"
-                    intro = (f"{names[which]} (O35) ของปีงบประมาณ พ.ศ. {fiscal_year.year} "
+                    intro = (f"{names[which]} ของปีงบประมาณ พ.ศ. {fiscal_year.year}{assessed} "
                              f"ครบกำหนดวันที่ {format_date(due, long=True)} กรุณาติดตามการรายงานของทุกกอง")
                     digests += [Digest("report", f"{fiscal_year.year}-{which}-{days}", user, subject, intro)
                                 for user in people if user.role == Role.COORDINATOR]

@@ -1,10 +1,8 @@
 """What the documents print for a measure: its period, who is responsible and its budget, made from
 the data unless the coordinator wrote their own wording, and whether that wording still says what
 the data says."""
-from decimal import Decimal
-
 from tracker.models import Measure
-from tracker.thai import format_period, parse_period
+from tracker.thai import format_baht, format_period, parse_period
 
 ALL_DIVISIONS_TEXT = "ทุกกอง"
 NO_BUDGET_TEXT = "ไม่ใช้งบประมาณ"
@@ -24,14 +22,6 @@ def period(measure: Measure) -> str:
 
 def responsible(measure: Measure) -> str:
     return measure.responsible_text or generated_responsible(measure)
-
-
-def format_baht(amount: Decimal | None) -> str:
-    """20,000 บาท; 1,500.50 บาท."""
-    if amount is None:
-        return ""
-    text = f"{amount:,.2f}".removesuffix(".00")
-    return f"{text} บาท"
 
 
 def budget(measure: Measure) -> str:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from tracker import clock
 from tracker.models import FiscalYear
-from tracker.services import access, plan
+from tracker.services import access, ita_calendar, plan
 from tracker.services.errors import Forbidden, NotFound, ServiceError
 
 
@@ -95,3 +95,11 @@ def check_and_confirm(max_bytes: int, no_file: str, check, save, render, done):
             flash(message, "success")
             return done
     return render(preview=preview, filename=filename, content=base64.b64encode(data).decode("ascii"))
+
+
+def as_of_arg(fiscal_year: FiscalYear):
+    """?as_of= in Thai or ISO; by default today; kept inside the fiscal year (ita_calendar rules)."""
+    day, read = ita_calendar.read_as_of(request.args.get("as_of", ""), clock.today())
+    if not read:
+        flash(f"อ่านวันที่ไม่ได้ ใช้วันนี้แทน ตัวอย่าง: {ita_calendar.AS_OF_EXAMPLE}", "warning")
+    return ita_calendar.within(fiscal_year, day)

@@ -22,7 +22,7 @@ class ReminderSettingsForm(FlaskForm):
     escalation_enabled = BooleanField("แจ้งผู้บริหารและผู้ประสานงานเมื่องานล่าช้านาน")
     escalation_days = ThaiIntegerField("ล่าช้าเกิน (วัน)", validators=[required("กรุณากรอกจำนวนวัน"),
                                                                       number_range(1, 365)])
-    report_enabled = BooleanField("เตือนผู้ประสานงานก่อนถึงกำหนดรายงานผล (O35)")
+    report_enabled = BooleanField("เตือนผู้ประสานงานก่อนถึงกำหนดรายงานผลการดำเนินการ")
     midyear_report_due = MonthDayField("กำหนดรายงานรอบ 6 เดือน", validators=[required("กรุณากรอกวันและเดือน")])
     yearend_report_due = MonthDayField("กำหนดรายงานประจำปี", validators=[required("กรุณากรอกวันและเดือน")])
     report_days_before = StringField("เตือนก่อน (วัน)", validators=[required("กรุณากรอกจำนวนวัน"), DAY_LIST])

@@ -21,8 +21,8 @@ class ReportSettingsForm(FlaskForm):
     executive_name = StringField("ผู้บริหาร (ชื่อ-สกุล)", validators=[Optional(), max_length(200)])
     executive_position = StringField("ตำแหน่ง", validators=[Optional(), max_length(200)],
                                      render_kw={"placeholder": "นายกองค์การบริหารส่วนตำบล…"})
-    suggestions = TextAreaField("ข้อเสนอแนะ (ในรายงานผล O35)", validators=[Optional(), max_length(10000)])
-    monitoring = TextAreaField("การกำกับติดตามและรายงานผลต่อผู้บริหาร (ในเอกสารมาตรการ O34)",
+    suggestions = TextAreaField("ข้อเสนอแนะ (ในรายงานผลการดำเนินการ)", validators=[Optional(), max_length(10000)])
+    monitoring = TextAreaField("การกำกับติดตามและรายงานผลต่อผู้บริหาร (ในเอกสารมาตรการ)",
                                validators=[Optional(), max_length(10000)])
     midyear_compile_on = MonthDayField("จัดทำฉบับร่างรอบ 6 เดือนวันที่", validators=[required("กรุณากรอกวันและเดือน")])
     yearend_compile_on = MonthDayField("จัดทำฉบับร่างประจำปีวันที่", validators=[required("กรุณากรอกวันและเดือน")])

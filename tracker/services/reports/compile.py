@@ -8,7 +8,8 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.services.settings import settings_row
 from tracker.models import FiscalYear, Organization, ReportDraft, ReportSettings, Role, User
-from tracker.services import audit
+from tracker.services import audit, documents, ita_calendar
+from tracker.services.documents import MEASURES, RESULTS
 from tracker.services.reminders import channels_for, insert_once
 from tracker.services.reports import data, docx, pdf, xlsx
 from tracker.thai import format_date, local_datetime
@@ -18,7 +19,7 @@ FORMATS = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-PERIOD_LABELS = {"mid": "รอบ 6 เดือน", "end": "ประจำปี"}
+PERIOD_LABELS = ita_calendar.ROUND_LABELS
 
 
 def settings_for(organization_id: int) -> ReportSettings:
@@ -44,19 +45,14 @@ def update_settings(settings: ReportSettings, values: dict, letterhead: tuple[by
 def signers(settings: ReportSettings, kind: str) -> list[data.Signer]:
     reporter = data.Signer("ผู้รายงาน", settings.reporter_name, settings.reporter_position)
     chief = data.Signer("ผู้ตรวจสอบ", settings.chief_name, settings.chief_position)
-    executive = data.Signer("ผู้อนุมัติ" if kind == "o34" else "ทราบ", settings.executive_name,
+    executive = data.Signer("ผู้อนุมัติ" if kind == MEASURES else "ทราบ", settings.executive_name,
                             settings.executive_position)
-    return [reporter, chief, executive] if kind == "o35" else [chief, executive]
-
-
-def midyear_as_of(fiscal_year: FiscalYear) -> date:
-    """The 6-month report speaks of 1 Oct – 31 Mar."""
-    return date(fiscal_year.start_date.year + 1, 3, 31)
+    return [reporter, chief, executive] if kind == RESULTS else [chief, executive]
 
 
 def build(kind: str, fiscal_year: FiscalYear, as_of: date) -> data.Report:
     settings = settings_for(fiscal_year.organization_id)
-    if kind == "o34":
+    if kind == MEASURES:
         return data.measures_document(fiscal_year, as_of, settings.monitoring, signers(settings, kind))
     return data.results_report(fiscal_year, as_of, settings.suggestions, signers(settings, kind))
 
@@ -72,8 +68,13 @@ def write(report: data.Report, fmt: str, letterhead: bytes | None = None) -> byt
 
 
 def filename(report: data.Report, fmt: str) -> str:
-    name = "O34-measures" if report.kind == "o34" else "O35-results"
-    return f"{name}-{report.fiscal_year}-{report.as_of:%Y%m%d}.{fmt}"
+    """"O25-measures-2570-20261201.docx"; a year whose list has no such item: "measures-2569-…"."""
+    return report.role.file_name(report.fiscal_year, f"-{report.as_of:%Y%m%d}.{fmt}")
+
+
+def draft_filename(draft: ReportDraft, fmt: str) -> str:
+    role = documents.roles_for(draft.fiscal_year).of(draft.kind)
+    return role.file_name(draft.fiscal_year.year, f"-{draft.as_of:%Y%m%d}.{fmt}")
 
 
 def compile_draft(fiscal_year: FiscalYear, kind: str, period: str, as_of: date, actor: User | None,
@@ -103,25 +104,19 @@ def drafts(fiscal_year: FiscalYear) -> list[ReportDraft]:
         .order_by(ReportDraft.compiled_at.desc())))
 
 
-def _compile_date(fiscal_year: FiscalYear, month_day: str, period: str) -> date:
-    month, day = (int(part) for part in month_day.split("-"))
-    year = fiscal_year.start_date.year + 1 if period == "mid" or month < 10 else fiscal_year.end_date.year
-    return date(year, month, day)
-
-
 def compile_scheduled_drafts(config, now: datetime) -> list[ReportDraft]:
-    """On (or after, if the scheduler was down) each configured date, compile that period's O35
+    """On (or after, if the scheduler was down) each configured date, compile that round's results
     draft once and tell the coordinators through the outbox."""
     today = local_datetime(now).date()
     compiled = []
     for fiscal_year in db.session.scalars(select(FiscalYear).order_by(FiscalYear.id)):
         settings = settings_for(fiscal_year.organization_id)
-        for period, month_day, as_of in (("mid", settings.midyear_compile_on, midyear_as_of(fiscal_year)),
-                                         ("end", settings.yearend_compile_on, fiscal_year.end_date)):
-            due = _compile_date(fiscal_year, month_day, period)
+        for period, month_day in ((ita_calendar.MIDYEAR, settings.midyear_compile_on),
+                                  (ita_calendar.YEAREND, settings.yearend_compile_on)):
+            due = ita_calendar.compile_date(fiscal_year, month_day, period)
             if not (due <= today < due + timedelta(days=60)) or _has_draft(fiscal_year, period):
                 continue
-            draft = compile_draft(fiscal_year, "o35", period, as_of, None, now)
+            draft = compile_draft(fiscal_year, RESULTS, period, ita_calendar.round_end(fiscal_year, period), None, now)
             _tell_coordinators(draft, config, now)
             compiled.append(draft)
     db.session.commit()
@@ -130,13 +125,15 @@ def compile_scheduled_drafts(config, now: datetime) -> list[ReportDraft]:
 
 def _has_draft(fiscal_year: FiscalYear, period: str) -> bool:
     return db.session.scalar(select(ReportDraft.id).where(
-        ReportDraft.fiscal_year_id == fiscal_year.id, ReportDraft.kind == "o35",
+        ReportDraft.fiscal_year_id == fiscal_year.id, ReportDraft.kind == RESULTS,
         ReportDraft.period == period)) is not None
 
 
 def _tell_coordinators(draft: ReportDraft, config, now: datetime) -> None:
     organization = db.session.get(Organization, draft.organization_id)
-    subject = (f"ฉบับร่างรายงานผลการดำเนินการ (O35) {PERIOD_LABELS[draft.period]} "
+    published = documents.published_results(organization.id, draft.fiscal_year.year, draft.period)
+    code = f" ({published.code})" if published and published.code else ""
+    subject = (f"ฉบับร่างรายงานผลการดำเนินการ{code} {PERIOD_LABELS[draft.period]} "
                f"ปีงบประมาณ พ.ศ. {draft.fiscal_year.year} พร้อมให้ตรวจทาน")
     coordinators = db.session.scalars(select(User).where(
         User.organization_id == organization.id, User.role == Role.COORDINATOR, User.active.is_(True)))

@@ -1,6 +1,8 @@
-"""The data of the two documents the assessors read: the measures (O34) and the results report (O35)."""
+"""The data of the two documents the assessors read: the measures document and the results report."""
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,6 +12,8 @@ from tracker.models import (
     AssessmentItem, FiscalYear, Measure, Organization, ProgressUpdate, Task, TaskStatus, Topic,
 )
 from tracker.models.task import CLOSED_STATUSES, LATE_LABEL, STATUS_LABELS
+from tracker.services import ita_calendar, wording
+from tracker.services.documents import MEASURES, RESULTS, DocumentRole, roles_for
 from tracker.thai import bangkok_to_utc, format_date, local_datetime
 
 
@@ -23,9 +27,10 @@ class Signer:
 
 @dataclass
 class Item:
-    code: str
+    code: str  # "e1", or "e1–e3" for items the result scores as one group
     title: str
     score: float | None
+    note: str = ""
 
 
 @dataclass
@@ -39,6 +44,8 @@ class TaskResult:
     problems: list[str]
     evidence: list[str]  # links, and file names of uploaded evidence
     last_reported: date | None
+    indicator_value: str = ""  # the measure's indicator as last reported
+    budget_spent: Decimal | None = None  # as last reported
 
 
 @dataclass
@@ -50,7 +57,16 @@ class MeasureResult:
     responsible: str
     start_date: date
     end_date: date
+    budget: str = ""  # "20,000 บาท", "ไม่ใช้งบประมาณ" or ""
+    budget_amount: Decimal | None = None
+    indicator: str = ""
+    target: str = ""
     tasks: list[TaskResult] = field(default_factory=list)
+
+    @property
+    def budget_spent(self) -> Decimal | None:
+        spent = [task.budget_spent for task in self.tasks if task.budget_spent is not None]
+        return sum(spent, Decimal(0)) if spent else None
 
 
 @dataclass
@@ -76,8 +92,8 @@ class DivisionSummary:
 @dataclass
 class Report:
     """Everything one document shows; writers read nothing else."""
-    kind: str  # "o34" or "o35"
-    title: str
+    kind: str  # MEASURES or RESULTS
+    role: DocumentRole
     organization: str
     place: str  # อำเภอ … จังหวัด …
     fiscal_year: int
@@ -92,6 +108,22 @@ class Report:
     signers: list[Signer] = field(default_factory=list)
 
     @property
+    def title(self) -> str:
+        return self.role.title
+
+    @property
+    def round(self) -> ita_calendar.Round:
+        return ita_calendar.round_of_dates(self.fiscal_year_start, self.fiscal_year_end, self.as_of)
+
+    @property
+    def has_budget(self) -> bool:
+        return any(m.budget for t in self.topics for m in t.measures)
+
+    @property
+    def has_indicator(self) -> bool:
+        return any(m.indicator or m.target for t in self.topics for m in t.measures)
+
+    @property
     def as_of_text(self) -> str:
         return format_date(self.as_of, long=True)
 
@@ -104,32 +136,57 @@ class Report:
         return total
 
 
-O34_TITLE = "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
-O35_TITLE = "รายงานผลการดำเนินการเพื่อส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
-
-
 def _topics(fiscal_year: FiscalYear) -> list[Topic]:
     return list(db.session.scalars(
         select(Topic).where(Topic.organization_id == fiscal_year.organization_id,
                             Topic.fiscal_year_id == fiscal_year.id)
         .order_by(Topic.number)
         .options(selectinload(Topic.items).selectinload(AssessmentItem.score),
-                 selectinload(Topic.measures).selectinload(Measure.steps))))
+                 selectinload(Topic.measures).selectinload(Measure.steps),
+                 selectinload(Topic.measures).selectinload(Measure.divisions))))
+
+
+_CODE = re.compile(r"^([A-Za-z]+)(\d+)$")
+
+
+def _grouped(items: list[Item]) -> list[Item]:
+    """Items the result scores as one group (the same score and the same note, e.g. "คะแนนรวมข้อ
+    e1–e3", on consecutive codes) print as one row with one figure: "e1–e3"."""
+    rows: list[list[Item]] = []
+    for item in items:
+        last = rows[-1][-1] if rows else None
+        if last and item.note and item.note == last.note and item.score == last.score and _follows(last, item):
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    return [group[0] if len(group) == 1 else
+            Item(f"{group[0].code}–{group[-1].code}", " / ".join(i.title for i in group), group[0].score, group[0].note)
+            for group in rows]
+
+
+def _follows(one: Item, other: Item) -> bool:
+    first, second = _CODE.match(one.code.split("–")[-1]), _CODE.match(other.code)
+    return bool(first and second and first.group(1) == second.group(1)
+                and int(second.group(2)) == int(first.group(2)) + 1)
 
 
 def _items(topic: Topic) -> list[Item]:
-    return [Item(i.code, i.title, float(i.score.score) if i.score else None) for i in topic.items]
+    return _grouped([Item(i.code, i.title, float(i.score.score) if i.score else None,
+                          i.score.note if i.score else "") for i in topic.items])
 
 
 def _measure(measure: Measure) -> MeasureResult:
-    return MeasureResult(measure.title, measure.details, [s.text for s in measure.steps], measure.period_text,
-                         measure.responsible_text, measure.start_date, measure.end_date)
+    return MeasureResult(measure.title, measure.details, [s.text for s in measure.steps], wording.period(measure),
+                         wording.responsible(measure), measure.start_date, measure.end_date,
+                         budget=wording.budget(measure), budget_amount=measure.budget_amount,
+                         indicator=measure.indicator, target=measure.target)
 
 
-def _header(fiscal_year: FiscalYear, kind: str, title: str, as_of: date) -> dict:
+def _header(fiscal_year: FiscalYear, kind: str, as_of: date) -> dict:
     organization = db.session.get(Organization, fiscal_year.organization_id)
     place = " ".join(part for part in (organization.district, organization.province) if part)
-    return dict(kind=kind, title=title, organization=organization.name, place=place, fiscal_year=fiscal_year.year,
+    return dict(kind=kind, role=roles_for(fiscal_year).of(kind), organization=organization.name, place=place,
+                fiscal_year=fiscal_year.year,
                 fiscal_year_start=fiscal_year.start_date, fiscal_year_end=fiscal_year.end_date,
                 assessment_year=fiscal_year.assessment_year.year if fiscal_year.assessment_year else None,
                 as_of=as_of)
@@ -137,10 +194,10 @@ def _header(fiscal_year: FiscalYear, kind: str, title: str, as_of: date) -> dict
 
 def measures_document(fiscal_year: FiscalYear, as_of: date, monitoring: str = "",
                       signers: list[Signer] | None = None) -> Report:
-    """O34: the analysis, the measures, steps, periods and who is responsible."""
+    """The analysis, the measures, steps, periods, who is responsible, budget and indicator."""
     topics = [TopicResult(t.number, t.title, t.analysis, _items(t), [_measure(m) for m in t.measures])
               for t in _topics(fiscal_year)]
-    return Report(**_header(fiscal_year, "o34", O34_TITLE, as_of), topics=topics, monitoring=monitoring,
+    return Report(**_header(fiscal_year, MEASURES, as_of), topics=topics, monitoring=monitoring,
                   signers=signers or [])
 
 
@@ -164,28 +221,33 @@ def _updates_until(task_ids: list[int], as_of: date) -> dict[int, list[ProgressU
     return by_task
 
 
-def task_result(task: Task, updates: list[ProgressUpdate], as_of: date) -> TaskResult:
-    """The task as it stood on the report date: its last update then, not its state today."""
+def task_result(task: Task, updates: list[ProgressUpdate], as_of: date, year_end: bool = False) -> TaskResult:
+    """The task as it stood on the report date: its last update then, not its state today. At the
+    year end every task not done (nor cancelled) is late, whatever its own due date."""
     last = updates[-1] if updates else None
     status = last.status if last else TaskStatus.NOT_STARTED
-    late = task.due_date < as_of and status not in CLOSED_STATUSES
+    late = (task.due_date < as_of or year_end) and status not in CLOSED_STATUSES
     evidence = [e.url or e.filename for u in updates for e in u.evidence]
+    reached = [u.indicator_value for u in updates if u.indicator_value]
+    spent = [u.budget_spent for u in updates if u.budget_spent is not None]
     return TaskResult(
         division=task.division.name, status=LATE_LABEL if late else STATUS_LABELS[TaskStatus(status)],
         percent=last.percent if last else 0, late=late,
         done=[u.done_text for u in updates if u.done_text], problems=[u.problems for u in updates if u.problems],
-        evidence=evidence, last_reported=local_datetime(last.created_at).date() if last else None)
+        evidence=evidence, last_reported=local_datetime(last.created_at).date() if last else None,
+        indicator_value=reached[-1] if reached else "", budget_spent=spent[-1] if spent else None)
 
 
 def results_report(fiscal_year: FiscalYear, as_of: date, suggestions: str = "",
                    signers: list[Signer] | None = None) -> Report:
-    """O35: what was done under each measure as of a date, per division, with a summary."""
+    """What was done under each measure as of a date, per division, with a summary."""
     tasks = _task_rows(fiscal_year)
     updates = _updates_until([t.id for t in tasks], as_of)
+    year_end = ita_calendar.is_year_end(fiscal_year, as_of)
     results_by_measure: dict[int, list[TaskResult]] = {}
     summary: dict[str, DivisionSummary] = {}
     for task in tasks:
-        result = task_result(task, updates[task.id], as_of)
+        result = task_result(task, updates[task.id], as_of, year_end)
         results_by_measure.setdefault(task.measure_id, []).append(result)
         _count(summary.setdefault(result.division, DivisionSummary(result.division)), result)
     topics = []
@@ -196,7 +258,7 @@ def results_report(fiscal_year: FiscalYear, as_of: date, suggestions: str = "",
             row.tasks = results_by_measure.get(measure.id, [])
             measures.append(row)
         topics.append(TopicResult(topic.number, topic.title, topic.analysis, _items(topic), measures))
-    return Report(**_header(fiscal_year, "o35", O35_TITLE, as_of), topics=topics, summary=list(summary.values()),
+    return Report(**_header(fiscal_year, RESULTS, as_of), topics=topics, summary=list(summary.values()),
                   suggestions=suggestions, signers=signers or [])
 
 

@@ -1,4 +1,4 @@
-"""The O34 measures document and the O35 results report as Word files (python-docx).
+"""The measures document and the results report as Word files (python-docx).
 
 A pure function of a `Report`: nothing here reads the database.
 
@@ -28,7 +28,7 @@ font, the PDF route gives those runs Laksaman at scaled sizes as well.
 The letterhead
 --------------
 With `template`, the report is appended to the agency's own DOCX (python-docx opens it; a .dotx is
-accepted too), so its header, footer, logo and page setup stay; the O34 pages are turned landscape.
+accepted too), so its header, footer, logo and page setup stay; the measures pages are turned landscape.
 A file that is not a Word document raises ValueError with a Thai message.
 """
 from __future__ import annotations
@@ -47,8 +47,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt
 
+from tracker.services.documents import MEASURES
 from tracker.services.reports.data import MeasureResult, Report, Signer, TaskResult, TopicResult
-from tracker.thai import format_date, format_score
+from tracker.thai import format_baht, format_date, format_score
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,11 @@ LAKSAMAN = ThaiFont("Laksaman", 0.66)
 TITLE, HEADING, BODY, TABLE, SMALL = 18, 16, 16, 14, 12
 A4_SHORT, A4_LONG = Cm(21.0), Cm(29.7)
 
-O34_COLUMNS = ("ประเด็น", "ข้อคำถาม ITA", "ผลคะแนน", "การวิเคราะห์ผลการประเมิน", "มาตรการหรือกิจกรรม",
-               "ขั้นตอนหรือวิธีการปฏิบัติ", "ช่วงระยะเวลาในการดำเนินการ", "ผู้รับผิดชอบ")
-O34_WIDTHS = (2.6, 4.4, 1.4, 5.7, 3.4, 4.6, 2.6, 2.0)  # cm on landscape A4, in proportion to the text width
+MEASURES_COLUMNS = ("ประเด็น", "ข้อคำถาม ITA", "ผลคะแนน", "การวิเคราะห์ผลการประเมิน", "มาตรการหรือกิจกรรม",
+                    "ขั้นตอนหรือวิธีการปฏิบัติ", "ช่วงระยะเวลาในการดำเนินการ", "ผู้รับผิดชอบ")
+MEASURES_WIDTHS = (2.6, 4.4, 1.4, 5.7, 3.4, 4.6, 2.6, 2.0)  # cm on landscape A4, in proportion to the text width
+BUDGET_COLUMN, BUDGET_WIDTH = "งบประมาณ", 1.8
+INDICATOR_COLUMNS, INDICATOR_WIDTHS = ("ตัวชี้วัด", "ค่าเป้าหมาย"), (2.2, 1.6)
 SUMMARY_COLUMNS = ("กอง / หน่วยงาน", "จำนวนงาน", "เสร็จสิ้น", "กำลังดำเนินการ", "ยังไม่เริ่ม", "ล่าช้า", "ยกเลิก")
 SUMMARY_WIDTHS = (4.8, 2.0, 1.7, 2.4, 1.9, 1.6, 1.6)
 RESULT_COLUMNS = ("หน่วยงาน", "ผลการดำเนินงาน", "สถานะ", "ร้อยละ", "หลักฐาน", "ปัญหาอุปสรรค")
@@ -94,20 +97,15 @@ _RPR_ORDER = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", 
 
 def write_docx(report: Report, template: bytes | None = None, *, font: ThaiFont = TH_SARABUN_NEW) -> bytes:
     """The report as a DOCX. With `template` (the agency's letterhead DOCX), the report is written
-    into it, so its header, footer and page setup stay; O34 is turned landscape."""
+    into it, so its header, footer and page setup stay; the measures document is turned landscape."""
     writer = _Writer(report, template, font)
-    if report.kind == "o34":
+    if report.kind == MEASURES:
         writer.measures_document()
     else:
         writer.results_report()
     out = BytesIO()
     writer.doc.save(out)
     return out.getvalue()
-
-
-def round_label(report: Report) -> str:
-    """รอบ 6 เดือน before the fiscal year ends, ประจำปี from its last day on."""
-    return "รอบ 6 เดือน" if report.as_of < report.fiscal_year_end else "ประจำปี"
 
 
 def _open_template(template: bytes):
@@ -134,7 +132,7 @@ class _Writer:
     def __init__(self, report: Report, template: bytes | None, font: ThaiFont):
         self.report = report
         self.font = font
-        self.landscape = report.kind == "o34"
+        self.landscape = report.kind == MEASURES
         if template:
             self.doc = _open_template(template)
             self._drop_trailing_empty_paragraphs()
@@ -153,12 +151,14 @@ class _Writer:
         r = self.report
         year = r.assessment_year or r.fiscal_year - 1
         self.para(r.title, size=TITLE, bold=True, align="center")
+        if r.role.item_line:
+            self.para(f"({r.role.item_line})", size=HEADING, align="center")
         self.para("แสดงผลการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
                   f"ในปี พ.ศ. {year}", size=HEADING, bold=True, align="center")
         self.para(f"ประจำปีงบประมาณ พ.ศ. {r.fiscal_year}", size=HEADING, bold=True, align="center")
         self.para(" ".join(part for part in (r.organization, r.place) if part), size=HEADING, bold=True,
                   align="center", after=8)
-        self.o34_table()
+        self.measures_table()
         self.para("การกำกับติดตามและรายงานผลต่อผู้บริหาร", size=HEADING, bold=True, before=12, after=2,
                   keep_next=True)
         for line in _lines(r.monitoring or MONITORING_DEFAULT):
@@ -167,9 +167,11 @@ class _Writer:
 
     def results_report(self) -> None:
         r = self.report
-        label = round_label(r)
+        label = r.round.label
         until = min(r.as_of, r.fiscal_year_end)
         self.para(r.title, size=TITLE, bold=True, align="center")
+        if r.role.item_line:
+            self.para(f"({r.role.item_line})", size=HEADING, align="center")
         self.para(f"{label} ({format_date(r.fiscal_year_start, long=True)} – {format_date(until, long=True)})",
                   size=HEADING, bold=True, align="center")
         self.para(f"ปีงบประมาณ พ.ศ. {r.fiscal_year}", size=HEADING, bold=True, align="center")
@@ -213,15 +215,27 @@ class _Writer:
             self.para(line, indent_left=1.2, justify=True, keep_next=True)
         self.signatures(f"รายงาน ณ วันที่ {r.as_of_text}")
 
-    # ----- O34 -----
+    # ----- the measures document -----
 
-    def o34_table(self) -> None:
-        table = self.table(O34_WIDTHS)
-        self.header_row(table, O34_COLUMNS)
+    def measures_columns(self) -> tuple[tuple[str, ...], tuple[float, ...]]:
+        """The table's columns; budget and indicator only when some measure has them."""
+        titles, widths = list(MEASURES_COLUMNS), list(MEASURES_WIDTHS)
+        if self.report.has_budget:
+            titles.append(BUDGET_COLUMN)
+            widths.append(BUDGET_WIDTH)
+        if self.report.has_indicator:
+            titles.extend(INDICATOR_COLUMNS)
+            widths.extend(INDICATOR_WIDTHS)
+        return tuple(titles), tuple(widths)
+
+    def measures_table(self) -> None:
+        titles, widths = self.measures_columns()
+        table = self.table(widths)
+        self.header_row(table, titles)
         for topic in self.report.topics:
-            self.o34_topic(table, topic)
+            self.measures_topic(table, topic)
 
-    def o34_topic(self, table, topic: TopicResult) -> None:
+    def measures_topic(self, table, topic: TopicResult) -> None:
         """One row per item; the topic's title and analysis span them all, each measure (with its steps,
         period and who is responsible) spans its share of them, as the agency's own table does."""
         measures = topic.measures
@@ -240,18 +254,25 @@ class _Writer:
         for position, measure in enumerate(measures):
             top = first + position * count // len(measures)
             bottom = first + (position + 1) * count // len(measures) - 1
-            self.o34_measure(table, top, bottom, measure, position + 1 if len(measures) > 1 else None)
+            self.measures_row(table, top, bottom, measure, position + 1 if len(measures) > 1 else None)
 
-    def o34_measure(self, table, top: int, bottom: int, measure: MeasureResult, number: int | None) -> None:
+    def measures_row(self, table, top: int, bottom: int, measure: MeasureResult, number: int | None) -> None:
         title = f"{number}. {measure.title}" if number else measure.title
         cell = self.span(table, top, bottom, 4)
         self.fill(cell, [title, *_lines(measure.details)], size=TABLE)
         self.fill(self.span(table, top, bottom, 5), [f"{n}.\t{s}" for n, s in enumerate(measure.steps, 1)],
                   size=TABLE, hanging=0.5)
-        self.fill(self.span(table, top, bottom, 6), [_period(measure)], size=TABLE, align="center")
+        self.fill(self.span(table, top, bottom, 6), [measure.period], size=TABLE, align="center")
         self.fill(self.span(table, top, bottom, 7), [measure.responsible], size=TABLE, align="center")
+        column = 8
+        if self.report.has_budget:
+            self.fill(self.span(table, top, bottom, column), [measure.budget or "–"], size=TABLE, align="center")
+            column += 1
+        if self.report.has_indicator:
+            self.fill(self.span(table, top, bottom, column), [measure.indicator or "–"], size=TABLE)
+            self.fill(self.span(table, top, bottom, column + 1), [measure.target or "–"], size=TABLE, align="center")
 
-    # ----- O35 -----
+    # ----- the results report -----
 
     def summary_table(self) -> None:
         table = self.table(SUMMARY_WIDTHS)
@@ -284,12 +305,15 @@ class _Writer:
             self.para("ขั้นตอนหรือวิธีการปฏิบัติ:", bold=True, indent_left=1.2, keep_next=True)
             for n, step in enumerate(measure.steps, 1):
                 self.para(f"{n}.\t{step}", indent_left=1.8, hanging=0.6, keep_next=True)
-        self.label_para("ช่วงระยะเวลาดำเนินการ", _period(measure))
+        self.label_para("ช่วงระยะเวลาดำเนินการ", measure.period)
         divisions = ", ".join(t.division for t in measure.tasks)
         responsible = measure.responsible or divisions
         if divisions and divisions != responsible:
             responsible = f"{responsible} ({divisions})"
-        self.label_para("ผู้รับผิดชอบ", responsible, after=4)
+        self.label_para("ผู้รับผิดชอบ", responsible)
+        for label, value in _results_against_plan(measure):
+            self.label_para(label, value)
+        self.para("", size=SMALL, keep_next=True)
         table = self.table(RESULT_WIDTHS)
         self.header_row(table, RESULT_COLUMNS)
         for task in measure.tasks:
@@ -528,7 +552,7 @@ class _Writer:
         section.header_distance = section.footer_distance = Cm(1.0)
 
     def _orient_template(self) -> None:
-        """Keep the letterhead's page setup; the wide O34 table needs its pages landscape."""
+        """Keep the letterhead's page setup; the wide measures table needs its pages landscape."""
         if not self.landscape:
             return
         for section in self.doc.sections:
@@ -605,7 +629,7 @@ class _Writer:
         props.title = r.title
         props.subject = f"ปีงบประมาณ พ.ศ. {r.fiscal_year}"
         props.author = props.last_modified_by = r.organization
-        props.keywords = "ITA, O34" if r.kind == "o34" else "ITA, O35"
+        props.keywords = f"ITA, {r.role.code}" if r.role.code else "ITA"
         props.comments = ""
         props.created = props.modified = datetime.combine(r.as_of, time(9, 0))
         props.revision = 1
@@ -621,10 +645,19 @@ def _unbroken(text: str) -> str:
     return text.replace(" ", "\u00a0")
 
 
-def _period(measure: MeasureResult) -> str:
-    if measure.period:
-        return measure.period
-    return f"วันที่ {format_date(measure.start_date)} – {format_date(measure.end_date)}"
+def _results_against_plan(measure: MeasureResult) -> list[tuple[str, str]]:
+    """The indicator with its target beside what each division reached, and the budget beside what
+    was spent: the lines a results report gives a measure that has them."""
+    lines = []
+    if measure.indicator or measure.target:
+        lines.append(("ตัวชี้วัด / ค่าเป้าหมาย", " – ".join(part for part in (measure.indicator, measure.target) if part)))
+        reached = [f"{t.division} {t.indicator_value}" for t in measure.tasks if t.indicator_value]
+        lines.append(("ผลตามตัวชี้วัด", ", ".join(reached) or "ยังไม่ได้รายงาน"))
+    if measure.budget:
+        spent = measure.budget_spent
+        used = f" ใช้ไปแล้ว {format_baht(spent)}" if spent is not None else ""
+        lines.append(("งบประมาณ", measure.budget + used))
+    return lines
 
 
 def _insert_rpr(r_pr, element):

@@ -1,4 +1,4 @@
-"""The O34 measures and the O35 results as a workbook to sort and filter: Thai headers, numbers as
+"""The measures document and the results report as a workbook to sort and filter: Thai headers, numbers as
 numbers, real dates shown in the Buddhist era, and row heights that fit wrapped Thai."""
 import math
 import unicodedata
@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.models.task import LATE_LABEL, STATUS_LABELS, TaskStatus
+from tracker.services.documents import MEASURES
 from tracker.services.reports.data import DivisionSummary, MeasureResult, Report, TaskResult, TopicResult
 
 # Excel's Thai Buddhist calendar (07) in the Thai locale (041E): 30 ก.ย. 2568.
@@ -60,6 +61,10 @@ MEASURE_COLUMNS = (
     Column("วันเริ่ม", 13, BE_DATE_FORMAT, centered=True),
     Column("วันสิ้นสุด", 13, BE_DATE_FORMAT, centered=True),
 )
+BUDGET_COLUMNS = (Column("งบประมาณ", 16, centered=True),)
+INDICATOR_COLUMNS = (Column("ตัวชี้วัด", 30), Column("ค่าเป้าหมาย", 16))
+RESULT_AGAINST_PLAN = (Column("ตัวชี้วัด / ค่าเป้าหมาย", 30), Column("ผลตามตัวชี้วัด", 20),
+                       Column("งบประมาณที่ใช้ (บาท)", 16, "#,##0.00", centered=True))
 ITEM_COLUMNS = (
     Column("ประเด็น", 40),
     Column("ข้อ", 8, centered=True),
@@ -95,7 +100,7 @@ STATUS_COLUMN = 1 + [c.header for c in RESULT_COLUMNS].index("สถานะ")
 
 def write_xlsx(report: Report) -> bytes:
     workbook = Workbook()
-    if report.kind == "o34":
+    if report.kind == MEASURES:
         _measures_sheet(workbook.active, report)
         _items_sheet(workbook.create_sheet(), report)
     else:
@@ -110,8 +115,12 @@ def write_xlsx(report: Report) -> bytes:
 # The sheets
 
 def _measures_sheet(ws: Worksheet, report: Report) -> None:
-    """O34 in the seed's columns, one row per measure, so a filter on a column keeps whole measures."""
+    """The measures table in the seed's columns (budget and indicator when some measure has them),
+    one row per measure, so a filter on a column keeps whole measures."""
     ws.title = "มาตรการ"
+    columns = (MEASURE_COLUMNS + (BUDGET_COLUMNS if report.has_budget else ())
+               + (INDICATOR_COLUMNS if report.has_indicator else ()))
+    extra = len(columns) - len(MEASURE_COLUMNS)
     rows = []
     for topic in report.topics:
         codes = "\n".join(item.code for item in topic.items)
@@ -119,14 +128,16 @@ def _measures_sheet(ws: Worksheet, report: Report) -> None:
         first = [_topic_name(topic), codes, scores, topic.analysis]
         for measure in topic.measures or [None]:
             if measure is None:  # a topic with an analysis but no measure yet still shows
-                rows.append(first + [None] * 6)
+                rows.append(first + [None] * (6 + extra))
                 continue
             rows.append(first + [_measure_name(measure), _steps(measure), measure.period,
-                                 measure.responsible, measure.start_date, measure.end_date])
+                                 measure.responsible, measure.start_date, measure.end_date]
+                        + ([measure.budget] if report.has_budget else [])
+                        + ([measure.indicator, measure.target] if report.has_indicator else []))
     _title(ws, report)
-    last = _table(ws, MEASURE_COLUMNS, rows)
+    last = _table(ws, columns, rows)
     notes = [("การกำกับติดตาม", report.monitoring)] if report.monitoring else []
-    _notes(ws, last + 2, MEASURE_COLUMNS, notes + _signer_notes(report))
+    _notes(ws, last + 2, columns, notes + _signer_notes(report))
     _print_setup(ws)
 
 
@@ -155,8 +166,11 @@ def _summary_sheet(ws: Worksheet, report: Report) -> None:
 
 
 def _results_sheet(ws: Worksheet, report: Report) -> None:
-    """O35, one row per measure and division: what was done, status, percent and evidence."""
+    """One row per measure and division: what was done, status, percent and evidence (and the
+    indicator with what was reached, and the budget spent, when some measure has them)."""
     ws.title = "ผลการดำเนินงาน"
+    against_plan = report.has_budget or report.has_indicator
+    columns = RESULT_COLUMNS + (RESULT_AGAINST_PLAN if against_plan else ())
     rows, late_rows = [], []
     for topic in report.topics:
         for measure in topic.measures:
@@ -165,9 +179,12 @@ def _results_sheet(ws: Worksheet, report: Report) -> None:
             for task in measure.tasks or [None]:
                 if task and task.late:
                     late_rows.append(FIRST_DATA_ROW + len(rows))
-                rows.append(start + (_task_cells(task) if task else [None] * 7))
+                cells = _task_cells(task) if task else [None] * 7
+                if against_plan:
+                    cells += _against_plan_cells(measure, task)
+                rows.append(start + cells)
     _title(ws, report)
-    _table(ws, RESULT_COLUMNS, rows)
+    _table(ws, columns, rows)
     for row in late_rows:
         ws.cell(row, STATUS_COLUMN).fill = LATE_FILL
     _print_setup(ws)
@@ -176,6 +193,11 @@ def _results_sheet(ws: Worksheet, report: Report) -> None:
 def _task_cells(task: TaskResult) -> list:
     return [task.division, task.status, task.percent, _lines(task.done), _lines(task.evidence),
             _lines(task.problems), task.last_reported]
+
+
+def _against_plan_cells(measure: MeasureResult, task: TaskResult | None) -> list:
+    planned = " – ".join(part for part in (measure.indicator, measure.target) if part)
+    return [planned, task.indicator_value if task else "", task.budget_spent if task else None]
 
 
 def _counts(row: DivisionSummary) -> list:
@@ -214,7 +236,9 @@ def _title(ws: Worksheet, report: Report) -> None:
     place = f" {report.place}" if report.place else ""
     ws.cell(TITLE_ROW, 1, f"{report.title} {report.organization}{place}").font = TITLE_FONT
     subtitle = [f"ปีงบประมาณ พ.ศ. {report.fiscal_year}"]
-    if report.kind == "o34" and report.assessment_year:
+    if report.role.item_line:
+        subtitle.append(report.role.item_line)
+    if report.kind == MEASURES and report.assessment_year:
         subtitle.append(f"จากผลการประเมิน ITA พ.ศ. {report.assessment_year}")
     subtitle.append(f"ข้อมูล ณ วันที่ {report.as_of_text}")
     ws.cell(SUBTITLE_ROW, 1, "  ·  ".join(subtitle)).font = BOLD
@@ -288,7 +312,7 @@ def _properties(workbook: Workbook, report: Report) -> None:
     properties.title = f"{report.title} ปีงบประมาณ พ.ศ. {report.fiscal_year}"
     properties.subject = report.organization
     properties.description = f"ข้อมูล ณ วันที่ {report.as_of_text}"
-    properties.keywords = f"ITA {report.kind.upper()} {report.fiscal_year}"
+    properties.keywords = " ".join(part for part in ("ITA", report.role.code, str(report.fiscal_year)) if part)
     properties.creator = "ITA Tracker"
 
 
