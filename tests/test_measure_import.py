@@ -176,7 +176,7 @@ def test_the_o34_document_this_system_writes_imports_again_as_the_same_plan(app,
     """An agency may move its plan by downloading O34 from one installation and importing it in another."""
     source, _ = demo_service.load_demo()
     source_year = plan.get_fiscal_year(source.id, 2568)
-    content = reports.write(reports.build("o34", source_year, source_year.end_date), fmt, None)
+    content = reports.write(reports.build("measures", source_year, source_year.end_date), fmt, None)
     source.name = "องค์การบริหารส่วนตำบลพิชัย (ต้นฉบับ)"  # the target agency takes the demo's name
     db.session.commit()
     fiscal_year = plan_less_demo_agency()

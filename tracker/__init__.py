@@ -96,6 +96,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from tracker import thai
+    from tracker.services import wording
     from tracker.models.task import STATUS_LABELS, TaskStatus
     from tracker.services import audit
 
@@ -104,6 +105,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["thai_datetime"] = thai.format_datetime
     app.jinja_env.filters["score"] = thai.format_score
     app.jinja_env.filters["baht"] = thai.format_baht
+    app.jinja_env.filters["printed_period"] = wording.period
+    app.jinja_env.filters["printed_responsible"] = wording.responsible
+    app.jinja_env.filters["printed_budget"] = wording.budget
     app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS
     app.jinja_env.globals["TaskStatus"] = TaskStatus
     app.jinja_env.globals["ACTION_LABELS"] = audit.ACTION_LABELS

@@ -131,14 +131,14 @@ def _fiscal_year_and_day(organization: str | None, year: int, as_of: str | None)
 
 
 @tracker_cli.command("report")
-@click.argument("kind", type=click.Choice(["measures", "results", "o34", "o35"], case_sensitive=False))
+@click.argument("kind", type=click.Choice([*documents.KINDS, *documents.ALIASES], case_sensitive=False))
 @click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2570.")
 @click.option("--as-of", default=None, help="The date the report speaks of (default: today, within the year).")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx"]), required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 @click.option("--organization", default=None, help="The agency's name (when there are several).")
 def report_command(kind, year, as_of, fmt, output, organization) -> None:
-    """Write the measures document or the results report to a file (o34/o35 are old names for them)."""
+    """Write the measures document or the results report to a file (the old names of the 2567 codes still work)."""
     kind = documents.kind_of(kind)
     fiscal_year, day = _fiscal_year_and_day(organization, year, as_of)
     report = reports.build(kind, fiscal_year, day)

@@ -265,3 +265,16 @@ def format_baht(amount) -> str:
     if amount is None:
         return ""
     return f"{float(amount):,.2f}".removesuffix(".00") + " บาท"
+
+
+def parse_baht(text: str):
+    """An amount of baht as officials type it: "20,000", "๒๐,๐๐๐ บาท", "1500.50". Raises ValueError
+    for anything else, or a negative amount."""
+    from decimal import Decimal, InvalidOperation
+    cleaned = re.sub(r"[\s,]|บาท$", "", to_arabic_digits(text or "").strip().removesuffix("บาท"))
+    if not re.fullmatch(r"\d+(?:\.\d{1,2})?", cleaned):
+        raise ValueError(f"not an amount: {text!r}")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {text!r}") from None

@@ -40,12 +40,12 @@ class DocumentRole:
 
     @property
     def item_line(self) -> str:
-        """"ข้อ O25 การนำผลการประเมิน ITA ไปสู่การพัฒนาองค์กร (ITA 2569)"; "" without a code."""
+        """"ITA 2569 ข้อ O25 การนำผลการประเมิน ITA ไปสู่การพัฒนาองค์กร"; "" without a code."""
         if not self.code:
             return ""
         title = f" {self.item_title}" if self.item_title and self.item_title != self.title else ""
-        year = f" (ITA {self.ita_year})" if self.ita_year else ""
-        return f"ข้อ {self.code}{title}{year}"
+        year = f"ITA {self.ita_year} " if self.ita_year else ""
+        return f"{year}ข้อ {self.code}{title}"
 
     def file_name(self, fiscal_year: int, suffix: str) -> str:
         """"O25-measures-2570-20261201.docx"; without a code "measures-2569-…"."""

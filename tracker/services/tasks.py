@@ -1,6 +1,7 @@
 """Tasks: who sees which, what is late, and how a division head records progress."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import Select, and_, case, not_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -30,6 +31,8 @@ class ProgressInput:
     done_text: str = ""
     problems: str = ""
     links: list[str] = field(default_factory=list)
+    indicator_value: str = ""  # the measure's indicator, reached so far
+    budget_spent: Decimal | None = None  # baht spent so far
 
 
 def late_condition(today: date):
@@ -135,7 +138,8 @@ def record_progress(
         raise ServiceError("สถานะไม่ถูกต้อง")
     before = audit.snapshot(task, TASK_FIELDS)
     update = ProgressUpdate(organization_id=task.organization_id, task=task, author=author, status=data.status,
-                            percent=data.percent, done_text=data.done_text, problems=data.problems, created_at=now)
+                            percent=data.percent, done_text=data.done_text, problems=data.problems, created_at=now,
+                            indicator_value=data.indicator_value, budget_spent=data.budget_spent)
     db.session.add(update)
     for url in data.links:
         update.evidence.append(Evidence(organization_id=task.organization_id, task_id=task.id,
@@ -146,6 +150,10 @@ def record_progress(
     db.session.flush()  # the version check in SQL: a concurrent save makes this raise StaleDataError
     after = audit.snapshot(task, TASK_FIELDS)
     after.update(done_text=data.done_text, problems=data.problems, evidence=len(update.evidence))
+    if data.indicator_value:
+        after["indicator_value"] = data.indicator_value
+    if data.budget_spent is not None:
+        after["budget_spent"] = str(data.budget_spent)
     audit.record(task.organization_id, author, "task.progress", "task", task.id, before, after, task_id=task.id,
                  at=now)
     db.session.commit()

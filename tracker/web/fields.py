@@ -72,6 +72,19 @@ class MonthDayField(ThaiTextField):
     message = "กรอกวันและเดือน เช่น 30 เม.ย. หรือ 30/4"
 
 
+class BahtField(ThaiTextField):
+    """An amount of baht: "20,000", "๒๐,๐๐๐ บาท"."""
+
+    parse = staticmethod(thai.parse_baht)
+    show = staticmethod(lambda amount: thai.format_baht(amount).removesuffix(" บาท"))
+    message = "กรอกจำนวนเงินเป็นตัวเลข เช่น 20,000 หรือ 1,500.50"
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else self.show(self.data)  # 0 บาท is shown, not blanked
+
+
 class ThaiIntegerField(ParsedField, IntegerField):
     """Accepts Thai digits; says in Thai when the text is not a whole number."""
 

@@ -3,9 +3,8 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
-from tracker.thai import format_period
 from tracker.models import AssessmentItem, Division, FiscalYear, Measure, Topic
-from tracker.services import access, analysis, plan
+from tracker.services import access, analysis, plan, wording
 from tracker.services.errors import ServiceError
 from tracker.web.common import current_fiscal_year, int_arg, or_abort, require
 from tracker.web.plan_forms import DivisionForm, MeasureForm, ThresholdForm, TopicForm
@@ -153,6 +152,14 @@ def delete_topic(topic_id: int):
 
 # --- measures ---
 
+def _printed(measure: Measure) -> dict:
+    """What the documents print from the saved data, beside the coordinator's own wording."""
+    names = [d.name for d in plan.divisions(current_user.organization_id)]
+    return {"period": wording.generated_period(measure), "responsible": wording.generated_responsible(measure),
+            "period_matches": wording.period_matches(measure),
+            "responsible_matches": wording.responsible_matches(measure, names)}
+
+
 def _measure_form(fiscal_year, measure: Measure | None = None) -> MeasureForm:
     form = MeasureForm(fiscal_year, obj=measure)
     form.division_ids.choices = [SelectChoice(d.id, d.name) for d in plan.divisions(current_user.organization_id)]
@@ -166,9 +173,11 @@ def _measure_input(form: MeasureForm) -> plan.MeasureInput:
     return plan.MeasureInput(
         title=form.title.data.strip(), details=(form.details.data or "").strip(), steps=form.step_list(),
         start_date=form.start_date.data, end_date=form.end_date.data,
-        period_text=(form.period_text.data or "").strip() or format_period(form.start_date.data, form.end_date.data),
+        period_text=(form.period_text.data or "").strip(),
         all_divisions=form.all_divisions.data, division_ids=form.division_ids.data or [],
         responsible_text=(form.responsible_text.data or "").strip(),
+        budget_amount=form.budget_amount.data, no_budget=form.no_budget.data,
+        indicator=(form.indicator.data or "").strip(), target=(form.target.data or "").strip(),
     )
 
 
@@ -201,7 +210,8 @@ def edit_measure(measure_id: int):
             return _back_to_plan(measure.topic.fiscal_year.year)
         except ServiceError as error:
             form.title.errors.append(str(error))
-    return render_template("plan/measure_form.html", form=form, topic=measure.topic, measure=measure)
+    return render_template("plan/measure_form.html", form=form, topic=measure.topic, measure=measure,
+                           printed=_printed(measure))
 
 
 @bp.route("/measures/<int:measure_id>/delete", methods=["POST"])

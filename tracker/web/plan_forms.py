@@ -7,7 +7,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.services.score_import import parse_score
 from tracker.thai import format_date, format_score
-from tracker.web.fields import ThaiDateField, ThaiIntegerField, ThaiTextField, max_length, number_range, required
+from tracker.web.fields import (
+    BahtField, ThaiDateField, ThaiIntegerField, ThaiTextField, max_length, number_range, required,
+)
 
 STEP_NUMBER = re.compile(r"^\s*\d+\s*[.)]\s*")
 
@@ -37,12 +39,18 @@ class MeasureForm(FlaskForm):
                           validators=[required("กรุณากรอกขั้นตอนอย่างน้อย 1 ขั้นตอน"), max_length(20000)])
     start_date = ThaiDateField("วันเริ่ม", validators=[required("กรุณากรอกวันเริ่ม")])
     end_date = ThaiDateField("วันสิ้นสุด (กำหนดเสร็จ)", validators=[required("กรุณากรอกวันสิ้นสุด")])
-    period_text = StringField("ช่วงระยะเวลาตามที่เขียนในเอกสาร (ถ้าเว้นว่าง ระบบเขียนให้)",
+    period_text = StringField("ช่วงระยะเวลาตามที่เขียนในเอกสาร (เว้นว่างไว้ ระบบเขียนจากวันเริ่มและวันสิ้นสุดให้เสมอ)",
                               validators=[Optional(), max_length(200)])
     all_divisions = BooleanField("ทุกกอง")
     division_ids = CheckboxListField("กองผู้รับผิดชอบ", coerce=int)
-    responsible_text = StringField("ผู้รับผิดชอบตามที่เขียนในเอกสาร (ถ้าเว้นว่าง ระบบเขียนให้)",
+    responsible_text = StringField("ผู้รับผิดชอบตามที่เขียนในเอกสาร (เว้นว่างไว้ ระบบเขียนจากกองที่เลือกให้เสมอ)",
                                    validators=[Optional(), max_length(300)])
+    budget_amount = BahtField("งบประมาณ (บาท)", validators=[Optional()],
+                              render_kw={"placeholder": "เช่น 20,000", "inputmode": "decimal"})
+    no_budget = BooleanField("ไม่ใช้งบประมาณ")
+    indicator = TextAreaField("ตัวชี้วัด", validators=[Optional(), max_length(2000)])
+    target = StringField("ค่าเป้าหมาย", validators=[Optional(), max_length(300)],
+                         render_kw={"placeholder": "เช่น ร้อยละ 80 หรือ 4 ครั้ง/ปี"})
 
     def __init__(self, fiscal_year, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +64,12 @@ class MeasureForm(FlaskForm):
     def validate_steps(self, field):
         if not self.step_list():
             raise ValidationError("กรุณากรอกขั้นตอนอย่างน้อย 1 ขั้นตอน")
+
+    def validate_budget_amount(self, field):
+        if field.data is not None and self.no_budget.data:
+            raise ValidationError("เลือก “ไม่ใช้งบประมาณ” หรือกรอกจำนวนเงิน อย่างใดอย่างหนึ่ง")
+        if field.data is not None and field.data >= 10 ** 12:
+            raise ValidationError("จำนวนเงินมากเกินไป")
 
     def validate_division_ids(self, field):
         if not self.all_divisions.data and not field.data:

@@ -16,7 +16,7 @@ coordinator_only = require(access.can_edit_plan)
 
 
 def _kind(text: str) -> str:
-    """"measures" or "results" (the old o34/o35 addresses still answer); else 404."""
+    """"measures" or "results" (the old addresses of the 2567 codes still answer); else 404."""
     kind = documents.kind_of(text)
     if kind is None:
         abort(404)

@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, MultipleFileField, SelectField, TextAreaField
+from wtforms import HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from tracker.models.task import STATUS_LABELS
-from tracker.web.fields import ThaiIntegerField, max_length, number_range
+from tracker.web.fields import BahtField, ThaiIntegerField, max_length, number_range
 
 MAX_LINKS = 20
 
@@ -15,11 +15,19 @@ class ProgressForm(FlaskForm):
         InputRequired(message="กรุณากรอกความก้าวหน้าเป็นตัวเลข 0–100"), number_range(0, 100)])
     done_text = TextAreaField("ผลการดำเนินงาน (ทำอะไรไปแล้ว)", validators=[Optional(), max_length(5000)])
     problems = TextAreaField("ปัญหา อุปสรรค และข้อเสนอแนะ", validators=[Optional(), max_length(5000)])
+    indicator_value = StringField("ผลตามตัวชี้วัดที่ทำได้ถึงตอนนี้", validators=[Optional(), max_length(300)],
+                                  render_kw={"placeholder": "เช่น ร้อยละ 60 หรือ 2 ครั้ง"})
+    budget_spent = BahtField("งบประมาณที่ใช้ไปแล้ว (บาท)", validators=[Optional()],
+                             render_kw={"placeholder": "เช่น 12,500", "inputmode": "decimal"})
     links = TextAreaField("ลิงก์หลักฐาน (บรรทัดละ 1 ลิงก์)", validators=[Optional(), max_length(5000)],
                           render_kw={"placeholder": "https://www.pichai.go.th/..."})
     files = MultipleFileField("ไฟล์หลักฐาน")
     version = HiddenField()
     pending = HiddenField()  # ids of files kept from a submission that met an edit conflict
+
+    def validate_budget_spent(self, field):
+        if field.data is not None and field.data >= 10 ** 12:
+            raise ValidationError("จำนวนเงินมากเกินไป")
 
     def validate_links(self, field):
         for link in self.link_list():

@@ -78,7 +78,9 @@ def update(task_id: int):
         return _render_task(task, form, status=422)
     files += [e for e in tasks.pending_evidence(task, current_user) if e.id in form.pending_ids()]
     data = tasks.ProgressInput(status=form.status.data, percent=form.percent.data, done_text=form.done_text.data or "",
-                               problems=form.problems.data or "", links=form.link_list())
+                               problems=form.problems.data or "", links=form.link_list(),
+                               indicator_value=(form.indicator_value.data or "").strip(),
+                               budget_spent=form.budget_spent.data)
     try:
         tasks.record_progress(task, current_user, data, int(form.version.data or 0), files, now=clock.now())
     except (EditConflict, StaleDataError):

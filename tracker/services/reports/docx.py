@@ -152,7 +152,7 @@ class _Writer:
         year = r.assessment_year or r.fiscal_year - 1
         self.para(r.title, size=TITLE, bold=True, align="center")
         if r.role.item_line:
-            self.para(f"({r.role.item_line})", size=HEADING, align="center")
+            self.para(r.role.item_line, size=HEADING, align="center")
         self.para("แสดงผลการวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
                   f"ในปี พ.ศ. {year}", size=HEADING, bold=True, align="center")
         self.para(f"ประจำปีงบประมาณ พ.ศ. {r.fiscal_year}", size=HEADING, bold=True, align="center")
@@ -171,7 +171,7 @@ class _Writer:
         until = min(r.as_of, r.fiscal_year_end)
         self.para(r.title, size=TITLE, bold=True, align="center")
         if r.role.item_line:
-            self.para(f"({r.role.item_line})", size=HEADING, align="center")
+            self.para(r.role.item_line, size=HEADING, align="center")
         self.para(f"{label} ({format_date(r.fiscal_year_start, long=True)} – {format_date(until, long=True)})",
                   size=HEADING, bold=True, align="center")
         self.para(f"ปีงบประมาณ พ.ศ. {r.fiscal_year}", size=HEADING, bold=True, align="center")
