@@ -35,3 +35,37 @@ def test_migrations_downgrade_to_an_empty_database(empty_database_app):
     upgrade()
     downgrade(revision="base")
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_upgrading_keeps_own_wording_and_drops_text_written_from_the_data(empty_database_app):
+    """Before 0006 a measure's period and responsible text were written once from its data; after
+    it they are the coordinator's own wording only, so the documents follow later edits."""
+    upgrade(revision="0005")
+    with db.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO organization (id, name, short_name, district, province, created_at) "
+            "VALUES (1, 'อบต.ทดสอบ', '', '', '', '2024-10-01')",
+            "INSERT INTO division (id, organization_id, name, position, active) VALUES (1, 1, 'กองคลัง', 1, true)",
+            "INSERT INTO assessment_year (id, organization_id, year) VALUES (1, 1, 2567)",
+            "INSERT INTO fiscal_year (id, organization_id, year, start_date, end_date, assessment_year_id) "
+            "VALUES (1, 1, 2568, '2024-10-01', '2025-09-30', 1)",
+            "INSERT INTO topic (id, organization_id, fiscal_year_id, number, title, analysis) VALUES (1, 1, 1, 1, 't', '')",
+            "INSERT INTO measure (id, organization_id, topic_id, position, title, details, period_text, start_date, "
+            "end_date, responsible_text, all_divisions) VALUES "
+            "(1, 1, 1, 1, 'generated', '', 'วันที่ 1 ต.ค. 2567 – 30 ก.ย. 2568', '2024-10-01', '2025-09-30', 'กองคลัง', false), "
+            "(2, 1, 1, 2, 'own', '', 'ตลอดปีงบประมาณ', '2024-10-01', '2025-09-30', 'กองคลังและทุกหมู่บ้าน', false)",
+            "INSERT INTO measure_division (measure_id, division_id) VALUES (1, 1), (2, 1)",
+            "INSERT INTO report_draft (id, organization_id, fiscal_year_id, kind, period, as_of, compiled_at, docx, xlsx, "
+            "pdf_error) VALUES (1, 1, 1, 'o35', 'mid', '2025-03-31', '2025-04-01', '', '', '')",
+        ):
+            connection.exec_driver_sql(statement)
+    upgrade()
+    with db.engine.connect() as connection:
+        measures = connection.exec_driver_sql(
+            "SELECT title, period_text, responsible_text FROM measure ORDER BY id").all()
+        draft = connection.exec_driver_sql("SELECT kind FROM report_draft").scalar()
+        roles = connection.exec_driver_sql(
+            "SELECT measures_code, results_code, results_covers FROM assessment_year").one()
+    assert [tuple(m) for m in measures] == [("generated", "", ""), ("own", "ตลอดปีงบประมาณ", "กองคลังและทุกหมู่บ้าน")]
+    assert draft == "results"
+    assert tuple(roles) == ("O34", "O35", "current_midyear")

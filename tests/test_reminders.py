@@ -9,7 +9,7 @@ from tests.servers import bangkok, line_id
 from tracker.extensions import db
 from tracker.models import Delivery, Holiday, NotificationPreference, Task, User
 from tracker.models.task import CLOSED_STATUSES
-from tracker.services import reminders
+from tracker.services import ita_calendar, reminders
 
 HEADS = {"palad@pichai.example", "finance@pichai.example", "works@pichai.example", "education@pichai.example"}
 MAIL_AND_LINE = {"MAIL_SERVER": "smtp.pichai.example", "LINE_CHANNEL_ACCESS_TOKEN": "token"}
@@ -142,7 +142,8 @@ def test_report_reminder_names_the_report_and_its_due_date(app, demo):
 
 def test_report_due_dates_of_fiscal_year_2568(app, demo):
     fiscal_year = open_tasks("finance@pichai.example")[0].measure.topic.fiscal_year
-    assert reminders.report_due_dates(fiscal_year, reminders.settings_for(demo.id)) == {
+    settings = reminders.settings_for(demo.id)
+    assert ita_calendar.report_due_dates(fiscal_year, settings.midyear_report_due, settings.yearend_report_due) == {
         "mid": date(2025, 4, 30), "end": date(2025, 10, 31)}
 
 
