@@ -1,5 +1,6 @@
 """Settings classes. Every setting reads an environment variable with a safe default."""
 import os
+from datetime import date
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,6 +17,18 @@ def _database_url() -> str:
     return url
 
 
+def _fixed_today() -> date | None:
+    """TRACKER_TODAY as a date, or None (unset or empty) for the real date. A value that is not a
+    date stops start-up here, naming the variable, rather than the first page that asks for today."""
+    value = os.environ.get("TRACKER_TODAY", "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RuntimeError(f"TRACKER_TODAY={value!r} is not a date: use an ISO date such as 2025-03-31") from None
+
+
 class Default:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
     SQLALCHEMY_DATABASE_URI = _database_url()
@@ -30,6 +43,9 @@ class Default:
     # A form field: an import's preview sends the file back base64-encoded (4/3 of its size).
     MAX_FORM_MEMORY_SIZE = 8 * 1024 * 1024
     TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Bangkok")
+    # Fixes "today" for the pages, reports and commands that take a date (demos, trying out a day);
+    # unset in real use. The scheduler's jobs still run on the real clock.
+    TRACKER_TODAY = _fixed_today()
     WTF_CSRF_TIME_LIMIT = None  # a head may keep a form open all afternoon
     TRACKER_PASSWORD_HASH = "scrypt"
     # How many reverse proxies (nginx) stand in front; 0 when the app is reached directly.

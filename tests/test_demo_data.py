@@ -1,6 +1,8 @@
 """Checks the demo data file (tracker/demo/pichai_2567.json) against the agency's
 real O34 document (the seed), so the demo holds the agency's words and scores,
-not invented ones."""
+not invented ones. The seed is text extracted from a PDF, with the extraction's damage; the
+demo repairs that damage and nothing else, and each analysis is checked to be the seed's text
+after the repairs listed below."""
 import json
 import re
 from pathlib import Path
@@ -59,6 +61,102 @@ def seed_score_pairs():
     return pairs
 
 
+# Where each topic's analysis is printed in the seed: the cells that hold it, named by their first
+# words. When the table runs onto the next page, the analysis goes on in the cells of the rows below.
+ANALYSIS_CELLS = {
+    1: ("จากการวิเคราะห์ชื่อคำถาม ITA ในประเด็นที่เกี่ยวข้องกับการกระบวนกร", "เมื่อทำการกำกับติดตาม"),
+    2: ("จากการวิเคราะห์ชื่อคำถาม ITA ในประเด็นที่เกี่ยวข้องกับการให้บริการ", "รับบริการหรือผู้ที่มีภาคติดต่อ"),
+    3: ("จากการวิเคราะห์ข้อคำถาม ITA ในประเด็นที่เกี่ยวข้องกับช่องทาง", "พบว่าในภาพรวมค่าคะแนนข้อคำถาม EIT"),
+    4: ("จากการวิเคราะห์ข้อคำถาม TTA",),
+    7: ("จากการวิเคราะห์ชื่อคำถาม ITA ในประเด็นที่เกี่ยวข้องกับกลไก", "ขับเคลื่อนมาตรการส่งเสริม",
+        "นอกจากนี้หน่วยงานควรรักษา", "ตรวจประเมินแบบวัด", "เว็บไซต์หลักของหน่วยงาน และการรักษา",
+        "สามารถเข้าถึงได้ตลอดเวลา"),
+}
+
+# The extraction turned each line end of the PDF into a space (or a cell border, read here as a
+# space). Where a line broke inside a word or a phrase, the demo joins it again: each entry is
+# "before after", and the space between is removed. Spaces between phrases are the agency's own.
+WRAPPED_LINES = {
+    2: ("ผู้มา รับบริการ",),
+    3: ("หน่วยงานมีการ ประชาสัมพันธ์", "ประชาชนหรือ ผู้รับบริการ", "มีค่า คะแนนเฉลี่ย", "แสดงให้ เห็นว่า",
+        "ช่องทางและ รูปแบบ", "เผยแพร่ข้อมูล ข่าวสาร", "ควรดำเนินการ ประชาสัมพันธ์", "หน่วยงานและ ช่องทาง",
+        "ผู้มา ติดต่อ"),
+    4: ("ในประเด็น ที่เกี่ยวข้องกับ", "ที่เกี่ยวข้องกับ กระบวนการ", "การใช้ ทรัพย์สิน", "ในมิติของ กระบวนการ",
+        "ทรัพย์สินของ ราชการ", "คะแนนเฉลี่ย เพียง", "บุคคล ภายใต้งาน", "เกี่ยวกับ การใช้", "อีกทั้ง ยังขาด",
+        "ทรัพย์สิน ของราชการ", "เพื่อ ป้องกัน", "ส่วน ตัวนั้น", "พิจารณา ทบทวน", "มีความ สะดวก",
+        "โดยอาจ จัดทำ", "ระบบ อิเล็กทรอนิกส์", "บุคลากรของ หน่วยงาน", "ระเบียบ ของการปฏิบัติ", "ของทาง ราชการ"),
+    7: ("เกิดการ ขับเคลื่อน", "เกี่ยวข้องกับการ ตรวจประเมิน", "การเผยแพร่ ข้อมูลไว้", "รักษาหรือ คงสภาพ",
+        "หน่วยงานให้ สามารถ", "ตลอดจน การเปิดเผย", "ครบถ้วนและ ชัดเจน"),
+}
+
+# Misreadings of the extraction, as (topics, seed's text, demo's text). Anything not listed here is
+# the agency's wording and stays, its slips included. Left as printed for want of a sure reading:
+# "ที่ยังงานได้ดำเนินการ" (1), "ผู้ที่มีภาคติดต่อ", "ทักสารเปิดโอกาส" (2), "กรมทรัพย์สินของทางราชการ" (4);
+# the agency's own spellings "ชื่อองค์กรบริหารส่วนตำบลพิชัย" (2) and "องค์การบริการส่วนตำบลพิชัย" (7);
+# and topic 7's last sentence, cut short where the document's page ends ("ของข้อมูลที่").
+MISREADINGS = (
+    # Tool names: the assessment is ITA, its instruments IIT, EIT and OIT.
+    ((4,), "ข้อคำถาม TTA", "ข้อคำถาม ITA"),
+    ((7,), "แบบวัด OTT", "แบบวัด OIT"),
+    ((2,), "คำถาม ETI", "คำถาม EIT"),
+    ((1,), "เครื่องมือ IT", "เครื่องมือ IIT"),
+    ((7,), "คำถาม IT และ", "คำถาม IIT และ"),
+    # ข้อ (item) read as ชื่อ (name): "ข้อคำถาม" as on the seed's other pages, and "ข้อ e9" as the
+    # same sentence writes "ข้อ 025".
+    ((1, 2, 7), "ชื่อคำถาม", "ข้อคำถาม"),
+    ((2,), "ค่าคะแนนชื่อ e9", "ค่าคะแนนข้อ e9"),
+    # OIT codes read with the digit 0 for the letter O, and i10 that lost its i.
+    ((1,), "(08 , 09)", "(O8 , O9)"),
+    ((2,), "ข้อ 025", "ข้อ O25"),
+    ((4,), "(10,i11,i12)", "(i10,i11,i12)"),
+    # Garbled words: the topic's own title, as every other analysis quotes its topic's; กับ read as กัน.
+    ((1,), "กับการกระบวนกรปฏิบัติงาน", "กับกระบวนการปฏิบัติงาน"),
+    ((7,), "เกี่ยวข้องกันประเด็นนี้", "เกี่ยวข้องกับประเด็นนี้"),
+)
+
+# Damaged spellings of the seed that must not reach the demo: the misreadings above and those the
+# demo's titles, steps and item names repair.
+KNOWN_DAMAGE = re.compile(
+    r"(?<![A-Za-z])(?:TTA|OTT|ETI|IT)(?![A-Za-z])"  # tool names
+    r"|(?<![\d.\-])[0๐]\d{1,2}(?![\d.])"  # an OIT code with a zero for its O (ISO dates are left out)
+    r"|ชื่อคำถาม|ชื่อ e\d|กระบวนกร|แนวทางกร|แบบวาง|สำนักรงาน|เกี่ยวข้องกันประเด็น|แผนผังข้อมูล"
+    r"|โคร่งสร้าง|อ่างางหน้าที|ประมาณลจ|ให้กิจการมีส่วนร่วม|โดย ?ธรรมชาติ"
+)
+
+
+def seed_cell(first_words):
+    """The one seed cell (tags taken off) that starts with first_words."""
+    cells = [re.sub(r"</?p>", "", cell).strip() for line in SEED.splitlines() for cell in line.split("\t")]
+    found = [cell for cell in cells if cell.startswith(first_words)]
+    assert len(found) == 1, f"{len(found)} seed cells start with {first_words!r}"
+    return found[0]
+
+
+def repaired_seed_analysis(number):
+    """The topic's analysis as the seed prints it, with the listed repairs made; each must apply."""
+    text = " ".join(seed_cell(words) for words in ANALYSIS_CELLS[number])
+    for wrapped in WRAPPED_LINES.get(number, ()):
+        assert wrapped in text, f"topic {number}: no line break at {wrapped!r} in the seed"
+        text = text.replace(wrapped, wrapped.replace(" ", ""))
+    for topics, damaged, repaired in MISREADINGS:
+        if number in topics:
+            assert damaged in text, f"topic {number}: {damaged!r} is not in the seed"
+            text = text.replace(damaged, repaired)
+    return text
+
+
+def data_strings(value, where="data"):
+    """Every string of the data file, with where it is."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from data_strings(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from data_strings(inner, f"{where}[{index}]")
+
+
 def strip_text(text):
     return re.sub(r"</?p>|\s+", "", text)
 
@@ -92,10 +190,10 @@ def uncovered_part(text):
 
 
 def all_texts():
+    """The demo's own texts but the analyses, which have a stricter test of their own."""
     for topic in DATA["topics"]:
         where = f"topic {topic['number']}"
         yield f"{where} title", topic["title"]
-        yield f"{where} analysis", topic["analysis"]
         for m_index, measure in enumerate(topic["measures"], 1):
             at = f"{where} measure {m_index}"
             yield f"{at} title", measure["title"]
@@ -175,3 +273,32 @@ def test_every_topic_item_is_in_the_item_bank_and_has_a_score():
         assert not not_in_bank, f"topic {topic['number']}: items missing from the bank: {not_in_bank}"
         assert not no_score, f"topic {topic['number']}: items without a score: {no_score}"
         assert not untitled, f"topic {topic['number']}: items with an empty title: {untitled}"
+
+
+@pytest.mark.parametrize("number", sorted(ANALYSIS_CELLS))
+def test_analysis_is_the_seeds_text_with_the_listed_repairs(number):
+    topic = next(topic for topic in DATA["topics"] if topic["number"] == number)
+    assert topic["analysis"] == repaired_seed_analysis(number)
+
+
+def test_every_topic_analysis_is_checked_against_the_seed():
+    assert sorted(ANALYSIS_CELLS) == sorted(topic["number"] for topic in DATA["topics"])
+
+
+def test_no_known_extraction_damage_remains_in_the_demo_data():
+    found = [f"{where}: {match.group()!r} in …{text[max(0, match.start() - 30):match.end() + 30]}…"
+             for where, text in data_strings(DATA) for match in KNOWN_DAMAGE.finditer(text)]
+    assert not found, "extraction damage in the demo data:\n" + "\n".join(found)
+
+
+def test_o20_and_o21_keep_their_score_and_sentence_without_a_topic_or_measure():
+    """Topics (5) and (6) are missing from the seed but for the rows of O20 and O21: score 100, no
+    measure, and one sentence in the analysis column of O20's row, kept as that score's note."""
+    scores = {entry["code"]: entry for entry in DATA["scores"]}
+    assert scores["O20"]["score"] == scores["O21"]["score"] == 100
+    row = next(line for line in SEED.splitlines() if re.search(r"(?:^|\t)020 ", line)).split("\t")
+    sentence = row[3].strip()
+    assert sentence == "ยึดมั่นการทำงานให้เป็นแนวทางการปฏิบัติที่ดี อย่างเคร่งครัดต่อไป"
+    assert scores["O20"]["note"] == sentence
+    in_topics = {code for topic in DATA["topics"] for code in topic["items"]}
+    assert not {"O20", "O21"} & in_topics
