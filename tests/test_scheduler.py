@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from select import select as wait_readable
 
 import pytest
@@ -21,7 +21,7 @@ from tests.servers import LineApiServer, SmtpServer, bangkok, line_id
 from tracker import scheduler
 from tracker.channels.email import message_id
 from tracker.extensions import db
-from tracker.models import Delivery, DeliveryStatus, NotificationPreference, Organization, Role, User
+from tracker.models import Delivery, DeliveryStatus, NotificationPreference, Organization, ReportDraft, Role, User
 from tracker.models.base import utcnow
 from tracker.services import outbox, users
 
@@ -284,3 +284,13 @@ def test_two_scheduler_processes_deliver_each_message_once_through_the_lease_hol
         wait_until_all_sent(deadline)
     assert sorted(mail.rcpt_tos[0] for mail in smtp.messages) == sorted(addresses)
     assert len({row.claimed_by for row in rows()}) == 1
+
+
+def test_the_scheduler_keeps_the_apps_fixed_day(app, demo):
+    """TRACKER_TODAY fixes the scheduler's day too: on 1 Oct 2568 it compiles the year-end draft,
+    which on the real day (years later, past the 60-day window) it would not."""
+    app.config["TRACKER_TODAY"] = date(2025, 10, 1)
+    scheduler.plan_job(app, "scheduler-a")
+    with app.app_context():
+        drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.organization_id == demo.id)).all()
+        assert [(d.kind, d.period, d.as_of) for d in drafts] == [("results", "end", date(2025, 9, 30))]

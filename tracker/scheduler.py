@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from tracker.models.base import utcnow
+from tracker import clock as app_clock
 from tracker.services import outbox, reminders
 from tracker.services.reports import compile as report_drafts
 
@@ -27,7 +27,8 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def plan_job(app: Flask, worker: str, clock: Callable[[], datetime] = utcnow) -> None:
+def plan_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clock.now) -> None:
+    """`clock` is the app's (TRACKER_TODAY fixes its day, as for the web pages); tests pass their own."""
     with app.app_context():
         now = clock()
         if outbox.hold_lease(LEASE, worker, now, LEASE_TIME):
@@ -37,7 +38,7 @@ def plan_job(app: Flask, worker: str, clock: Callable[[], datetime] = utcnow) ->
                 log.info("compiled the %s draft of fiscal year %s", draft.period, draft.fiscal_year.year)
 
 
-def deliver_job(app: Flask, worker: str, clock: Callable[[], datetime] = utcnow) -> None:
+def deliver_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clock.now) -> None:
     with app.app_context():
         now = clock()
         if outbox.hold_lease(LEASE, worker, now, LEASE_TIME):
