@@ -279,6 +279,7 @@ def test_downloaded_list_is_a_csv_to_upload_again(coordinator_client, demo):
 @pytest.mark.parametrize("method, url", [
     ("GET", "/plan/items/"), ("POST", "/plan/items/load"), ("POST", "/plan/items/upload"),
     ("GET", "/plan/items/2567.csv"), ("GET", "/plan/items/standard/2567.csv"),
+    ("POST", "/plan/items/2567/roles"), ("POST", "/plan/items/2567/checked"),
 ])
 def test_only_the_coordinator_manages_item_lists(client, executive_client, finance_client, method, url):
     for user_client in (executive_client, finance_client):
@@ -354,3 +355,162 @@ def test_a_renumbered_item_is_found_by_its_title():
 def test_an_item_with_no_like_in_the_other_year_has_no_counterpart():
     this = items(("o1", "โครงสร้างและอำนาจหน้าที่"))[0]
     assert item_banks.counterpart(this, items(("O1", "ข้อมูลผู้บริหาร"), ("O3", "อำนาจหน้าที่"))) is None
+
+
+# --- which items are the measures document and the results report ---
+
+def roles(assessment_year: AssessmentYear) -> tuple:
+    return assessment_year.measures_code, assessment_year.results_code, assessment_year.results_covers
+
+
+@pytest.mark.parametrize("year, expected", [
+    (2567, ("O34", "O35", "current_midyear")), (2568, (None, None, "current_midyear")),
+    (2569, ("O25", "O26", "previous_yearend")),
+])
+def test_a_year_made_from_its_shipped_list_takes_its_roles(app, other_agency, year, expected):
+    assert roles(item_banks.ensure_assessment_year(other_agency.organization.id, year)) == expected
+
+
+def test_a_standard_list_loaded_by_the_coordinator_takes_its_roles(app, demo):
+    assert roles(item_banks.load_shipped(demo.id, 2569, None)) == ("O25", "O26", "previous_yearend")
+
+
+@pytest.mark.parametrize("year, expected", [
+    (2570, ("O25", "O26", "previous_yearend")),  # the newest shipped list before it, ITA 2569
+    (2566, ("O25", "O26", "previous_yearend")),  # none before it: the newest
+])
+def test_an_uploaded_year_that_ships_no_list_takes_the_roles_of_the_nearest_shipped_one(app, demo, year, expected):
+    preview = item_banks.preview_upload(demo.id, year, "items.csv", csv_bytes(NEW_YEAR_LIST))
+    assert roles(item_banks.apply_upload(demo.id, preview, None)) == expected
+
+
+@pytest.fixture
+def ita_2569(app, demo):
+    return item_banks.load_shipped(demo.id, 2569, None)
+
+
+def test_the_roles_are_set_and_audited(app, ita_2569):
+    item_banks.set_roles(ita_2569, "O24", "", "current_midyear", None)
+    db.session.commit()
+    assert roles(item_banks.get_assessment_year(ita_2569.organization_id, 2569)) == ("O24", None, "current_midyear")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "items.roles"))
+    assert event.before == {"measures_code": "O25", "results_code": "O26", "results_covers": "previous_yearend"}
+    assert event.after == {"year": 2569, "measures_code": "O24", "results_code": None,
+                           "results_covers": "current_midyear"}
+
+
+def test_a_code_typed_in_another_spelling_is_the_lists_item(app, ita_2569):
+    item_banks.set_roles(ita_2569, "o 23", "o24", "previous_yearend", None)
+    assert roles(ita_2569)[:2] == ("O23", "O24")
+
+
+@pytest.mark.parametrize("measures, results, covers, message", [
+    ("O34", "O26", "previous_yearend", "ไม่มีข้อ “O34” ในรายการข้อคำถามของ ITA 2569"),
+    ("O25", "O25", "previous_yearend", "เป็นข้อเดียวกันไม่ได้ (ข้อ O25)"),
+    ("O25", "O26", "yearly", "กรุณาเลือกรอบของรายงานผลการดำเนินการ"),
+])
+def test_bad_roles_are_refused_and_change_nothing(app, ita_2569, measures, results, covers, message):
+    with pytest.raises(ServiceError, match=re.escape(message)):
+        item_banks.set_roles(ita_2569, measures, results, covers, None)
+    db.session.rollback()
+    assert roles(item_banks.get_assessment_year(ita_2569.organization_id, 2569)) == ("O25", "O26", "previous_yearend")
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "items.roles")) == 0
+
+
+def roles_form(page: str, year: int) -> str:
+    return re.search(rf'<form[^>]*id="roles-{year}".*?</form>', page, re.S).group(0)
+
+
+def test_the_page_shows_each_years_documents_and_period(coordinator_client, ita_2569):
+    form = roles_form(coordinator_client.get("/plan/items/").text, 2569)
+    assert re.search(r'<option value="O25" selected>O25 การนำผลการประเมิน ITA ไปสู่การพัฒนาองค์กร', form)
+    assert re.search(r'<option value="O26" selected>O26 รายงานผลการดำเนินการ', form)
+    assert re.search(r'value="previous_yearend" checked> รายงานประจำปี \(รอบ 12 เดือน\) ของปีงบประมาณก่อนหน้า', form)
+    assert "รายงานรอบ 6 เดือนของปีงบประมาณปัจจุบัน" in form
+
+
+def test_the_coordinator_changes_a_years_documents_on_the_page(coordinator_client, ita_2569):
+    response = coordinator_client.post("/plan/items/2569/roles", data={
+        "measures_code": "O25", "results_code": "", "results_covers": "current_midyear"}, follow_redirects=True)
+    assert "บันทึกเอกสารมาตรการและรายงานผลการดำเนินการของ ITA 2569 แล้ว" in response.text
+    form = roles_form(response.text, 2569)
+    results = re.search(r'<select id="results_code-2569".*?</select>', form, re.S).group(0)
+    assert "selected" not in results  # so the browser shows its first option, "ไม่มีข้อนี้"
+    assert 'value="O25" selected' in form and 'value="current_midyear" checked' in form
+
+
+def test_a_bad_choice_on_the_page_gets_a_thai_message_and_changes_nothing(coordinator_client, ita_2569):
+    response = coordinator_client.post("/plan/items/2569/roles", data={
+        "measures_code": "O26", "results_code": "O26", "results_covers": "current_midyear"})
+    assert response.status_code == 200
+    form = roles_form(response.text, 2569)
+    assert "เอกสารมาตรการและรายงานผลการดำเนินการเป็นข้อเดียวกันไม่ได้" in form
+    assert 'value="current_midyear" checked' in form  # what was posted is shown again
+    assert roles(item_banks.get_assessment_year(ita_2569.organization_id, 2569)) == ("O25", "O26", "previous_yearend")
+
+
+def test_the_page_says_when_a_years_document_is_not_in_its_list(coordinator_client, demo):
+    preview = item_banks.preview_upload(demo.id, 2570, "items.csv", csv_bytes(NEW_YEAR_LIST))
+    item_banks.apply_upload(demo.id, preview, None)  # roles O25/O26 from ITA 2569; the list has o1 only
+    form = roles_form(coordinator_client.get("/plan/items/").text, 2570)
+    assert "ข้อ O25 ที่ตั้งไว้ไม่มีในรายการของปีนี้ กรุณาเลือกใหม่" in form
+
+
+def test_the_roles_form_carries_the_pages_csrf_token(app, coordinator_client, ita_2569):
+    app.config["WTF_CSRF_ENABLED"] = True
+    data = {"measures_code": "O24", "results_code": "O26", "results_covers": "previous_yearend"}
+    assert coordinator_client.post("/plan/items/2569/roles", data=data).status_code == 400
+    token = re.search(r'name="csrf_token" value="([^"]+)"', roles_form(coordinator_client.get("/plan/items/").text,
+                                                                        2569)).group(1)
+    assert coordinator_client.post("/plan/items/2569/roles", data={**data, "csrf_token": token}).status_code == 302
+    assert item_banks.get_assessment_year(ita_2569.organization_id, 2569).measures_code == "O24"
+
+
+def test_another_agencys_year_and_a_year_without_a_list_are_not_found(app, ita_2569, other_agency):
+    other = login(app.test_client(), other_agency.coordinator.email, factories.PASSWORD)
+    for url in ("/plan/items/2569/roles", "/plan/items/2569/checked"):
+        assert other.post(url, data={"measures_code": "", "results_code": "",
+                                     "results_covers": "current_midyear"}).status_code == 404
+    assert item_banks.get_assessment_year(ita_2569.organization_id, 2569).measures_code == "O25"
+
+
+# --- a copy of the latest known list, until it is checked ---
+
+def test_a_copy_of_the_shipped_list_is_made_when_the_agency_has_no_earlier_one(app, other_agency):
+    copy = item_banks.copy_latest_list(other_agency.organization.id, 2570, None)
+    assert codes(copy) == [item["code"] for item in item_banks.shipped_bank(2569)["items"]]
+    assert copy.copied_from == 2569 and roles(copy) == ("O25", "O26", "previous_yearend")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "items.copy"))
+    assert event.after == {"year": 2570, "copied_from": 2569, "items": 26}
+
+
+def test_a_copy_is_not_made_over_an_existing_list(app, ita_2569):
+    with pytest.raises(ServiceError, match="มีรายการข้อคำถามของ ITA 2569 อยู่แล้ว"):
+        item_banks.copy_latest_list(ita_2569.organization_id, 2569, None)
+
+
+@pytest.fixture
+def copied_2570(app, demo):
+    copy = item_banks.copy_latest_list(demo.id, 2570, None)
+    db.session.commit()
+    return copy
+
+
+def test_the_item_lists_page_marks_a_copy_until_it_is_checked(coordinator_client, copied_2570):
+    page = coordinator_client.get("/plan/items/").text
+    assert "สำเนาจากรายการ ITA 2569 — กรุณาตรวจสอบและแก้ไข" in page
+    page = coordinator_client.post("/plan/items/2570/checked", follow_redirects=True).text
+    assert "บันทึกว่าตรวจรายการข้อคำถามของ ITA 2570 แล้ว" in page
+    assert "สำเนาจากรายการ" not in page
+
+
+def test_checking_a_copy_is_audited(coordinator_client, copied_2570):
+    coordinator_client.post("/plan/items/2570/checked")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "items.checked"))
+    assert (event.before, event.after) == ({"copied_from": 2569}, {"copied_from": None})
+    assert event.actor.email == "coordinator@pichai.example"
+
+
+def test_uploading_the_years_own_list_clears_the_copy_mark(app, demo, copied_2570):
+    preview = item_banks.preview_upload(demo.id, 2570, "items.csv", csv_bytes(NEW_YEAR_LIST))
+    assert item_banks.apply_upload(demo.id, preview, None).copied_from is None

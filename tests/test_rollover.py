@@ -308,10 +308,10 @@ def test_the_page_says_when_the_standard_list_will_be_used(coordinator_client, m
     assert "ระบบจะสร้างรายการข้อคำถามจากรายการมาตรฐานของ ITA 2568" in page
 
 
-def test_the_page_without_an_item_list_says_to_upload_one_and_offers_no_confirmation(coordinator_client,
-                                                                                    no_shipped_lists):
-    page = coordinator_client.get("/plan/rollover/").get_data(as_text=True)
-    assert "ยังไม่มีรายการข้อคำถามของการประเมิน ITA 2568" in page and "/plan/items/" in page
+def test_the_page_without_any_item_list_says_to_upload_one_and_offers_no_confirmation(app, new_agency,
+                                                                                        no_shipped_lists):
+    page = login(app.test_client(), "first@new.test", factories.PASSWORD).get("/plan/rollover/").text
+    assert "ยังไม่มีรายการข้อคำถามของการประเมิน ITA 2567" in page and "/plan/items/" in page
     assert "ยืนยันเริ่มปีงบประมาณ" not in page
 
 
@@ -547,3 +547,149 @@ def test_after_the_year_ends_pages_open_on_the_newest_year(app, demo, ita_2568):
 ])
 def test_digits_of_other_scripts_in_a_year_or_id_are_refused_not_an_error_page(coordinator_client, method, url, data):
     assert coordinator_client.open(url, method=method, data=data).status_code in (200, 302, 404)
+
+
+# --- today: fiscal year 2570 answers ITA 2569 ----------------------------------------------------
+
+TODAY_2570 = date(2026, 12, 1)
+
+
+def add_first_coordinator(app, email: str = "first@today.test"):
+    """A fresh install's first account, made as the README says: the agency is created with it."""
+    result = app.test_cli_runner().invoke(args=[
+        "tracker", "user", "add", email, "--role", "coordinator", "--password", factories.PASSWORD,
+        "--organization", "อบต.เริ่มวันนี้"])
+    assert result.exit_code == 0, result.output
+    return db.session.scalar(select(Organization).where(Organization.name == "อบต.เริ่มวันนี้"))
+
+
+@pytest.fixture
+def fresh_install_today(app):
+    app.config["TRACKER_TODAY"] = TODAY_2570
+    return add_first_coordinator(app)
+
+
+def test_a_fresh_install_today_reaches_a_fiscal_year_2570_plan_with_no_upload(app, fresh_install_today):
+    client = login(app.test_client(), "first@today.test", factories.PASSWORD)
+    page = client.get("/plan/", follow_redirects=True).text
+    assert "ปีงบประมาณ พ.ศ. 2570" in page and "1 ต.ค. 2569 – 30 ก.ย. 2570" in page
+    assert "ระบบจะสร้างรายการข้อคำถามจากรายการมาตรฐานของ ITA 2569" in page
+    plan_page = client.post("/plan/rollover/", data={"year": "2570"}, follow_redirects=True).text
+    assert "เริ่มปีงบประมาณ พ.ศ. 2570 แล้ว" in plan_page
+    assert "ปีงบประมาณ พ.ศ. 2570 · จากผลการประเมิน ITA 2569" in plan_page
+
+
+def test_the_first_year_started_today_has_the_shipped_ita_2569_list_and_its_documents(app, fresh_install_today):
+    fiscal_year = rollover.start_fiscal_year(fresh_install_today.id, 2570, [], None)
+    ita = fiscal_year.assessment_year
+    assert [item.code for item in ita.items] == [f"O{n}" for n in range(1, 27)]
+    assert (ita.measures_code, ita.results_code, ita.results_covers) == ("O25", "O26", "previous_yearend")
+
+
+def test_the_command_starts_the_first_year_of_a_fresh_install(app, fresh_install_today):
+    result = run(app, "--to", "2570")
+    assert result.exit_code == 0, result.output
+    assert "Started fiscal year 2570 (วันที่ 1 ต.ค. 2569 – 30 ก.ย. 2570) for อบต.เริ่มวันนี้" in result.output
+    assert "answering ITA 2569 (item list made from the standard list)" in result.output
+    assert "Carried over 0 of 0 unfinished measures." in result.output
+    assert plan.get_fiscal_year(fresh_install_today.id, 2570).assessment_year.year == 2569
+
+
+# --- a year whose list nobody has published yet: a copy of the latest known one ------------------
+
+@pytest.fixture
+def in_2570(app, fresh_install_today):
+    """The agency of today, in fiscal year 2570 (ITA 2569); ITA 2570 ships no list."""
+    rollover.start_fiscal_year(fresh_install_today.id, 2570, [], None)
+    db.session.commit()
+    return fresh_install_today
+
+
+def test_a_year_whose_list_is_not_known_offers_a_copy_of_the_latest(app, in_2570):
+    preview = rollover.preview(in_2570.id, 2571)
+    assert (preview.item_list, preview.copy_source) == (rollover.ITEM_LIST_MISSING, 2569)
+    assert "หรือเลือกเริ่มจากสำเนารายการ ITA 2569" in preview.refusal
+
+
+def test_starting_from_a_copy_makes_the_year_s_list_marked_as_copied(app, in_2570):
+    fiscal_year = rollover.start_fiscal_year(in_2570.id, 2571, [], None, copy_latest_list=True)
+    ita = fiscal_year.assessment_year
+    assert (ita.year, ita.copied_from) == (2570, 2569)
+    assert [item.code for item in ita.items] == [f"O{n}" for n in range(1, 27)]
+    assert (ita.measures_code, ita.results_code, ita.results_covers) == ("O25", "O26", "previous_yearend")
+
+
+def test_the_copy_is_of_the_agencys_own_list_with_its_corrections(app, in_2570):
+    ita_2569 = item_banks.get_assessment_year(in_2570.id, 2569)
+    ita_2569.items.append(AssessmentItem(organization_id=in_2570.id, code="i1", tool="IIT", title="ข้อที่หน่วยงานเพิ่ม",
+                                         position=27))
+    item_banks.set_roles(ita_2569, "O24", "O26", "current_midyear", None)
+    db.session.commit()
+    ita = rollover.start_fiscal_year(in_2570.id, 2571, [], None, copy_latest_list=True).assessment_year
+    assert ("i1", "ข้อที่หน่วยงานเพิ่ม") in [(item.code, item.title) for item in ita.items]
+    assert (ita.measures_code, ita.results_covers) == ("O24", "current_midyear")
+
+
+def test_without_asking_for_a_copy_nothing_is_started(app, in_2570):
+    assert_refused(lambda: rollover.start_fiscal_year(in_2570.id, 2571, [], None),
+                   "ยังไม่มีรายการข้อคำถามของการประเมิน ITA 2570")
+
+
+def test_a_year_before_every_known_list_has_nothing_to_copy(app, new_agency):
+    preview = rollover.preview(new_agency.id, 2567, copy_latest_list=True)  # ITA 2566
+    assert (preview.item_list, preview.copy_source) == (rollover.ITEM_LIST_MISSING, None)
+    assert "กรุณาอัปโหลดรายการข้อคำถาม" in preview.refusal
+
+
+def test_the_page_offers_the_copy_as_a_choice_and_explains_it(app, in_2570):
+    client = login(app.test_client(), "first@today.test", factories.PASSWORD)
+    page = client.get("/plan/rollover/").text
+    assert "ยังไม่มีรายการข้อคำถามของ ITA 2570" in page and "เลือกได้สองทาง" in page
+    assert "เริ่มจากสำเนารายการ ITA 2569" in page and "อัปโหลดรายการข้อคำถามของ ITA 2570" in page
+    assert "ยืนยันเริ่มปีงบประมาณ พ.ศ. 2571 จากสำเนารายการ ITA 2569" in page
+
+
+def test_confirming_the_copy_starts_the_year_and_asks_to_check_the_list(app, in_2570):
+    client = login(app.test_client(), "first@today.test", factories.PASSWORD)
+    page = client.post("/plan/rollover/", data={"year": "2571", "copy_latest_list": "1"}, follow_redirects=True).text
+    assert "เริ่มปีงบประมาณ พ.ศ. 2571 แล้ว" in page
+    assert "รายการข้อคำถามของ ITA 2570 เป็นสำเนาจากรายการ ITA 2569 กรุณาตรวจสอบและแก้ไข" in page
+    assert item_banks.get_assessment_year(in_2570.id, 2570).copied_from == 2569
+
+
+def test_a_form_without_the_copy_choice_is_refused_and_saves_nothing(app, in_2570):
+    client = login(app.test_client(), "first@today.test", factories.PASSWORD)
+    page = client.post("/plan/rollover/", data={"year": "2571"}).text
+    assert "ยังไม่มีรายการข้อคำถามของการประเมิน ITA 2570" in page
+    assert count(FiscalYear) == 1 and item_banks.get_assessment_year(in_2570.id, 2570) is None
+
+
+def test_the_page_marks_an_item_list_that_is_an_unchecked_copy(app, in_2570):
+    item_banks.copy_latest_list(in_2570.id, 2570, None)
+    db.session.commit()
+    page = login(app.test_client(), "first@today.test", factories.PASSWORD).get("/plan/rollover/").text
+    assert "ใช้รายการข้อคำถามของหน่วยงานที่มีอยู่แล้ว" in page
+    assert "สำเนาจากรายการ ITA 2569 — กรุณาตรวจสอบและแก้ไข" in page
+
+
+def test_the_analysis_page_marks_a_year_whose_list_is_an_unchecked_copy(app, in_2570):
+    rollover.start_fiscal_year(in_2570.id, 2571, [], None, copy_latest_list=True)
+    db.session.commit()
+    client = login(app.test_client(), "first@today.test", factories.PASSWORD)
+    assert "สำเนาจากรายการ ITA 2569 — กรุณาตรวจสอบและแก้ไข" in client.get("/plan/analysis?fy=2571").text
+    assert "สำเนาจากรายการ" not in client.get("/plan/analysis?fy=2570").text
+
+
+def test_the_command_without_the_option_says_how_to_start_from_a_copy(app, in_2570):
+    result = run(app, "--to", "2571")
+    assert result.exit_code == 1
+    assert "ยังไม่มีรายการข้อคำถามของการประเมิน ITA 2570" in result.output
+    assert "run the command again with --copy-latest-list" in result.output
+    assert count(FiscalYear) == 1
+
+
+def test_the_command_with_the_option_starts_from_a_copy(app, in_2570):
+    result = run(app, "--to", "2571", "--copy-latest-list")
+    assert result.exit_code == 0, result.output
+    assert "answering ITA 2570 (item list copied from ITA 2569: check and correct it" in result.output
+    assert item_banks.get_assessment_year(in_2570.id, 2570).copied_from == 2569

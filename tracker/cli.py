@@ -16,7 +16,7 @@ from tracker import clock, scheduler
 from tracker.models.base import utcnow
 from tracker.services import (
     demo, documents, item_banks, ita_calendar, measure_import, outbox, plan, readiness, reminders, rollover,
-    score_import, users,
+    score_import, users, wording,
 )
 from tracker.services.reports import compile as reports
 from tracker.thai import bangkok_to_utc, format_period
@@ -174,24 +174,46 @@ def readiness_command(year: int, as_of: str | None, organization: str | None) ->
 @click.option("--to", "year", type=int, required=True, help="The new fiscal year (BE), e.g. 2569.")
 @click.option("--carry", type=click.Choice(["all", "none"]), default="all", show_default=True,
               help="Carry over every unfinished measure of the year before, or none.")
+@click.option("--copy-latest-list", is_flag=True,
+              help="When the ITA year it answers has no item list yet, start from a copy of the latest "
+                   "known one (to check and correct on the item lists page).")
 @click.option("--organization", default=None, help="The agency's name (when there are several).")
-def rollover_command(year: int, carry: str, organization: str | None) -> None:
-    """Start a fiscal year from the ITA result it answers; the year before stays as it is."""
+def rollover_command(year: int, carry: str, copy_latest_list: bool, organization: str | None) -> None:
+    """Start a fiscal year from the ITA result it answers; the year before stays as it is. An agency
+    with no fiscal year yet starts its first one the same way."""
     agency = _existing_organization(organization)
     try:
-        preview = rollover.preview(agency.id, year)
+        preview = rollover.preview(agency.id, year, copy_latest_list)
+        if preview.refusal:
+            raise ServiceError(preview.refusal + _copy_hint(preview))
         measure_ids = [entry.measure.id for entry in preview.unfinished] if carry == "all" else []
-        fiscal_year = rollover.start_fiscal_year(agency.id, year, measure_ids, None)
+        fiscal_year = rollover.start_fiscal_year(agency.id, year, measure_ids, None, copy_latest_list)
     except ServiceError as error:
         raise click.ClickException(str(error)) from None
-    list_made = " (item list made from the standard list)" if preview.item_list == rollover.ITEM_LIST_STANDARD else ""
     click.echo(f"Started fiscal year {year} ({format_period(fiscal_year.start_date, fiscal_year.end_date)}) "
-               f"for {agency.name}, answering ITA {preview.assessment_year}{list_made}.")
+               f"for {agency.name}, answering ITA {preview.assessment_year}{_list_made(preview)}.")
     for topic in fiscal_year.topics:
         for measure in topic.measures:
-            click.echo(f"  ({topic.number}) {measure.title}: {measure.period_text}, {measure.responsible_text}")
+            click.echo(f"  ({topic.number}) {measure.title}: {wording.period(measure)}, {wording.responsible(measure)}")
     old = f" of fiscal year {preview.from_year.year}" if preview.from_year else ""
     click.echo(f"Carried over {len(measure_ids)} of {len(preview.unfinished)} unfinished measures{old}.")
+
+
+def _copy_hint(preview: rollover.Rollover) -> str:
+    if preview.item_list != rollover.ITEM_LIST_MISSING or preview.copy_source is None:
+        return ""
+    return (f"\nTo start from a copy of the ITA {preview.copy_source} list, run the command again with "
+            "--copy-latest-list, then check and correct the copy on the item lists page (รายการข้อคำถาม); "
+            f"or import the ITA {preview.assessment_year} list first (tracker import items).")
+
+
+def _list_made(preview: rollover.Rollover) -> str:
+    if preview.item_list == rollover.ITEM_LIST_STANDARD:
+        return " (item list made from the standard list)"
+    if preview.item_list == rollover.ITEM_LIST_COPY:
+        return (f" (item list copied from ITA {preview.copy_source}: check and correct it on the item lists page, "
+                "รายการข้อคำถาม)")
+    return ""
 
 
 @import_cli.command("items")

@@ -66,6 +66,8 @@ ACTION_LABELS = {
     "division.deactivate": "เลิกใช้กอง", "user.create": "เพิ่มผู้ใช้", "user.update": "แก้ไขผู้ใช้",
     "score.import": "นำเข้าผลคะแนน ITA", "user.password_reset": "ตั้งรหัสผ่านใหม่ให้ผู้ใช้", "user.password_change": "เปลี่ยนรหัสผ่านของตนเอง",
     "items.load": "ใช้รายการข้อคำถามมาตรฐาน", "items.upload": "อัปโหลดรายการข้อคำถาม",
+    "items.copy": "คัดลอกรายการข้อคำถามจากปีก่อน", "items.checked": "ตรวจรายการข้อคำถามที่คัดลอกมาแล้ว",
+    "items.roles": "กำหนดข้อของเอกสารมาตรการและรายงานผล",
     "assessment_year.thresholds": "ตั้งเกณฑ์คะแนน ITA", "fiscal_year.create": "เริ่มปีงบประมาณ",
 }
 FIELD_LABELS = {
@@ -76,7 +78,8 @@ FIELD_LABELS = {
     "division": "กอง", "division_names": "กองผู้รับผิดชอบ", "step_texts": "ขั้นตอน", "number": "ลำดับ", "analysis": "การวิเคราะห์",
     "item_codes": "ข้อคำถาม", "name": "ชื่อ", "role": "บทบาท", "active": "ใช้งาน", "position": "ตำแหน่ง",
     "year": "ปี พ.ศ.", "items": "จำนวนข้อ", "assessment_year": "ตามผลการประเมิน ITA",
-    "carried": "มาตรการที่ยกมา",
+    "carried": "มาตรการที่ยกมา", "copied_from": "สำเนาจากรายการ ITA", "measures_code": "ข้อของเอกสารมาตรการ",
+    "results_code": "ข้อของรายงานผลการดำเนินการ", "results_covers": "รอบของรายงานผลที่ผู้ประเมินตรวจ",
 }
 
 

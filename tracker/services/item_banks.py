@@ -1,7 +1,9 @@
 """Item banks: the question items of each ITA assessment year. The years we know ship as data files
-(tracker/data/ita/<year>.json, with the roles and criteria of our two documents); an agency's own copy of a year is rows
-(AssessmentYear, AssessmentItem), made from the shipped file, or from a list the coordinator uploads
-(CSV/XLSX with code, tool, title) for a year that ships none or to correct one. Saving is all or none."""
+(tracker/data/ita/<year>.json, with which items are the measures document and the results report,
+and the criteria for them); an agency's own copy of a year is rows (AssessmentYear, AssessmentItem),
+made from the shipped file, or from a list the coordinator uploads (CSV/XLSX with code, tool, title)
+for a year that ships none or to correct one, or copied from the latest known list for a year that
+nobody has published yet, to be checked. Saving is all or none."""
 import csv
 import io
 import json
@@ -17,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
-from tracker.models.ita import DEFAULT_THRESHOLDS, TOOLS
+from tracker.models.ita import CURRENT_MIDYEAR, DEFAULT_THRESHOLDS, PREVIOUS_YEAREND, RESULTS_COVERS, TOOLS
 from tracker.services import audit, saving, score_import, spreadsheet
 from tracker.services.errors import ServiceError
 from tracker.services.spreadsheet import ImportFileError
@@ -130,14 +132,20 @@ def scored_counts(organization_id: int) -> dict[int, int]:
 
 def _new_year(organization_id: int, year: int) -> AssessmentYear:
     marks = _default_thresholds(year)
+    measures_code, results_code, results_covers = shipped_roles(year)
     assessment_year = AssessmentYear(organization_id=organization_id, year=year, oit_threshold=marks["OIT"],
-                                     iit_threshold=marks["IIT"], eit_threshold=marks["EIT"])
-    bank = shipped_bank(year) or _shipped()[max([y for y in _shipped() if y < year] or [max(_shipped())])]
-    assessment_year.measures_code = bank.get("measures", {}).get("code")
-    assessment_year.results_code = bank.get("results", {}).get("code")
-    assessment_year.results_covers = bank.get("results", {}).get("covers") or "current_midyear"
+                                     iit_threshold=marks["IIT"], eit_threshold=marks["EIT"],
+                                     measures_code=measures_code, results_code=results_code,
+                                     results_covers=results_covers)
     db.session.add(assessment_year)
     return assessment_year
+
+
+def _add_items(assessment_year: AssessmentYear, rows: list[tuple[str, str, str]]) -> None:
+    """Append (code, tool, title) rows to a new year's list, in their order."""
+    for position, (code, tool, title) in enumerate(rows, start=1):
+        assessment_year.items.append(AssessmentItem(organization_id=assessment_year.organization_id, code=code,
+                                                    tool=tool, title=title, position=position))
 
 
 def ensure_assessment_year(organization_id: int, year: int, actor: User | None = None) -> AssessmentYear:
@@ -151,9 +159,7 @@ def ensure_assessment_year(organization_id: int, year: int, actor: User | None =
         raise ServiceError(f"ยังไม่มีรายการข้อคำถามของการประเมิน ITA {year} "
                            "กรุณาอัปโหลดรายการข้อคำถามของปีนั้นก่อน ที่หน้า รายการข้อคำถาม")
     assessment_year = _new_year(organization_id, year)
-    for position, row in enumerate(bank["items"], start=1):
-        assessment_year.items.append(AssessmentItem(organization_id=organization_id, code=row["code"],
-                                                    tool=row["tool"], title=row["title"], position=position))
+    _add_items(assessment_year, [(row["code"], row["tool"], row["title"]) for row in bank["items"]])
     db.session.flush()
     audit.record(organization_id, actor, "items.load", "assessment_year", assessment_year.id, None,
                  {"year": year, "items": len(bank["items"])})
@@ -167,6 +173,111 @@ def load_shipped(organization_id: int, year: int, actor: User | None) -> Assessm
     with saving.all_or_nothing():
         assessment_year = ensure_assessment_year(organization_id, year, actor)
     return assessment_year
+
+
+# --- a year nobody has published yet: a copy of the latest known list ------------------------------
+
+def latest_known_list(organization_id: int, year: int) -> int | None:
+    """The newest year before `year` whose list the agency has or the program ships, if any."""
+    own = db.session.scalar(select(func.max(AssessmentYear.year)).where(
+        AssessmentYear.organization_id == organization_id, AssessmentYear.year < year))
+    shipped = [known for known in shipped_years() if known < year and shipped_bank(known) is not None]
+    return max([known for known in (own, *shipped) if known is not None], default=None)
+
+
+def copy_latest_list(organization_id: int, year: int, actor: User | None) -> AssessmentYear:
+    """The year's list made as a copy of the latest known list before it: the agency's own (with its
+    corrections, roles and marks), else the shipped one. It stays marked as a copy (`copied_from`)
+    until the coordinator checks it or uploads the year's own list. Raises ServiceError. Flushes."""
+    if get_assessment_year(organization_id, year) is not None:
+        raise ServiceError(f"มีรายการข้อคำถามของ ITA {year} อยู่แล้ว")
+    source_year = latest_known_list(organization_id, year)
+    if source_year is None:
+        raise ServiceError(f"ยังไม่มีรายการข้อคำถามของปีก่อน ITA {year} ให้คัดลอก "
+                           f"กรุณาอัปโหลดรายการข้อคำถามของ ITA {year} ที่หน้า รายการข้อคำถาม")
+    assessment_year = _new_year(organization_id, year)
+    source = get_assessment_year(organization_id, source_year)
+    if source is not None:
+        rows = [(item.code, item.tool, item.title) for item in source.items]
+        for tool in TOOLS:
+            assessment_year.set_threshold(tool, source.threshold(tool))
+        roles = (source.measures_code, source.results_code, source.results_covers)
+    else:
+        rows = [(row["code"], row["tool"], row["title"]) for row in shipped_bank(source_year)["items"]]
+        roles = shipped_roles(source_year)
+    assessment_year.measures_code, assessment_year.results_code, assessment_year.results_covers = roles
+    assessment_year.copied_from = source_year
+    _add_items(assessment_year, rows)
+    db.session.flush()
+    audit.record(organization_id, actor, "items.copy", "assessment_year", assessment_year.id, None,
+                 {"year": year, "copied_from": source_year, "items": len(rows)})
+    return assessment_year
+
+
+def mark_checked(assessment_year: AssessmentYear, actor: User | None = None) -> None:
+    """The year's list is no longer an unchecked copy: the coordinator checked it, or uploaded the
+    year's own list. Audited when it was a copy; flushes, the caller commits."""
+    if assessment_year.copied_from is None:
+        return
+    audit.record(assessment_year.organization_id, actor, "items.checked", "assessment_year", assessment_year.id,
+                 {"copied_from": assessment_year.copied_from}, {"copied_from": None})
+    assessment_year.copied_from = None
+    db.session.flush()
+
+
+# --- which items are our two documents ------------------------------------------------------------
+
+COVERS_LABELS = {
+    CURRENT_MIDYEAR: "รายงานรอบ 6 เดือนของปีงบประมาณปัจจุบัน",
+    PREVIOUS_YEAREND: "รายงานประจำปี (รอบ 12 เดือน) ของปีงบประมาณก่อนหน้า",
+}
+ROLE_FIELDS = ("measures_code", "results_code", "results_covers")
+
+
+def shipped_roles(year: int) -> tuple[str | None, str | None, str]:
+    """(measures document's code, results report's code, which period the results report covers) of
+    the shipped list of `year`; for a year that ships none, of the newest shipped list before it,
+    else of the newest one. A role that a list has no item for has no code."""
+    bank = _roles_bank(year) or {}
+    measures, results = bank.get("measures") or {}, bank.get("results") or {}
+    return measures.get("code"), results.get("code"), results.get("covers") or CURRENT_MIDYEAR
+
+
+def _roles_bank(year: int) -> dict | None:
+    if shipped_bank(year) is not None:
+        return shipped_bank(year)
+    known = [shipped for shipped in shipped_years() if shipped_bank(shipped) is not None]
+    chosen = max([shipped for shipped in known if shipped < year] or known, default=None)
+    return shipped_bank(chosen) if chosen is not None else None
+
+
+def set_roles(assessment_year: AssessmentYear, measures_code: str | None, results_code: str | None,
+              results_covers: str, actor: User | None) -> None:
+    """Which items of the year's list are the measures document and the results report (blank: the
+    list has none), and which period the results report the assessors read covers. Raises
+    ServiceError and changes nothing when a code is not an item of the list. Audited; flushes, the
+    caller commits."""
+    codes = {_key(item.code): item.code for item in assessment_year.items}
+    chosen = []
+    for name, typed in (("เอกสารมาตรการ", measures_code), ("รายงานผลการดำเนินการ", results_code)):
+        typed = (typed or "").strip()
+        key = _key(clean_code(typed) or typed)
+        if typed and key not in codes:
+            raise ServiceError(f"ไม่มีข้อ “{typed}” ในรายการข้อคำถามของ ITA {assessment_year.year} "
+                               f"กรุณาเลือก{name}จากรายการ หรือเลือก “ไม่มีข้อนี้”")
+        chosen.append(codes[key] if typed else None)
+    if chosen[0] is not None and chosen[0] == chosen[1]:
+        raise ServiceError(f"เอกสารมาตรการและรายงานผลการดำเนินการเป็นข้อเดียวกันไม่ได้ (ข้อ {chosen[0]})")
+    if results_covers not in RESULTS_COVERS:
+        raise ServiceError("กรุณาเลือกรอบของรายงานผลการดำเนินการที่ผู้ประเมินตรวจ")
+    before = audit.snapshot(assessment_year, ROLE_FIELDS)
+    assessment_year.measures_code, assessment_year.results_code = chosen
+    assessment_year.results_covers = results_covers
+    before, after = audit.changed(before, audit.snapshot(assessment_year, ROLE_FIELDS))
+    if after:
+        audit.record(assessment_year.organization_id, actor, "items.roles", "assessment_year", assessment_year.id,
+                     before, {"year": assessment_year.year, **after})
+    db.session.flush()
 
 
 # --- uploading a list -------------------------------------------------------------------------------
@@ -293,6 +404,7 @@ def apply_upload(organization_id: int, preview: ItemPreview, actor: User | None)
         db.session.flush()
         audit.record(organization_id, actor, "items.upload", "assessment_year", assessment_year.id,
                      before or None, {"year": preview.year, **after})
+        mark_checked(assessment_year, actor)
     return assessment_year
 
 

@@ -19,7 +19,8 @@ from tracker.thai import fiscal_year_bounds, fiscal_year_of
 
 ITEM_LIST_OWN = "own"  # the agency has its item list of the ITA year
 ITEM_LIST_STANDARD = "standard"  # it will be made from the list shipped with the program
-ITEM_LIST_MISSING = "missing"  # neither: the coordinator must upload one first
+ITEM_LIST_COPY = "copy"  # none is known: copied from the latest known list, to be checked
+ITEM_LIST_MISSING = "missing"  # none, and no copy asked for (or nothing to copy): upload one first
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Rollover:
     unfinished: list[UnfinishedMeasure]
     refusal: str | None
     missing_tools: list[str]  # tools the standard list to be used has no item of
+    copy_source: int | None  # when the ITA year has no list: the latest known one, which may be copied
+    copied_from: int | None  # the year whose list the ITA year's list is, or will be, an unchecked copy of
 
 
 def next_year(organization_id: int, today: date) -> int:
@@ -48,17 +51,24 @@ def next_year(organization_id: int, today: date) -> int:
     return newest.year + 1 if newest else fiscal_year_of(today)
 
 
-def preview(organization_id: int, year: int) -> Rollover:
+def preview(organization_id: int, year: int, copy_latest_list: bool = False) -> Rollover:
+    """What starting `year` would do; with `copy_latest_list`, an ITA year whose list nobody has
+    published yet is to be made as a copy of the latest known list."""
     if year not in item_banks.YEARS:
         raise ServiceError("ปีงบประมาณต้องเป็นปี พ.ศ. เช่น 2569")
     from_year = _newest_fiscal_year(organization_id)
     start, end = fiscal_year_bounds(year)
-    item_list = _item_list(organization_id, year - 1)
+    item_list, own = _item_list(organization_id, year - 1)
+    copy_source = item_banks.latest_known_list(organization_id, year - 1) if item_list == ITEM_LIST_MISSING else None
+    if copy_latest_list and copy_source is not None:
+        item_list = ITEM_LIST_COPY
+    copied_from = copy_source if item_list == ITEM_LIST_COPY else own.copied_from if own else None
     return Rollover(year=year, start_date=start, end_date=end, assessment_year=year - 1, item_list=item_list,
                     from_year=from_year, unfinished=unfinished_measures(from_year) if from_year else [],
-                    refusal=_refusal(organization_id, year, from_year, item_list),
+                    refusal=_refusal(organization_id, year, from_year, item_list, copy_source),
                     missing_tools=item_banks.missing_tools(item_banks.shipped_bank(year - 1)["items"])
-                    if item_list == ITEM_LIST_STANDARD else [])
+                    if item_list == ITEM_LIST_STANDARD else [],
+                    copy_source=copy_source, copied_from=copied_from)
 
 
 def unfinished_measures(fiscal_year: FiscalYear) -> list[UnfinishedMeasure]:
@@ -76,16 +86,21 @@ def unfinished_measures(fiscal_year: FiscalYear) -> list[UnfinishedMeasure]:
     return list(by_measure.values())
 
 
-def start_fiscal_year(organization_id: int, year: int, measure_ids: list[int], actor: User | None) -> FiscalYear:
-    """Create the fiscal year, linked to its ITA year's item list, with copies of the chosen
-    unfinished measures under copies of their topics, and their tasks. Raises ServiceError."""
-    rollover = preview(organization_id, year)
+def start_fiscal_year(organization_id: int, year: int, measure_ids: list[int], actor: User | None,
+                      copy_latest_list: bool = False) -> FiscalYear:
+    """Create the fiscal year, linked to its ITA year's item list (made from the shipped one, or with
+    `copy_latest_list` copied from the latest known one when the year has none), with copies of the
+    chosen unfinished measures under copies of their topics, and their tasks. Raises ServiceError."""
+    rollover = preview(organization_id, year, copy_latest_list)
     if rollover.refusal:
         raise ServiceError(rollover.refusal)
     chosen = _chosen(rollover, measure_ids)
     # Another request that started the same year a moment ago trips the unique year.
     with saving.all_or_nothing(_exists_message(year)):
-        assessment_year = item_banks.ensure_assessment_year(organization_id, rollover.assessment_year, actor)
+        if rollover.item_list == ITEM_LIST_COPY:
+            assessment_year = item_banks.copy_latest_list(organization_id, rollover.assessment_year, actor)
+        else:
+            assessment_year = item_banks.ensure_assessment_year(organization_id, rollover.assessment_year, actor)
         fiscal_year = FiscalYear(organization_id=organization_id, year=year, start_date=rollover.start_date,
                                  end_date=rollover.end_date, assessment_year=assessment_year)
         db.session.add(fiscal_year)
@@ -104,23 +119,30 @@ def _newest_fiscal_year(organization_id: int) -> FiscalYear | None:
                              .order_by(FiscalYear.year.desc()).limit(1))
 
 
-def _item_list(organization_id: int, assessment_year: int) -> str:
-    if item_banks.get_assessment_year(organization_id, assessment_year) is not None:
-        return ITEM_LIST_OWN
-    return ITEM_LIST_STANDARD if item_banks.shipped_bank(assessment_year) is not None else ITEM_LIST_MISSING
+def _item_list(organization_id: int, assessment_year: int) -> tuple[str, AssessmentYear | None]:
+    """Where the ITA year's list comes from, and the agency's own list of it if it has one."""
+    own = item_banks.get_assessment_year(organization_id, assessment_year)
+    if own is not None:
+        return ITEM_LIST_OWN, own
+    return (ITEM_LIST_STANDARD if item_banks.shipped_bank(assessment_year) is not None else ITEM_LIST_MISSING), None
 
 
 def _exists_message(year: int) -> str:
     return f"มีปีงบประมาณ พ.ศ. {year} ในระบบแล้ว จึงเริ่มซ้ำไม่ได้"
 
 
-def _refusal(organization_id: int, year: int, from_year: FiscalYear | None, item_list: str) -> str | None:
+def _refusal(organization_id: int, year: int, from_year: FiscalYear | None, item_list: str,
+             copy_source: int | None) -> str | None:
     exists = db.session.scalar(select(FiscalYear.id).where(FiscalYear.organization_id == organization_id,
                                                            FiscalYear.year == year))
     if exists:
         return _exists_message(year)
     if from_year and year < from_year.year:
         return f"ปีงบประมาณใหม่ต้องอยู่หลังปีงบประมาณ พ.ศ. {from_year.year}"
+    if item_list == ITEM_LIST_MISSING and copy_source is not None:
+        return (f"ยังไม่มีรายการข้อคำถามของการประเมิน ITA {year - 1} จึงยังเริ่มปีงบประมาณ พ.ศ. {year} ไม่ได้ "
+                "กรุณาอัปโหลดรายการข้อคำถามของปีนั้นก่อน ที่หน้า รายการข้อคำถาม "
+                f"หรือเลือกเริ่มจากสำเนารายการ ITA {copy_source} แล้วตรวจสอบและแก้ไขภายหลัง")
     if item_list == ITEM_LIST_MISSING:
         return (f"ยังไม่มีรายการข้อคำถามของการประเมิน ITA {year - 1} จึงยังเริ่มปีงบประมาณ พ.ศ. {year} ไม่ได้ "
                 "กรุณาอัปโหลดรายการข้อคำถามของปีนั้นก่อน ที่หน้า รายการข้อคำถาม")

@@ -1,8 +1,11 @@
 """The agency's item lists per ITA year: load a shipped standard list, upload a new year's list
-(preview with per-row errors, confirm), download a list to edit."""
+(preview with per-row errors, confirm), download a list to edit, choose which items are the measures
+document and the results report, and mark a copied list as checked."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.extensions import db
+from tracker.models import AssessmentYear
 from tracker.services import access, item_banks
 from tracker.services.errors import ServiceError
 from tracker.web.common import check_and_confirm, require
@@ -16,6 +19,14 @@ def _year_arg(source) -> int | None:
     return int(text) if text.isdecimal() and int(text) in item_banks.YEARS else None
 
 
+def _owned_year(year: int) -> AssessmentYear:
+    """The agency's list of that ITA year. :raise 404: when it has none."""
+    assessment_year = item_banks.get_assessment_year(current_user.organization_id, year)
+    if assessment_year is None:
+        abort(404)
+    return assessment_year
+
+
 def _page(**context):
     organization_id = current_user.organization_id
     years = item_banks.assessment_years(organization_id)
@@ -25,7 +36,8 @@ def _page(**context):
                                      for y in item_banks.shipped_years() if y not in owned],
                            missing_tools=item_banks.missing_tools,
                            tool_counts=item_banks.tool_counts,
-                           shipped=item_banks.shipped_years(), **context)
+                           shipped=item_banks.shipped_years(), covers_labels=item_banks.COVERS_LABELS,
+                           **{"roles_error": None, **context})
 
 
 @bp.route("/")
@@ -68,6 +80,33 @@ def upload():
                              redirect(url_for("item_banks.index")))
 
 
+@bp.route("/<int:year>/roles", methods=["POST"])
+@coordinator_only
+def roles(year: int):
+    assessment_year = _owned_year(year)
+    form = request.form
+    try:
+        item_banks.set_roles(assessment_year, form.get("measures_code"), form.get("results_code"),
+                             form.get("results_covers", ""), current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        return _page(preview=None, year=None, roles_error={"year": year, "message": str(error), "posted": form})
+    db.session.commit()
+    flash(f"บันทึกเอกสารมาตรการและรายงานผลการดำเนินการของ ITA {year} แล้ว", "success")
+    return redirect(url_for("item_banks.index"))
+
+
+@bp.route("/<int:year>/checked", methods=["POST"])
+@coordinator_only
+def checked(year: int):
+    """The coordinator has checked a list copied from an earlier year's: it is this year's now."""
+    assessment_year = _owned_year(year)
+    item_banks.mark_checked(assessment_year, current_user)
+    db.session.commit()
+    flash(f"บันทึกว่าตรวจรายการข้อคำถามของ ITA {year} แล้ว", "success")
+    return redirect(url_for("item_banks.index"))
+
+
 def _csv(content: bytes, name: str) -> Response:
     return Response(content, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -75,9 +114,7 @@ def _csv(content: bytes, name: str) -> Response:
 @bp.route("/<int:year>.csv")
 @coordinator_only
 def download(year: int):
-    assessment_year = item_banks.get_assessment_year(current_user.organization_id, year)
-    if assessment_year is None:
-        abort(404)
+    assessment_year = _owned_year(year)
     return _csv(item_banks.list_csv(assessment_year.items), f"ita-{year}-items.csv")
 
 

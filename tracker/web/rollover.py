@@ -12,16 +12,17 @@ coordinator_only = require(access.can_edit_plan)
 BAD_FORM = "แบบฟอร์มไม่ถูกต้อง ระบบยังไม่ได้บันทึกสิ่งใด กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"
 
 
-def _posted() -> tuple[int, list[int]]:
-    """The year to start and the ids of the measures ticked to carry over."""
+def _posted() -> tuple[int, list[int], bool]:
+    """The year to start, the ids of the measures ticked to carry over, and whether the ITA year's
+    list is to be copied from the latest known one (the page offers it when the year has none)."""
     year, measure_ids = request.form.get("year", ""), request.form.getlist("measure_id")
     if not (year.isdecimal() and int(year) in item_banks.YEARS) or not all(v.isdecimal() for v in measure_ids):
         raise ServiceError(BAD_FORM)
-    return int(year), [int(value) for value in measure_ids]
+    return int(year), [int(value) for value in measure_ids], request.form.get("copy_latest_list") == "1"
 
 
 def _page(year: int, chosen: list[int] | None = None, error: str | None = None):
-    preview = rollover.preview(current_user.organization_id, year)
+    preview = rollover.preview(current_user.organization_id, year, copy_latest_list=True)
     if error == preview.refusal:
         error = None  # the page says it already
     if chosen is None:
@@ -46,11 +47,11 @@ def start():
     if request.method == "GET":
         return _page(_year_to_show(organization_id))
     try:
-        year, chosen = _posted()
+        year, chosen, copy_latest_list = _posted()
     except ServiceError as error:
         return _page(rollover.next_year(organization_id, clock.today()), error=str(error))
     try:
-        fiscal_year = rollover.start_fiscal_year(organization_id, year, chosen, current_user)
+        fiscal_year = rollover.start_fiscal_year(organization_id, year, chosen, current_user, copy_latest_list)
     except ServiceError as error:
         return _page(year, chosen, str(error))
     if len(plan.fiscal_years(organization_id)) == 1:
@@ -59,4 +60,8 @@ def start():
     else:
         flash(f"เริ่มปีงบประมาณ พ.ศ. {fiscal_year.year} แล้ว ยกมาตรการที่ยังไม่แล้วเสร็จมา {len(chosen)} มาตรการ "
               "และสร้างงานให้กองผู้รับผิดชอบแล้ว", "success")
+    copied_from = fiscal_year.assessment_year.copied_from
+    if copied_from:
+        flash(f"รายการข้อคำถามของ ITA {fiscal_year.assessment_year.year} เป็นสำเนาจากรายการ ITA {copied_from} "
+              "กรุณาตรวจสอบและแก้ไขที่หน้า รายการข้อคำถาม", "warning")
     return redirect(url_for("plan.index", fy=fiscal_year.year))
