@@ -36,7 +36,8 @@ from tracker.extensions import db  # noqa: E402
 from tracker.models import (  # noqa: E402
     AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Organization, User,
 )
-from tracker.services import analysis, demo, item_banks, measure_import, rollover, score_import, users  # noqa: E402
+from tracker.services import analysis, demo, item_banks, rollover, users  # noqa: E402
+from tracker.services.imports import measures, scores  # noqa: E402
 from tracker.thai import fiscal_year_bounds  # noqa: E402
 
 REPEATS = 3
@@ -174,18 +175,18 @@ def bench_o34_import(fiscal_year_ids: list[int], docx: bytes) -> list[Result]:
     """Preview and apply, each run on a plan-less agency of its own; peak memory on a preview of its
     own, since tracemalloc slows what it watches."""
     tracemalloc.start()
-    measure_import.preview_file(fresh(FiscalYear, fiscal_year_ids[0]), "o34.docx", docx)
+    measures.preview_file(fresh(FiscalYear, fiscal_year_ids[0]), "o34.docx", docx)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     previews, applies = [], []
     for fiscal_year_id in fiscal_year_ids:
         fiscal_year = fresh(FiscalYear, fiscal_year_id)
-        seconds, preview = stopwatch(measure_import.preview_file, fiscal_year, "o34.docx", docx)
+        seconds, preview = stopwatch(measures.preview_file, fiscal_year, "o34.docx", docx)
         if not preview.ok or len(preview.measures) != TOPICS * MEASURES_PER_TOPIC:
             sys.exit("The benchmark's O34 table does not import:\n" + "\n".join(preview.error_lines()[:10]))
         previews.append(seconds)
         actor = coordinator(fiscal_year.organization_id)
-        applies.append(stopwatch(measure_import.apply, preview, fiscal_year, actor)[0])
+        applies.append(stopwatch(measures.apply, preview, fiscal_year, actor)[0])
     tasks = preview.task_count
     return [Result(f"O34 import preview ({TOPICS * MEASURES_PER_TOPIC} measures)", statistics.median(previews), 3),
             Result(f"O34 import apply ({tasks} tasks)", statistics.median(applies), 5),
@@ -199,8 +200,8 @@ def bench_score_import(organization_id: int) -> Result:
     for run in range(REPEATS):
         assessment_year = fresh(AssessmentYear, assessment_year.id)
         start = time.perf_counter()
-        preview = score_import.preview_file(assessment_year, "scores.csv", scores_csv(codes, run))
-        score_import.apply(preview, assessment_year, coordinator(organization_id))
+        preview = scores.preview_file(assessment_year, "scores.csv", scores_csv(codes, run))
+        scores.apply(preview, assessment_year, coordinator(organization_id))
         times.append(time.perf_counter() - start)
     return Result(f"ITA score import preview+apply ({len(codes)} items)", statistics.median(times), 1)
 

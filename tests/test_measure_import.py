@@ -19,10 +19,12 @@ from tracker.models import (
     AssessmentItem, AssessmentYear, AuditEvent, Division, FiscalYear, Measure, MeasureStep, Organization, Task, Topic,
 )
 from tracker.services import demo as demo_service
-from tracker.services import measure_import, plan, spreadsheet, users
+from tracker.services import plan, users
+from tracker.services.imports import files, measures, measures_table
+from tracker.services.imports.codes import item_codes
 from tracker.services.reports import compile as reports
 from tracker.services.errors import ServiceError
-from tracker.services.measure_import import ImportFileError
+from tracker.services.imports.files import ImportFileError
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "o34-pichai-2567.docx"
 DEMO = json.loads(demo_service.DATA_FILE.read_text(encoding="utf-8"))
@@ -133,7 +135,7 @@ def word_table(rows, merge_down=(), *more_tables) -> bytes:
 
 
 def preview_of(fiscal_year, data: bytes, filename="o34.csv"):
-    return measure_import.preview_file(fiscal_year, filename, data)
+    return measures.preview_file(fiscal_year, filename, data)
 
 
 def errors_of(preview) -> list[tuple[str, str]]:
@@ -146,7 +148,7 @@ def test_the_seed_as_a_word_table_imports_as_the_demo_plan(fiscal_year):
     preview = preview_of(fiscal_year, FIXTURE.read_bytes(), "o34-pichai-2567.docx")
     assert preview.ok, preview.error_lines()
     assert (len(preview.topics), len(preview.measures), preview.task_count) == (5, 6, 15)
-    measure_import.apply(preview, fiscal_year, None)
+    measures.apply(preview, fiscal_year, None)
     assert plan_as_demo_json(fiscal_year) == DEMO["topics"]
     assert db.session.scalar(select(func.count(Task.id))) == 15
 
@@ -167,7 +169,7 @@ def test_the_fixture_is_what_its_script_writes(tmp_path, monkeypatch):
 def test_the_demo_plan_as_a_sheet_imports_as_the_demo_plan(fiscal_year, filename, encode):
     preview = preview_of(fiscal_year, encode(demo_rows()), filename)
     assert preview.ok, preview.error_lines()
-    measure_import.apply(preview, fiscal_year, None)
+    measures.apply(preview, fiscal_year, None)
     assert plan_as_demo_json(fiscal_year) == DEMO["topics"]
 
 
@@ -182,7 +184,7 @@ def test_the_o34_document_this_system_writes_imports_again_as_the_same_plan(app,
     fiscal_year = plan_less_demo_agency()
     preview = preview_of(fiscal_year, content, f"o34.{fmt}")
     assert preview.ok, preview.error_lines()
-    measure_import.apply(preview, fiscal_year, None)
+    measures.apply(preview, fiscal_year, None)
     assert plan_as_demo_json(fiscal_year) == plan_as_demo_json(source_year)
 
 
@@ -197,7 +199,7 @@ def test_what_follows_a_blank_row_under_a_sheets_table_is_not_read(fiscal_year):
 def test_an_import_is_audited_and_fans_out_tasks_like_typing_the_plan(fiscal_year):
     coordinator = users.find_user_by_email(COORDINATOR)
     preview = preview_of(fiscal_year, FIXTURE.read_bytes(), "o34.docx")
-    measure_import.apply(preview, fiscal_year, coordinator)
+    measures.apply(preview, fiscal_year, coordinator)
     actions = dict(db.session.execute(select(AuditEvent.action, func.count(AuditEvent.id))
                                       .where(AuditEvent.actor_id == coordinator.id).group_by(AuditEvent.action)).all())
     assert actions == {"topic.create": 5, "measure.create": 6, "task.create": 15}
@@ -218,7 +220,7 @@ def test_an_import_is_audited_and_fans_out_tasks_like_typing_the_plan(fiscal_yea
     (["1. ตามระเบียบข้อ 5. และข้อ 2.5 ล้านบาท"], ["ตามระเบียบข้อ 5. และข้อ 2.5 ล้านบาท"]),
 ])
 def test_steps_are_split_as_officials_write_them(lines, steps):
-    assert measure_import.split_steps(lines) == steps
+    assert measures_table.split_steps(lines) == steps
 
 
 @pytest.mark.parametrize("lines, heading", [
@@ -230,7 +232,7 @@ def test_steps_are_split_as_officials_write_them(lines, steps):
     (["การให้บริการ"], (None, "การให้บริการ")),
 ])
 def test_the_topic_number_is_read_from_the_topic_cell(lines, heading):
-    assert measure_import.topic_heading(lines) == heading
+    assert measures_table.topic_heading(lines) == heading
 
 
 @pytest.mark.parametrize("line, codes", [
@@ -238,7 +240,7 @@ def test_the_topic_number_is_read_from_the_topic_cell(lines, heading):
     ("i1, i2, i3", ["i1", "i2", "i3"]), ("ข้อ O7 แผน", ["O7"]), ("E-Service", None), ("หรือประโยชน์อื่นใด", None),
 ])
 def test_item_codes_are_read_from_the_start_of_a_line(line, codes):
-    assert measure_import.item_codes(line) == codes
+    assert item_codes(line) == codes
 
 
 # --- reading files ---
@@ -301,7 +303,7 @@ def test_responsible_divisions_are_read_by_their_names(fiscal_year, responsible,
 def test_an_agency_without_divisions_is_told_to_add_them_first(app):
     agency = factories.agency("อบต.ยังไม่มีกอง", divisions=())
     preview = preview_of(agency.fiscal_year, sheet(row("(2) ก", "ม", "ข", responsible="สำนักปลัด")))
-    assert preview.error_lines() == [measure_import.NO_DIVISIONS]
+    assert preview.error_lines() == [measures.NO_DIVISIONS]
 
 
 @pytest.mark.parametrize("filename, data, message", [
@@ -310,14 +312,14 @@ def test_an_agency_without_divisions_is_told_to_add_them_first(app):
     ("o34.docx", b"not a word file", "อ่านไฟล์ Word ไม่ได้"),
     ("o34.docx", FIXTURE.read_bytes()[:5000], "อ่านไฟล์ Word ไม่ได้"),
     ("o34.xlsx", b"not a workbook", "อ่านไฟล์ Excel ไม่ได้"),
-    ("o34.csv", b"x" * (measure_import.MAX_FILE_BYTES + 1), "ไฟล์ใหญ่เกิน 5 MB"),
+    ("o34.csv", b"x" * (measures.MAX_FILE_BYTES + 1), "ไฟล์ใหญ่เกิน 5 MB"),
     ("o34.csv", "ประเด็น,มาตรการ,ขั้นตอน\n(1) ก,ม,ข\n".encode(),
      "หัวตารางไม่มีคอลัมน์ ช่วงระยะเวลาในการดำเนินการ, ผู้รับผิดชอบ"),
     ("o34.csv", b"a,b\n1,2\n", "ไม่พบหัวตารางมาตรการ"),
 ])
 def test_files_that_cannot_be_read_say_why(filename, data, message):
     with pytest.raises(ImportFileError, match=re.escape(message)):
-        measure_import.read_rows(filename, data)
+        measures_table.read_rows(filename, data)
 
 
 def unpacking_to(size: int, office_file: bytes) -> bytes:
@@ -331,10 +333,10 @@ def unpacking_to(size: int, office_file: bytes) -> bytes:
 @pytest.mark.parametrize("filename, office_file", [
     ("o34.docx", lambda: FIXTURE.read_bytes()), ("o34.xlsx", lambda: factories.xlsx([HEADER]))])
 def test_a_small_file_that_unpacks_to_gigabytes_is_refused_before_it_is_read(filename, office_file):
-    data = unpacking_to(spreadsheet.MAX_UNPACKED_BYTES + 1, office_file())
+    data = unpacking_to(files.MAX_UNPACKED_BYTES + 1, office_file())
     assert len(data) < 200 * 1024
     with pytest.raises(ImportFileError, match="เมื่อแตกไฟล์แล้วใหญ่เกิน 50 MB"):
-        measure_import.read_rows(filename, data)
+        measures_table.read_rows(filename, data)
 
 
 def test_a_sheet_that_declares_itself_enormous_is_read_as_far_as_it_has_cells():
@@ -347,15 +349,15 @@ def test_a_sheet_that_declares_itself_enormous_is_read_as_far_as_it_has_cells():
             if member.filename == "xl/worksheets/sheet1.xml":
                 content = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', content)
             target.writestr(member, content)
-    table = spreadsheet.xlsx_table(data.getvalue(), 100)
-    assert len(table) == 2 and max(len(r) for r in table) <= spreadsheet.MAX_COLUMNS
+    table = files.xlsx_table(data.getvalue(), 100)
+    assert len(table) == 2 and max(len(r) for r in table) <= files.MAX_COLUMNS
 
 
 @pytest.mark.parametrize("filename, encode", [("o34.xlsx", factories.xlsx), ("o34.csv", csv_bytes)])
 def test_a_sheet_with_more_rows_than_the_limit_is_refused_not_cut_short(filename, encode):
-    rows = [HEADER] + [row(f"({n % 90 + 1}) ก", f"ม{n}", "ข") for n in range(measure_import.MAX_ROWS + 5)]
+    rows = [HEADER] + [row(f"({n % 90 + 1}) ก", f"ม{n}", "ข") for n in range(measures_table.MAX_ROWS + 5)]
     with pytest.raises(ImportFileError, match="ตารางมีเกิน 1,000 แถว"):
-        measure_import.read_rows(filename, encode(rows))
+        measures_table.read_rows(filename, encode(rows))
 
 
 def test_steps_laid_out_in_a_table_inside_the_cell_are_read(fiscal_year):
@@ -381,7 +383,7 @@ def test_a_word_file_without_a_table_says_so():
     out = io.BytesIO()
     document.save(out)
     with pytest.raises(ImportFileError, match="ไม่พบตารางในไฟล์ Word"):
-        measure_import.read_rows("o34.docx", out.getvalue())
+        measures_table.read_rows("o34.docx", out.getvalue())
 
 
 def test_a_zip_that_is_no_word_document_is_refused():
@@ -389,7 +391,7 @@ def test_a_zip_that_is_no_word_document_is_refused():
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("hello.txt", "hi")
     with pytest.raises(ImportFileError, match="อ่านไฟล์ Word ไม่ได้"):
-        measure_import.read_rows("o34.docx", out.getvalue())
+        measures_table.read_rows("o34.docx", out.getvalue())
 
 
 # --- checking: every bad row named, nothing saved ---
@@ -427,7 +429,7 @@ def test_every_bad_row_is_named_in_thai_and_nothing_is_saved(fiscal_year):
         ("แถวที่ 10", "อ่านรหัสข้อคำถามจาก “แผนยุทธศาสตร์” ไม่ได้ ให้ขึ้นต้นด้วยรหัสข้อ เช่น O7, i10, e9"),
     ]
     with pytest.raises(ServiceError, match="นำเข้าไม่ได้"):
-        measure_import.apply(preview, fiscal_year, None)
+        measures.apply(preview, fiscal_year, None)
     assert counts() == before
 
 
@@ -446,7 +448,7 @@ def test_item_codes_need_the_years_item_list(app):
 def test_a_preview_of_another_fiscal_year_is_refused(fiscal_year, other_agency):
     preview = preview_of(fiscal_year, sheet(row("(1) ก", "ม", "ข")))
     with pytest.raises(ServiceError, match="ปีงบประมาณอื่น"):
-        measure_import.apply(preview, other_agency.fiscal_year, None)
+        measures.apply(preview, other_agency.fiscal_year, None)
 
 
 # --- a plan that already has topics ---
@@ -468,7 +470,7 @@ def test_new_topic_numbers_are_added_beside_the_plans_topics(app, demo):
     preview = preview_of(fiscal_year, sheet(row("(5) ประเด็นใหม่", "ม", "ข"), row("ประเด็นต่อไป", "ม", "ข")))
     assert preview.ok, preview.error_lines()
     assert [t.number for t in preview.topics] == [5, 6]  # a numberless topic follows the one above
-    measure_import.apply(preview, fiscal_year, None)
+    measures.apply(preview, fiscal_year, None)
     after = plan_as_demo_json(fiscal_year)
     assert [t["number"] for t in after] == [1, 2, 3, 4, 5, 6, 7]
     assert [t for t in after if t["number"] not in (5, 6)] == existing
@@ -483,7 +485,7 @@ def test_a_failure_half_way_leaves_nothing(fiscal_year):
     plan.create_topic(fiscal_year, plan.TopicInput(number=4, title="พิมพ์เอง"), actor=None)
     before = counts()
     with pytest.raises(ServiceError, match="มีประเด็นลำดับที่ 4 ในปีงบประมาณนี้แล้ว"):
-        measure_import.apply(preview, fiscal_year, None)
+        measures.apply(preview, fiscal_year, None)
     assert counts() == before
     assert [(t["number"], t["title"], t["measures"]) for t in plan_as_demo_json(fiscal_year)] == [(4, "พิมพ์เอง", [])]
 
@@ -570,9 +572,9 @@ def test_a_file_at_the_size_limit_survives_the_confirmation(app, fiscal_year):
     rows = [row(f"({n}) ประเด็น", "ม", "ข", analysis="ก" * 19000) for n in range(1, 7)]
     data = sheet(*rows)
     filler = b"," * len(HEADER) + b"x" * 100_000 + b"\r\n"  # a column the import does not read
-    while len(data) + len(filler) <= measure_import.MAX_FILE_BYTES:
+    while len(data) + len(filler) <= measures.MAX_FILE_BYTES:
         data += filler
-    data += b"\n" * (measure_import.MAX_FILE_BYTES - len(data))
+    data += b"\n" * (measures.MAX_FILE_BYTES - len(data))
     client = coordinator(app)
     # With follow_redirects, closing the response closes the request body the test client spooled to disk.
     with client.post("/plan/measures/import?fy=2568", data={"file": (io.BytesIO(data), "big.csv")},

@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from tests import factories
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AuditEvent, ItemScore
-from tracker.services import item_banks, score_import
+from tracker.services import item_banks
+from tracker.services.imports import scores as score_import
 from tracker.services.errors import ServiceError
-from tracker.services.score_import import normalise_code
+from tracker.services.imports.codes import normalise_code
+from tracker.services.imports.files import ImportFileError
 
 KNOWN = ["i1", "i10", "e1", "e9", "O1", "O7", "O10", "O35"]
 
@@ -100,7 +102,7 @@ def test_xlsx_first_sheet_with_a_title_row_above_the_header():
     ("r.csv", b"code,score\n" + b"O1,1\n" * 200_000, "ไฟล์ใหญ่เกิน"),
 ])
 def test_files_that_cannot_be_read_say_why(filename, data, message):
-    with pytest.raises(score_import.ImportFileError, match=message):
+    with pytest.raises(ImportFileError, match=message):
         score_import.read_rows(filename, data)
 
 

@@ -15,15 +15,16 @@ from tracker.models import Organization, Role
 from tracker import clock, scheduler
 from tracker.models.base import utcnow
 from tracker.services import (
-    demo, item_banks, measure_import, outbox, plan, readiness, reminders, rollover, score_import, users,
+    demo, item_banks, outbox, plan, readiness, reminders, rollover, users,
 )
+from tracker.services.imports import items, measures, scores
 from tracker.services.reports import compile as reports
 from tracker.thai import bangkok_to_utc, format_period, parse_date
 from tracker.services.errors import ServiceError
 
 tracker_cli = AppGroup("tracker", help="ITA Tracker commands.")
 user_cli = AppGroup("user", help="Manage user accounts.")
-import_cli = AppGroup("import", help="Import item lists, scores and O34 tables from CSV/XLSX/DOCX files.")
+import_cli = AppGroup("import", help="Import item lists, scores and measures tables from CSV/XLSX/DOCX files.")
 tracker_cli.add_command(user_cli)
 tracker_cli.add_command(import_cli)
 
@@ -196,9 +197,9 @@ def rollover_command(year: int, carry: str, organization: str | None) -> None:
 def import_items_command(file: str, year: int, organization: str | None) -> None:
     """Import a year's item list (columns code,tool,title or ข้อ,แบบวัด,ข้อคำถาม); any bad row changes nothing."""
     agency = _existing_organization(organization)
-    preview, _ = _import_file(file, item_banks.MAX_FILE_BYTES,
-                              lambda name, data: item_banks.preview_upload(agency.id, year, name, data),
-                              lambda preview: item_banks.apply_upload(agency.id, preview, None))
+    preview, _ = _import_file(file, items.MAX_FILE_BYTES,
+                              lambda name, data: items.preview_upload(agency.id, year, name, data),
+                              lambda preview: items.apply_upload(agency.id, preview, None))
     click.echo(f"Imported the ITA {year} item list: {preview.count('new')} new, {preview.count('changed')} changed, "
                f"{preview.count('same')} unchanged, {len(preview.kept)} kept that the file does not name.")
 
@@ -233,9 +234,9 @@ def import_scores_command(file: str, year: int, organization: str | None) -> Non
     except ServiceError:
         raise click.ClickException(f"No item list for ITA {year} in {agency.name}: "
                                    "import one first with 'tracker import items'.") from None
-    preview, changed = _import_file(file, score_import.MAX_FILE_BYTES,
-                                    lambda name, data: score_import.preview_file(assessment_year, name, data),
-                                    lambda preview: score_import.apply(preview, assessment_year, None))
+    preview, changed = _import_file(file, scores.MAX_FILE_BYTES,
+                                    lambda name, data: scores.preview_file(assessment_year, name, data),
+                                    lambda preview: scores.apply(preview, assessment_year, None))
     for row in preview.rows:
         old = "–" if row.old_score is None else f"{row.old_score:.2f}"
         click.echo(f"  {row.code:<5} {old:>7} -> {row.new_score:.2f}")
@@ -247,15 +248,15 @@ def import_scores_command(file: str, year: int, organization: str | None) -> Non
 @click.option("--fiscal-year", "year", type=int, required=True, help="BE year, e.g. 2568.")
 @click.option("--organization", default=None, help="The agency's name (when there are several).")
 def import_measures_command(file: str, year: int, organization: str | None) -> None:
-    """Import an O34 measures table (DOCX, XLSX or CSV) into a fiscal year's plan; any bad row changes nothing."""
+    """Import a measures table (DOCX, XLSX or CSV) into a fiscal year's plan; any bad row changes nothing."""
     agency = _existing_organization(organization)
     try:
         fiscal_year = plan.get_fiscal_year(agency.id, year)
     except ServiceError:
         raise click.ClickException(f"No fiscal year {year} for {agency.name}.") from None
-    preview, _ = _import_file(file, measure_import.MAX_FILE_BYTES,
-                              lambda name, data: measure_import.preview_file(fiscal_year, name, data),
-                              lambda preview: measure_import.apply(preview, fiscal_year, None))
+    preview, _ = _import_file(file, measures.MAX_FILE_BYTES,
+                              lambda name, data: measures.preview_file(fiscal_year, name, data),
+                              lambda preview: measures.apply(preview, fiscal_year, None))
     for topic in preview.topics:
         click.echo(f"  ({topic.number}) {topic.title} [{', '.join(item.code for item in topic.items)}]")
         for measure in topic.measures:

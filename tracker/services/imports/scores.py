@@ -11,9 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
-from tracker.services import audit, saving, spreadsheet
+from tracker.services import audit, saving
 from tracker.services.errors import ServiceError
-from tracker.services.spreadsheet import ImportFileError
+from tracker.services.imports import files, records
+from tracker.services.imports.codes import normalise_code
+from tracker.services.imports.files import ImportFileError
 from tracker.thai import to_arabic_digits
 
 MAX_FILE_BYTES = 512 * 1024
@@ -22,7 +24,6 @@ CODE_HEADERS = {"code", "ข้อ", "รหัส", "รหัสข้อ", "�
 SCORE_HEADERS = {"score", "คะแนน", "ผลคะแนน"}
 NOTE_HEADERS = {"note", "หมายเหตุ"}
 TWO_PLACES = Decimal("0.01")
-_CODE = re.compile(r"^([A-Z0])0*(\d+)$")
 
 
 @dataclass
@@ -46,33 +47,12 @@ class PreviewRow:
 
 
 @dataclass(kw_only=True)
-class Preview(spreadsheet.RowsPreview):
+class Preview(records.RowsPreview):
     assessment_year_id: int
     year: int
 
 
-# --- codes and scores ----------------------------------------------------------------------------
-
-def _clean(text) -> str:
-    return re.sub(r"[\s\-_.]", "", to_arabic_digits(str(text or ""))).upper()
-
-
-def normalise_code(text, known_codes) -> str | None:
-    """The known item code the typed text means, or None. Case, spaces and Thai digits do not matter;
-    a leading zero (typed for the letter O, or the Thai ๐) means O, but only where that O-item exists:
-    "07", "๐10", "o1", "O 07" → "O7", "O10", "O1"; "I1" → "i1" when the bank spells it so."""
-    by_key = {_clean(code): code for code in known_codes}
-    cleaned = _clean(text)
-    if not cleaned:
-        return None
-    if cleaned in by_key:
-        return by_key[cleaned]
-    match = _CODE.match(cleaned)
-    if match:
-        letter = "O" if match.group(1) == "0" else match.group(1)
-        return by_key.get(f"{letter}{int(match.group(2))}")
-    return None
-
+# --- scores ---------------------------------------------------------------------------------------
 
 def parse_score(text) -> Decimal:
     """98.15, "98,15", "๙๘.๑๕", "98.15%" → Decimal("98.15"); rounded to two places. Raises ValueError."""
@@ -103,16 +83,16 @@ COLUMNS = {"code": CODE_HEADERS, "score": SCORE_HEADERS, "note": NOTE_HEADERS}
 def read_rows(filename: str, data: bytes) -> list[RawRow]:
     """The data rows under the header row of a .csv or .xlsx (first sheet); wholly blank rows are
     skipped. Raises ImportFileError when the file cannot be read or has no code/score header."""
-    records = spreadsheet.read_records(
+    found = records.read_records(
         filename, data, MAX_FILE_BYTES, MAX_ROWS, COLUMNS, {"code", "score"},
         "ไม่พบหัวคอลัมน์ code และ score (หรือ ข้อ และ คะแนน) ในแถวแรกของไฟล์")
     rows = []
-    for line, values in records:
+    for line, values in found:
         score = values["score"]
         numeric = isinstance(score, (int, float, Decimal)) and not isinstance(score, bool)
-        rows.append(RawRow(line=line, code=spreadsheet.cell_text(values["code"]),
-                           score=score if numeric else spreadsheet.cell_text(score),
-                           note=spreadsheet.cell_text(values["note"]) if "note" in values else None))
+        rows.append(RawRow(line=line, code=files.cell_text(values["code"]),
+                           score=score if numeric else files.cell_text(score),
+                           note=files.cell_text(values["note"]) if "note" in values else None))
     return rows
 
 
