@@ -27,7 +27,7 @@ import psycopg  # noqa: E402
 from docx import Document  # noqa: E402
 from sqlalchemy import make_url, select  # noqa: E402
 
-from tests.fixtures.make_o34_docx import (  # noqa: E402
+from tests.fixtures.make_measures_docx import (  # noqa: E402
     ANALYSIS, ITEMS, MEASURE, PERIOD, RESPONSIBLE, SCORE, STEPS, TOPIC, add_header, merged, write,
 )
 from tests.statements import counted_statements  # noqa: E402

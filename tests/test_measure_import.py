@@ -26,7 +26,7 @@ from tracker.services.reports import compile as reports
 from tracker.services.errors import ServiceError
 from tracker.services.imports.files import ImportFileError
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "o34-pichai-2567.docx"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "measures-pichai-2567.docx"
 DEMO = json.loads(demo_service.DATA_FILE.read_text(encoding="utf-8"))
 COORDINATOR = "coordinator@import.test"
 HEADER = ["ประเด็น", "ข้อคำถาม ITA", "ผลคะแนน", "การวิเคราะห์ผลการประเมิน", "มาตรการ หรือ กิจกรรม",
@@ -145,7 +145,7 @@ def errors_of(preview) -> list[tuple[str, str]]:
 # --- the seed's table gives the demo plan ---
 
 def test_the_seed_as_a_word_table_imports_as_the_demo_plan(fiscal_year):
-    preview = preview_of(fiscal_year, FIXTURE.read_bytes(), "o34-pichai-2567.docx")
+    preview = preview_of(fiscal_year, FIXTURE.read_bytes(), "measures-pichai-2567.docx")
     assert preview.ok, preview.error_lines()
     assert (len(preview.topics), len(preview.measures), preview.task_count) == (5, 6, 15)
     measures.apply(preview, fiscal_year, None)
@@ -158,10 +158,10 @@ def test_the_fixture_is_what_its_script_writes(tmp_path, monkeypatch):
     def table_texts(source) -> list[list[str]]:
         return [[cell.text for cell in row.cells] for row in docx.Document(source).tables[0].rows]
 
-    from tests.fixtures import make_o34_docx
+    from tests.fixtures import make_measures_docx
 
-    monkeypatch.setattr(make_o34_docx, "OUTPUT", tmp_path / "fresh.docx")
-    make_o34_docx.main()
+    monkeypatch.setattr(make_measures_docx, "OUTPUT", tmp_path / "fresh.docx")
+    make_measures_docx.main()
     assert table_texts(tmp_path / "fresh.docx") == table_texts(FIXTURE)
 
 
@@ -518,7 +518,7 @@ def test_upload_preview_then_confirm(app, fiscal_year):
     client = coordinator(app)
     page = client.get("/plan/measures/import?fy=2568")
     assert page.status_code == 200 and "นำเข้ามาตรการจากไฟล์ ปีงบประมาณ พ.ศ. 2568" in page.text
-    response = upload(client, FIXTURE.read_bytes(), "o34-pichai-2567.docx")
+    response = upload(client, FIXTURE.read_bytes(), "measures-pichai-2567.docx")
     assert response.status_code == 200
     for text in ("ไฟล์นี้จะสร้าง 5 ประเด็น 6 มาตรการ และงานของกอง 15 งาน", "(7) กลไกและมาตรการ",
                  "ปีงบประมาณ พ.ศ. 2568 (1 ต.ค. 2567 – 30 ก.ย. 2568)", "ยืนยันบันทึก 5 ประเด็น 6 มาตรการ"):
@@ -526,7 +526,7 @@ def test_upload_preview_then_confirm(app, fiscal_year):
     assert counts()[0] == 0  # the preview saves nothing
     content = re.search(r'name="content" value="([^"]+)"', response.text).group(1)
     response = client.post("/plan/measures/import?fy=2568", data={
-        "filename": "o34-pichai-2567.docx", "content": content, "confirm": "1"}, content_type="multipart/form-data")
+        "filename": "measures-pichai-2567.docx", "content": content, "confirm": "1"}, content_type="multipart/form-data")
     assert response.status_code == 302 and response.location.endswith("/plan/?fy=2568")
     assert plan_as_demo_json(fiscal_year) == DEMO["topics"]
     page = client.get(response.location).text
