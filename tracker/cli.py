@@ -216,6 +216,8 @@ def _import_file(file: str, max_bytes: int, check, save):
         for line in preview.error_lines():
             click.echo(f"  {line}", err=True)
         raise SystemExit(1)
+    if preview.unused:
+        click.echo("Columns not imported: " + ", ".join(preview.unused))
     try:
         return preview, save(preview)
     except ServiceError as error:
@@ -260,7 +262,9 @@ def import_measures_command(file: str, year: int, organization: str | None) -> N
     for topic in preview.topics:
         click.echo(f"  ({topic.number}) {topic.title} [{', '.join(item.code for item in topic.items)}]")
         for measure in topic.measures:
-            click.echo(f"      {measure.title}: {len(measure.steps)} steps, {measure.period_text}, "
-                       f"{measure.responsible_text} ({measure.task_count} tasks)")
+            period = measure.period_text or format_period(measure.start_date, measure.end_date)
+            budget = f", {measure.budget_text}" if measure.budget_text else ""
+            click.echo(f"      {measure.title}: {len(measure.steps)} steps, {period}, "
+                       f"{measure.responsible_text} ({measure.task_count} tasks){budget}")
     click.echo(f"Imported {len(preview.topics)} topics and {len(preview.measures)} measures "
                f"({preview.task_count} tasks) into fiscal year {year}.")

@@ -5,8 +5,10 @@ import csv
 import io
 import warnings
 import zipfile
+from datetime import date, datetime
 
 from tracker.services.errors import ServiceError
+from tracker.thai import format_date
 
 HEADER_SEARCH_ROWS = 10
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # what a .docx or .xlsx may hold once unzipped
@@ -24,8 +26,13 @@ def too_big(max_bytes: int) -> ImportFileError:
 
 
 def cell_text(value) -> str:
+    """A cell's value as text; a sheet's date cell as a Thai date, not "2025-03-31 00:00:00"."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return format_date(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()

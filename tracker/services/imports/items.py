@@ -11,16 +11,17 @@ from tracker.services import audit, item_banks, saving
 from tracker.services.errors import ServiceError
 from tracker.services.imports import files, records
 from tracker.services.imports.codes import TOOL_BY_LETTER, clean_code
+from tracker.services.imports.columns import Column
 from tracker.services.imports.files import ImportFileError
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_ROWS = 500
 MAX_CODE_LENGTH = 10
-COLUMNS = {
-    "code": {"code", "ข้อ", "รหัส", "รหัสข้อ", "ข้อที่"},
-    "tool": {"tool", "แบบวัด", "เครื่องมือ", "ประเภท"},
-    "title": {"title", "ข้อคำถาม", "ชื่อ", "ชื่อข้อ", "รายการ", "ประเด็น"},
-}
+COLUMNS = (
+    Column("code", "ข้อ", ("code", "ข้อ", "รหัส", "รหัสข้อ", "ข้อที่"), required=True),
+    Column("tool", "แบบวัด", ("tool", "แบบวัด", "เครื่องมือ", "ประเภท")),
+    Column("title", "ข้อคำถาม", ("title", "ข้อคำถาม", "ชื่อ", "ชื่อข้อ", "รายการ", "ประเด็น"), required=True),
+)
 
 
 @dataclass
@@ -50,12 +51,11 @@ def _tool(text: str, code: str | None) -> str | None:
     return TOOL_BY_LETTER[code[0].upper()] if code else None
 
 
-def _read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
-    found = records.read_records(
-        filename, data, MAX_FILE_BYTES, MAX_ROWS, COLUMNS, {"code", "title"},
-        "ไม่พบหัวคอลัมน์ code และ title (หรือ ข้อ และ ข้อคำถาม) ในแถวแรกของไฟล์")
+def _read(filename: str, data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[str]]:
+    found = records.read_records(filename, data, MAX_FILE_BYTES, MAX_ROWS, COLUMNS,
+                                 "ไม่พบหัวคอลัมน์ code และ title (หรือ ข้อ และ ข้อคำถาม) ในแถวแรกของไฟล์")
     return [(line, {name: files.cell_text(value) for name, value in values.items()})
-            for line, values in found]
+            for line, values in found.rows], found.unused
 
 
 def _key(code: str) -> str:
@@ -66,7 +66,7 @@ def preview_upload(organization_id: int, year: int, filename: str, data: bytes) 
     """Each row of the uploaded list checked against the others and the agency's list of that year."""
     preview = ItemPreview(year=year)
     try:
-        raw_rows = _read(filename, data)
+        raw_rows, preview.unused = _read(filename, data)
     except ImportFileError as error:
         preview.errors.append(str(error))
         return preview

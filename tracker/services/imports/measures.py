@@ -2,7 +2,9 @@
 list and the agency's divisions, show a preview, and save all of it or nothing.
 
 A measure without a period or responsible division of its own has those of the measure above it in
-the same topic. Topics already in the plan are never changed: the file's topics are added beside
+the same topic (its budget, indicator and target are its own: a blank one is not stated). The period
+is kept as the agency wrote it, as the measure's own wording; who is responsible is kept as written
+only where it says more than the chosen divisions would print. Topics already in the plan are never changed: the file's topics are added beside
 them, and a file topic whose number the plan already has is an error, so the same file cannot be
 imported twice."""
 import re
@@ -13,17 +15,19 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, Division, FiscalYear, Topic, User
-from tracker.services import plan, saving
+from tracker.services import plan, saving, wording
 from tracker.services.errors import ServiceError
-from tracker.services.imports.codes import item_codes, normalise_code
+from tracker.services.imports.codes import CodeError, item_codes, normalise_code
 from tracker.services.imports.files import ImportFileError
+from tracker.services.imports.measure_cells import read_budget, split_steps
 from tracker.services.imports.measures_table import (
-    MAX_FILE_BYTES, MeasureDraft, RowError, SourceRow, TopicDraft, group, read_rows, split_steps,
+    MAX_FILE_BYTES, MeasureDraft, Reading, RowError, SourceRow, TopicDraft, group, read_rows,
 )
 from tracker.thai import format_date, parse_period
 
 NO_DIVISIONS = "หน่วยงานยังไม่มีรายชื่อกอง กรุณาเพิ่มกองที่เมนู จัดการกอง ก่อนนำเข้ามาตรการ"
-LIMITS = {"topic": 500, "analysis": 20000, "measure": 2000, "details": 5000, "period": 200, "responsible": 300}
+LIMITS = {"topic": 500, "analysis": 20000, "measure": 2000, "details": 5000, "period": 200, "responsible": 300,
+          "indicator": 2000, "target": 300}
 _RESPONSIBLE_SEPARATOR = re.compile(r"\s*(?:[,/;、\n]|(?<=\s)และ)\s*")  # not the และ inside a name
 
 
@@ -34,6 +38,8 @@ class Preview:
     topics: list[TopicDraft] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # about the file as a whole
     row_errors: list[RowError] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)  # the file's header cells that name no column
+    skipped_tables: list[int] = field(default_factory=list)  # Word tables that are no part of it
 
     @property
     def ok(self) -> bool:
@@ -112,16 +118,24 @@ class _Checker:
                 self.error(row, f"ปีงบประมาณ พ.ศ. {self.fiscal_year.year} ยังไม่ได้ผูกกับผลการประเมิน ITA "
                                 "จึงอ้างอิงข้อคำถามไม่ได้")
                 return
-            if item_codes(lines[0]) is None:
+            codes_of_lines = [self.codes(row, line) for line in lines]
+            if codes_of_lines[0] is None:
                 self.error(row, f"อ่านรหัสข้อคำถามจาก “{lines[0]}” ไม่ได้ ให้ขึ้นต้นด้วยรหัสข้อ เช่น O7, i10, e9")
-            for line in lines:
-                for typed in item_codes(line) or []:
+            for codes in codes_of_lines:
+                for typed in codes or []:
                     code = normalise_code(typed, self.items)
                     if code is None:
                         self.error(row, f"ไม่พบข้อ “{typed}” ในรายการข้อคำถามปี {assessment_year.year}")
                     else:
                         chosen.setdefault(code, self.items[code])
         topic.items = sorted(chosen.values(), key=lambda item: item.position)
+
+    def codes(self, row: SourceRow, line: str) -> list[str] | None:
+        try:
+            return item_codes(line)
+        except CodeError as problem:
+            self.error(row, str(problem))
+            return []
 
     def measure(self, measure: MeasureDraft, previous: MeasureDraft | None) -> None:
         self.error(measure, _too_long("ชื่อมาตรการ", measure.title, "measure"))
@@ -131,17 +145,32 @@ class _Checker:
             self.error(measure, f"มาตรการ “{measure.title}” ไม่มีขั้นตอนหรือวิธีการปฏิบัติ")
         self.period(measure, previous)
         self.responsible(measure, previous)
+        self.budget_and_indicator(measure)
 
     def period(self, measure: MeasureDraft, previous: MeasureDraft | None) -> None:
-        measure.period_text = " ".join(measure.period_lines) or (previous.period_text if previous else "")
-        if not measure.period_text:
-            self.error(measure, "ไม่ได้ระบุช่วงระยะเวลาในการดำเนินการ")
-            return
-        self.error(measure, _too_long("ช่วงระยะเวลา", measure.period_text, "period"))
+        if not measure.period_lines and not measure.period_dates and previous is not None:
+            measure.period_lines, measure.period_dates = previous.period_lines, previous.period_dates
+        measure.period_text = " ".join(measure.period_lines)
         try:
-            measure.start_date, measure.end_date = _read_period(measure.period_text, self.fiscal_year)
+            measure.start_date, measure.end_date = self.read_period(measure)
         except ValueError as problem:
             self.error(measure, str(problem))
+        self.error(measure, _too_long("ช่วงระยะเวลา", measure.period_text, "period"))
+
+    def read_period(self, measure: MeasureDraft) -> tuple[date, date]:
+        """From its text, or from a sheet's date cell (that one day; its data prints it, so no own
+        wording). Raises ValueError with a Thai message."""
+        days = ", ".join(format_date(day) for day in measure.period_dates)
+        if measure.period_text and days:
+            raise ValueError(f"ช่วงระยะเวลามีทั้งข้อความ “{measure.period_text}” และวันที่ {days} กรุณาเหลือไว้แบบเดียว")
+        if len(measure.period_dates) > 1:
+            raise ValueError(f"ช่วงระยะเวลามีหลายวันที่ ({days}) กรุณาเขียนเป็นช่วง เช่น 1 ต.ค. 67 – 30 ก.ย. 68")
+        if measure.period_dates:
+            day = measure.period_dates[0]
+            return _within_year(format_date(day), day, day, self.fiscal_year)
+        if not measure.period_text:
+            raise ValueError("ไม่ได้ระบุช่วงระยะเวลาในการดำเนินการ")
+        return _read_period(measure.period_text, self.fiscal_year)
 
     def responsible(self, measure: MeasureDraft, previous: MeasureDraft | None) -> None:
         if not measure.responsible_lines and previous is not None:
@@ -152,8 +181,13 @@ class _Checker:
             return
         self.error(measure, _too_long("ผู้รับผิดชอบ", measure.responsible_text, "responsible"))
         names = [name for name in _RESPONSIBLE_SEPARATOR.split("\n".join(measure.responsible_lines)) if name]
+        if "ยกเว้น" in measure.responsible_text:  # "ทุกกอง ยกเว้นกองช่าง" is not every division
+            self.error(measure, f"ผู้รับผิดชอบ “{measure.responsible_text}” มีข้อยกเว้น "
+                                "กรุณาระบุชื่อกองที่รับผิดชอบแทน")
+            return
         if any(_division_key(name).startswith("ทุก") for name in [measure.responsible_text, *names]):
             measure.all_divisions, measure.task_count = True, len(self.divisions)
+            measure.own_responsible = _own_wording(measure)
             return
         if not self.divisions:
             return  # the file-level NO_DIVISIONS says it once
@@ -169,6 +203,17 @@ class _Checker:
                        + f" ในรายชื่อกองของหน่วยงาน (มี {known})")
         measure.divisions.sort(key=lambda division: division.position)
         measure.task_count = len(measure.divisions)
+        measure.own_responsible = _own_wording(measure)
+
+    def budget_and_indicator(self, measure: MeasureDraft) -> None:
+        try:
+            measure.budget_amount, measure.no_budget = read_budget(" ".join(measure.budget_lines))
+        except ValueError as problem:
+            self.error(measure, str(problem))
+        measure.indicator = "\n".join(measure.indicator_lines)
+        measure.target = "\n".join(measure.target_lines)
+        self.error(measure, _too_long("ตัวชี้วัด", measure.indicator, "indicator"))
+        self.error(measure, _too_long("ค่าเป้าหมาย", measure.target, "target"))
 
     def match_divisions(self, name: str) -> list[Division] | None:
         """The division(s) a name means: its name (spaces and a remark in brackets aside), a unique
@@ -199,6 +244,10 @@ def _read_period(text: str, fiscal_year: FiscalYear) -> tuple[date, date]:
                          "(ตัวอย่าง: 1 ต.ค. 67 – 30 ก.ย. 68 หรือ ปีงบประมาณ พ.ศ. 2568)") from None
     if start > end:
         raise ValueError(f"ช่วงระยะเวลา “{text}” มีวันเริ่มอยู่หลังวันสิ้นสุด")
+    return _within_year(text, start, end, fiscal_year)
+
+
+def _within_year(text: str, start: date, end: date, fiscal_year: FiscalYear) -> tuple[date, date]:
     if not (fiscal_year.contains(start) and fiscal_year.contains(end)):
         raise ValueError(f"ช่วงระยะเวลา “{text}” อยู่นอกปีงบประมาณ พ.ศ. {fiscal_year.year} "
                          f"({format_date(fiscal_year.start_date)} – {format_date(fiscal_year.end_date)})")
@@ -209,10 +258,17 @@ def _division_key(name: str) -> str:
     return re.sub(r"\s+", "", re.sub(r"\(.*?\)", "", name))
 
 
-def check(fiscal_year: FiscalYear, rows: list[SourceRow]) -> Preview:
-    """The topics and measures the rows make, each checked, and what is wrong with them (in Thai)."""
-    preview = Preview(fiscal_year_id=fiscal_year.id, year=fiscal_year.year)
-    preview.topics, preview.row_errors = group(rows)
+def _own_wording(measure: MeasureDraft) -> str:
+    """Who is responsible as written, or "" where that is exactly what the chosen divisions print."""
+    printed = wording.ALL_DIVISIONS_TEXT if measure.all_divisions else ", ".join(d.name for d in measure.divisions)
+    return "" if measure.responsible_text == printed else measure.responsible_text
+
+
+def check(fiscal_year: FiscalYear, reading: Reading) -> Preview:
+    """The topics and measures the file's rows make, each checked, and what is wrong with them (in Thai)."""
+    preview = Preview(fiscal_year_id=fiscal_year.id, year=fiscal_year.year, unused=reading.unused,
+                      skipped_tables=reading.skipped_tables)
+    preview.topics, preview.row_errors = group(reading.rows)
     if not preview.topics and not preview.row_errors:
         preview.errors.append("ไม่พบประเด็นหรือมาตรการในตาราง")
     checker = _Checker(fiscal_year, preview.row_errors)
@@ -227,10 +283,10 @@ def check(fiscal_year: FiscalYear, rows: list[SourceRow]) -> Preview:
 def preview_file(fiscal_year: FiscalYear, filename: str, data: bytes) -> Preview:
     """Read and check a file; a file that cannot be read gives a preview with a file-level error."""
     try:
-        rows = read_rows(filename, data)
+        reading = read_rows(filename, data)
     except ImportFileError as error:
         return Preview(fiscal_year_id=fiscal_year.id, year=fiscal_year.year, errors=[str(error)])
-    return check(fiscal_year, rows)
+    return check(fiscal_year, reading)
 
 
 # --- saving ------------------------------------------------------------------------------------------
@@ -252,7 +308,9 @@ def apply(preview: Preview, fiscal_year: FiscalYear, actor: User | None) -> list
                 plan.create_measure(topic, plan.MeasureInput(
                     title=measure.title, details=measure.details, steps=measure.steps,
                     start_date=measure.start_date, end_date=measure.end_date, period_text=measure.period_text,
-                    responsible_text=measure.responsible_text, all_divisions=measure.all_divisions,
-                    division_ids=[division.id for division in measure.divisions]), actor, commit=False)
+                    responsible_text=measure.own_responsible, all_divisions=measure.all_divisions,
+                    division_ids=[division.id for division in measure.divisions],
+                    budget_amount=measure.budget_amount, no_budget=measure.no_budget, indicator=measure.indicator,
+                    target=measure.target), actor, commit=False)
             created.append(topic)
     return created
