@@ -1,4 +1,4 @@
-"""Speed and memory of what a coordinator waits for, against targets: importing a large O34 Word table,
+"""Speed and memory of what a coordinator waits for, against targets: importing a large Word measures table,
 importing the ITA scores, the analysis, a fiscal-year rollover and the plan pages.
 
 Builds its own data through the real services on a fresh SQLite file in a temporary folder, and on
@@ -27,7 +27,7 @@ import psycopg  # noqa: E402
 from docx import Document  # noqa: E402
 from sqlalchemy import make_url, select  # noqa: E402
 
-from tests.fixtures.make_o34_docx import (  # noqa: E402
+from tests.fixtures.make_measures_docx import (  # noqa: E402
     ANALYSIS, ITEMS, MEASURE, PERIOD, RESPONSIBLE, SCORE, STEPS, TOPIC, add_header, merged, write,
 )
 from tests.statements import counted_statements  # noqa: E402
@@ -36,7 +36,8 @@ from tracker.extensions import db  # noqa: E402
 from tracker.models import (  # noqa: E402
     AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Organization, User,
 )
-from tracker.services import analysis, demo, item_banks, measure_import, rollover, score_import, users  # noqa: E402
+from tracker.services import analysis, demo, item_banks, rollover, users  # noqa: E402
+from tracker.services.imports import measures, scores  # noqa: E402
 from tracker.thai import fiscal_year_bounds  # noqa: E402
 
 REPEATS = 3
@@ -101,8 +102,8 @@ def item_title(code: str) -> str:
     return f"ข้อ {code} หน่วยงานของท่านเปิดเผยข้อมูลการดำเนินงานและการให้บริการให้ประชาชนเข้าถึงได้ง่าย มากน้อยเพียงใด"
 
 
-def o34_docx() -> bytes:
-    """An O34 table of 30 topics × 5 measures, a row per measure, the topic, analysis and period
+def measures_docx() -> bytes:
+    """A measures table of 30 topics × 5 measures, a row per measure, the topic, analysis and period
     cells merged over their topic's rows, 5 numbered steps a measure."""
     document = Document()
     table = document.add_table(rows=3 + TOPICS * MEASURES_PER_TOPIC, cols=8)
@@ -170,26 +171,26 @@ def scores_csv(codes: list[str], run: int) -> bytes:
 
 # --- the measurements --------------------------------------------------------------------------------
 
-def bench_o34_import(fiscal_year_ids: list[int], docx: bytes) -> list[Result]:
+def bench_measures_import(fiscal_year_ids: list[int], docx: bytes) -> list[Result]:
     """Preview and apply, each run on a plan-less agency of its own; peak memory on a preview of its
     own, since tracemalloc slows what it watches."""
     tracemalloc.start()
-    measure_import.preview_file(fresh(FiscalYear, fiscal_year_ids[0]), "o34.docx", docx)
+    measures.preview_file(fresh(FiscalYear, fiscal_year_ids[0]), "measures.docx", docx)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     previews, applies = [], []
     for fiscal_year_id in fiscal_year_ids:
         fiscal_year = fresh(FiscalYear, fiscal_year_id)
-        seconds, preview = stopwatch(measure_import.preview_file, fiscal_year, "o34.docx", docx)
+        seconds, preview = stopwatch(measures.preview_file, fiscal_year, "measures.docx", docx)
         if not preview.ok or len(preview.measures) != TOPICS * MEASURES_PER_TOPIC:
-            sys.exit("The benchmark's O34 table does not import:\n" + "\n".join(preview.error_lines()[:10]))
+            sys.exit("The benchmark's measures table does not import:\n" + "\n".join(preview.error_lines()[:10]))
         previews.append(seconds)
         actor = coordinator(fiscal_year.organization_id)
-        applies.append(stopwatch(measure_import.apply, preview, fiscal_year, actor)[0])
+        applies.append(stopwatch(measures.apply, preview, fiscal_year, actor)[0])
     tasks = preview.task_count
-    return [Result(f"O34 import preview ({TOPICS * MEASURES_PER_TOPIC} measures)", statistics.median(previews), 3),
-            Result(f"O34 import apply ({tasks} tasks)", statistics.median(applies), 5),
-            Result("O34 import preview, peak memory", peak, 200, "MB", "Python heap (tracemalloc)")]
+    return [Result(f"Measures import preview ({TOPICS * MEASURES_PER_TOPIC} measures)", statistics.median(previews), 3),
+            Result(f"Measures import apply ({tasks} tasks)", statistics.median(applies), 5),
+            Result("Measures import preview, peak memory", peak, 200, "MB", "Python heap (tracemalloc)")]
 
 
 def bench_score_import(organization_id: int) -> Result:
@@ -199,8 +200,8 @@ def bench_score_import(organization_id: int) -> Result:
     for run in range(REPEATS):
         assessment_year = fresh(AssessmentYear, assessment_year.id)
         start = time.perf_counter()
-        preview = score_import.preview_file(assessment_year, "scores.csv", scores_csv(codes, run))
-        score_import.apply(preview, assessment_year, coordinator(organization_id))
+        preview = scores.preview_file(assessment_year, "scores.csv", scores_csv(codes, run))
+        scores.apply(preview, assessment_year, coordinator(organization_id))
         times.append(time.perf_counter() - start)
     return Result(f"ITA score import preview+apply ({len(codes)} items)", statistics.median(times), 1)
 
@@ -243,7 +244,7 @@ def run_all(app, docx: bytes) -> list[Result]:
         organization, _ = demo.load_demo()
         demo_year = db.session.scalar(select(FiscalYear.id).where(FiscalYear.organization_id == organization.id,
                                                                   FiscalYear.year == YEAR))
-        results = bench_o34_import(fiscal_year_ids, docx)
+        results = bench_measures_import(fiscal_year_ids, docx)
         results.append(bench_score_import(organization.id))
         demo_analysis, demo_statements = bench_analysis("demo (5 topics)", demo_year)
         large_analysis, large_statements = bench_analysis("30 topics, 100 items", fiscal_year_ids[0])
@@ -304,7 +305,7 @@ def print_table(database: str, results: list[Result]) -> None:
 
 
 def main() -> int:
-    docx = o34_docx()
+    docx = measures_docx()
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         results["SQLite"] = run_all(bench_app(f"sqlite:///{Path(folder) / 'bench.db'}", Path(folder)), docx)

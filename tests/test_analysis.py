@@ -12,7 +12,7 @@ from tests.statements import counted_statements
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, AuditEvent, ItemScore, Topic
 from tracker.services import analysis, item_banks, plan
-from tracker.services.score_import import normalise_code
+from tracker.services.imports.codes import normalise_code
 from tracker.services.errors import ServiceError
 
 

@@ -15,6 +15,8 @@ from tracker.models import AssessmentItem, AssessmentYear, AuditEvent, ItemScore
 from tracker.models.ita import TOOLS
 from tracker.services import item_banks, plan, readiness
 from tracker.services.errors import ServiceError
+from tracker.services.imports import items as item_upload
+from tracker.services.imports.codes import clean_code
 
 
 def csv_bytes(text: str) -> bytes:
@@ -41,7 +43,7 @@ def test_each_shipped_bank_has_unique_codes_known_tools_and_titles(year):
     keys = [item["code"].upper() for item in items]
     assert len(keys) == len(set(keys))
     assert all(item["tool"] in TOOLS and item["title"].strip() for item in items)
-    assert all(item_banks.clean_code(item["code"]) == item["code"] for item in items)
+    assert all(clean_code(item["code"]) == item["code"] for item in items)
 
 
 def test_the_2567_bank_holds_every_oit_item_and_the_o34_o35_criteria():
@@ -84,26 +86,26 @@ def test_loading_the_standard_list_twice_is_refused(app, demo):
     ("o1", "o1"), ("O-10", "O10"),
 ])
 def test_codes_are_cleaned_to_how_item_lists_spell_them(typed, code):
-    assert item_banks.clean_code(typed) == code
+    assert clean_code(typed) == code
 
 
 @pytest.mark.parametrize("typed", ["", "7", "x1", "O", "OO7", "i1a", "ข้อ1"])
 def test_text_that_is_no_item_code_is_refused(typed):
-    assert item_banks.clean_code(typed) is None
+    assert clean_code(typed) is None
 
 
 # --- uploading ---
 
 def test_a_new_years_list_is_previewed_with_tools_from_the_code_letter(app, demo):
-    preview = item_banks.preview_upload(demo.id, 2568, "items.csv", csv_bytes(NEW_YEAR_LIST))
+    preview = item_upload.preview_upload(demo.id, 2568, "items.csv", csv_bytes(NEW_YEAR_LIST))
     assert preview.ok
     assert [(row.code, row.tool, row.change) for row in preview.rows] == [
         ("i1", "IIT", "new"), ("e1", "EIT", "new"), ("o1", "OIT", "new")]
 
 
 def test_a_new_years_list_is_saved_whole_with_an_audit_event(app, demo):
-    preview = item_banks.preview_upload(demo.id, 2568, "items.csv", csv_bytes(NEW_YEAR_LIST))
-    item_banks.apply_upload(demo.id, preview, None)
+    preview = item_upload.preview_upload(demo.id, 2568, "items.csv", csv_bytes(NEW_YEAR_LIST))
+    item_upload.apply_upload(demo.id, preview, None)
     assessment_year = item_banks.get_assessment_year(demo.id, 2568)
     assert codes(assessment_year) == ["i1", "e1", "o1"]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "items.upload"))
@@ -112,7 +114,7 @@ def test_a_new_years_list_is_saved_whole_with_an_audit_event(app, demo):
 
 def test_an_xlsx_with_thai_headers_and_a_title_row_is_read(app, demo):
     data = factories.xlsx([["รายการข้อคำถาม ITA 2568"], ["ข้อ", "แบบวัด", "ข้อคำถาม"], ["o 2", "OIT", "ข้อมูลผู้บริหาร"]])
-    preview = item_banks.preview_upload(demo.id, 2568, "รายการ.xlsx", data)
+    preview = item_upload.preview_upload(demo.id, 2568, "รายการ.xlsx", data)
     assert preview.ok and preview.rows[0].code == "o2" and preview.rows[0].line == 3
 
 
@@ -120,10 +122,10 @@ def test_correcting_an_existing_year_keeps_its_scores_and_the_items_the_file_lea
     o7_score = db.session.scalar(select(ItemScore.score).join(AssessmentItem).where(
         AssessmentItem.organization_id == demo.id, AssessmentItem.code == "O7"))
     data = csv_bytes("code,title\nO7,แผนยุทธศาสตร์หรือแผนพัฒนาหน่วยงาน (แก้ไข)\ni4,ข้อที่เพิ่มใหม่\n")
-    preview = item_banks.preview_upload(demo.id, 2567, "fix.csv", data)
+    preview = item_upload.preview_upload(demo.id, 2567, "fix.csv", data)
     assert [row.change for row in preview.rows] == ["changed", "new"]
     assert "O8" in preview.kept
-    item_banks.apply_upload(demo.id, preview, None)
+    item_upload.apply_upload(demo.id, preview, None)
     items = {item.code: item for item in item_banks.get_assessment_year(demo.id, 2567).items}
     assert items["O7"].title.endswith("(แก้ไข)") and items["O7"].score.score == o7_score
     assert items["i4"].tool == "IIT" and "O8" in items and items["O8"].score is not None
@@ -131,7 +133,7 @@ def test_correcting_an_existing_year_keeps_its_scores_and_the_items_the_file_lea
 
 def test_an_unchanged_row_is_shown_as_unchanged(app, demo):
     data = item_banks.list_csv(item_banks.get_assessment_year(demo.id, 2567).items)
-    preview = item_banks.preview_upload(demo.id, 2567, "same.csv", data)
+    preview = item_upload.preview_upload(demo.id, 2567, "same.csv", data)
     assert preview.ok and {row.change for row in preview.rows} == {"same"}
 
 
@@ -144,12 +146,12 @@ def test_an_unchanged_row_is_shown_as_unchanged(app, demo):
 ])
 def test_a_bad_row_is_named_and_nothing_is_saved(app, demo, row, error):
     data = csv_bytes(f"code,tool,title\no1,OIT,โครงสร้าง\n{row}\n")
-    preview = item_banks.preview_upload(demo.id, 2568, "items.csv", data)
+    preview = item_upload.preview_upload(demo.id, 2568, "items.csv", data)
     assert not preview.ok
     assert any(line.startswith("แถวที่ 3:") and error in line for line in preview.error_lines())
     before = item_count()
     with pytest.raises(ServiceError):
-        item_banks.apply_upload(demo.id, preview, None)
+        item_upload.apply_upload(demo.id, preview, None)
     assert item_count() == before and item_banks.get_assessment_year(demo.id, 2568) is None
 
 
@@ -158,18 +160,18 @@ def test_a_bad_row_is_named_and_nothing_is_saved(app, demo, row, error):
     ("items.csv", b"a,b\n1,2\n", "ไม่พบหัวคอลัมน์"),
     ("items.xlsx", b"not a workbook", "อ่านไฟล์ Excel ไม่ได้"),
     ("items.csv", b"code,title\n", "ไม่มีแถวรายการข้อคำถามในไฟล์"),
-    ("items.csv", b"x" * (item_banks.MAX_FILE_BYTES + 1), "ไฟล์ใหญ่เกิน"),
+    ("items.csv", b"x" * (item_upload.MAX_FILE_BYTES + 1), "ไฟล์ใหญ่เกิน"),
     ("items.csv", b"code,title\no1," + b"x" * 200_000 + b"\n", "มีช่องที่ยาวผิดปกติ"),
 ])
 def test_a_file_that_cannot_be_read_gets_one_thai_message(app, demo, filename, data, error):
-    preview = item_banks.preview_upload(demo.id, 2568, filename, data)
+    preview = item_upload.preview_upload(demo.id, 2568, filename, data)
     assert not preview.ok and error in preview.errors[0]
 
 
 def test_another_agencys_upload_does_not_touch_this_agencys_year(app, demo, other_agency):
-    preview = item_banks.preview_upload(other_agency.organization.id, 2567, "x.csv", csv_bytes("code,title\nO7,อื่น\n"))
+    preview = item_upload.preview_upload(other_agency.organization.id, 2567, "x.csv", csv_bytes("code,title\nO7,อื่น\n"))
     assert preview.rows[0].change == "new"
-    item_banks.apply_upload(other_agency.organization.id, preview, None)
+    item_upload.apply_upload(other_agency.organization.id, preview, None)
     demo_o7 = next(i for i in item_banks.get_assessment_year(demo.id, 2567).items if i.code == "O7")
     assert demo_o7.title == "แผนยุทธศาสตร์หรือแผนพัฒนาหน่วยงาน"
 

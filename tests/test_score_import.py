@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from tests import factories
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AuditEvent, ItemScore
-from tracker.services import item_banks, score_import
+from tracker.services import item_banks
+from tracker.services.imports import scores as score_import
 from tracker.services.errors import ServiceError
-from tracker.services.score_import import normalise_code
+from tracker.services.imports.codes import normalise_code
+from tracker.services.imports.files import ImportFileError
 
 KNOWN = ["i1", "i10", "e1", "e9", "O1", "O7", "O10", "O35"]
 
@@ -71,25 +73,25 @@ def test_text_that_is_no_score_is_refused(typed):
 
 def test_csv_with_english_headers_in_utf8_with_a_bom():
     data = "\ufeffCode , SCORE\r\nO7,90\r\n,\r\ni10,\"98,15\"\r\n".encode("utf-8")
-    rows = score_import.read_rows("result.csv", data)
+    rows, _ = score_import.read_rows("result.csv", data)
     assert [(r.line, r.code, r.score) for r in rows] == [(2, "O7", "90"), (4, "i10", "98,15")]
 
 
 def test_csv_with_thai_headers_in_cp874_as_excel_thai_saves_it():
     data = "ข้อ,คะแนน,หมายเหตุ\r\n๐7,๙๐\r\nO10,85.5,คะแนนรวม\r\n".encode("cp874")
-    rows = score_import.read_rows("ผลคะแนน.CSV", data)
+    rows, _ = score_import.read_rows("ผลคะแนน.CSV", data)
     assert [(r.code, r.score, r.note) for r in rows] == [("๐7", "๙๐", ""), ("O10", "85.5", "คะแนนรวม")]
 
 
 def test_csv_separated_by_semicolons():
-    rows = score_import.read_rows("r.csv", "code;score\nO1;98,15\n".encode())
+    rows, _ = score_import.read_rows("r.csv", "code;score\nO1;98,15\n".encode())
     assert [(r.code, r.score) for r in rows] == [("O1", "98,15")]
 
 
 def test_xlsx_first_sheet_with_a_title_row_above_the_header():
     data = factories.xlsx([["ผลการประเมิน ITA 2567"], [], ["ข้อ", "ข้อคำถาม", "คะแนน"], ["O7", "x", 90], ["i10", "y", 97.14],
                  [None, None, None]])
-    rows = score_import.read_rows("result.xlsx", data)
+    rows, _ = score_import.read_rows("result.xlsx", data)
     assert [(r.line, r.code, r.score) for r in rows] == [(4, "O7", 90), (5, "i10", 97.14)]
 
 
@@ -100,7 +102,7 @@ def test_xlsx_first_sheet_with_a_title_row_above_the_header():
     ("r.csv", b"code,score\n" + b"O1,1\n" * 200_000, "ไฟล์ใหญ่เกิน"),
 ])
 def test_files_that_cannot_be_read_say_why(filename, data, message):
-    with pytest.raises(score_import.ImportFileError, match=message):
+    with pytest.raises(ImportFileError, match=message):
         score_import.read_rows(filename, data)
 
 
@@ -171,6 +173,40 @@ def test_xlsx_import(demo):
     assert scores(demo)["O7"] == Decimal("88.50") and scores(demo)["O10"] == Decimal("70.00")
 
 
+@pytest.mark.parametrize("group", ["e1–e3", "e1-e3", "e1 - e3", "e1, e2, e3", "e1,e2 และ e3", "e๑–e๓"])
+def test_a_grouped_row_gives_each_of_its_items_the_score(demo, group):
+    data = f"ข้อ,คะแนน\n\"{group}\",95.5\n".encode()  # a group with commas is quoted, as Excel saves it
+    preview = score_import.preview_file(year_2567(demo), "r.csv", data)
+    assert preview.ok, preview.error_lines()
+    assert [(row.line, row.code) for row in preview.rows] == [(2, "e1"), (2, "e2"), (2, "e3")]
+    score_import.apply(preview, year_2567(demo), None)
+    db.session.expire_all()
+    assert [scores(demo)[code] for code in ("e1", "e2", "e3")] == [Decimal("95.50")] * 3
+
+
+def test_a_group_naming_an_item_the_year_lacks_is_a_row_error_naming_it(demo):
+    before = scores(demo)
+    preview = score_import.preview_file(year_2567(demo), "r.csv", "ข้อ,คะแนน\ne1–e5,99.63\n".encode())
+    assert preview.error_lines() == ["แถวที่ 2: ไม่พบข้อ “e4” ในรายการข้อคำถามปี 2567"]
+    with pytest.raises(ServiceError):
+        score_import.apply(preview, year_2567(demo), None)
+    assert scores(demo) == before
+
+
+@pytest.mark.parametrize("group, message", [
+    ("e3–e1", "ช่วงข้อ “e3–e1” มีข้อแรกอยู่หลังข้อสุดท้าย"),
+    ("e1–O3", "ช่วงข้อ “e1–O3” ขึ้นต้นและลงท้ายด้วยข้อต่างแบบวัดกัน กรุณาแยกเป็นข้อ ๆ"),
+])
+def test_a_group_that_cannot_be_read_is_a_row_error(demo, group, message):
+    preview = score_import.preview_file(year_2567(demo), "r.csv", f"ข้อ,คะแนน\n{group},90\n".encode())
+    assert preview.error_lines() == [f"แถวที่ 2: {message}"]
+
+
+def test_an_item_named_by_a_group_and_again_by_a_row_is_a_duplicate(demo):
+    preview = score_import.preview_file(year_2567(demo), "r.csv", "ข้อ,คะแนน\ne1–e3,99.63\ne2,98\n".encode())
+    assert preview.error_lines() == ["แถวที่ 3: ข้อ e2 ซ้ำกับแถวที่ 2"]
+
+
 def test_another_agencys_coordinator_reaches_only_its_own_year(app, demo, other_agency):
     from tests.conftest import login
     from tests.factories import PASSWORD
@@ -200,6 +236,12 @@ def test_upload_preview_then_confirm(coordinator_client, demo):
     db.session.expire_all()
     assert scores(demo)["O7"] == Decimal("90.00") and audit_count() == events + 1
     assert "นำเข้าผลคะแนน 2 ข้อแล้ว" in coordinator_client.get(response.location).text
+
+
+def test_the_preview_shows_which_group_an_item_came_from(coordinator_client, demo):
+    response = coordinator_client.post("/plan/result/import", data={
+        "file": (io.BytesIO("code,score\ne1–e3,99.63\n".encode()), "result.csv")}, content_type="multipart/form-data")
+    assert response.text.count("(จาก e1–e3)") == 3 and "ยืนยันบันทึกคะแนน 3 ข้อ" in response.text
 
 
 def test_a_preview_with_errors_shows_them_in_thai_and_offers_no_confirmation(coordinator_client, demo):

@@ -15,9 +15,9 @@ from tracker.models import Organization, Role
 from tracker import clock, scheduler
 from tracker.models.base import utcnow
 from tracker.services import (
-    demo, documents, item_banks, ita_calendar, measure_import, outbox, plan, readiness, reminders, rollover,
-    score_import, users, wording,
+    demo, documents, item_banks, ita_calendar, outbox, plan, readiness, reminders, rollover, users, wording,
 )
+from tracker.services.imports import items, measures, scores
 from tracker.services.reports import compile as reports
 from tracker.thai import bangkok_to_utc, format_period
 from tracker.services.errors import ServiceError
@@ -223,9 +223,9 @@ def _list_made(preview: rollover.Rollover) -> str:
 def import_items_command(file: str, year: int, organization: str | None) -> None:
     """Import a year's item list (columns code,tool,title or ข้อ,แบบวัด,ข้อคำถาม); any bad row changes nothing."""
     agency = _existing_organization(organization)
-    preview, _ = _import_file(file, item_banks.MAX_FILE_BYTES,
-                              lambda name, data: item_banks.preview_upload(agency.id, year, name, data),
-                              lambda preview: item_banks.apply_upload(agency.id, preview, None))
+    preview, _ = _import_file(file, items.MAX_FILE_BYTES,
+                              lambda name, data: items.preview_upload(agency.id, year, name, data),
+                              lambda preview: items.apply_upload(agency.id, preview, None))
     click.echo(f"Imported the ITA {year} item list: {preview.count('new')} new, {preview.count('changed')} changed, "
                f"{preview.count('same')} unchanged, {len(preview.kept)} kept that the file does not name.")
 
@@ -242,6 +242,8 @@ def _import_file(file: str, max_bytes: int, check, save):
         for line in preview.error_lines():
             click.echo(f"  {line}", err=True)
         raise SystemExit(1)
+    if preview.unused:
+        click.echo("Columns not imported: " + ", ".join(preview.unused))
     try:
         return preview, save(preview)
     except ServiceError as error:
@@ -260,9 +262,9 @@ def import_scores_command(file: str, year: int, organization: str | None) -> Non
     except ServiceError:
         raise click.ClickException(f"No item list for ITA {year} in {agency.name}: "
                                    "import one first with 'tracker import items'.") from None
-    preview, changed = _import_file(file, score_import.MAX_FILE_BYTES,
-                                    lambda name, data: score_import.preview_file(assessment_year, name, data),
-                                    lambda preview: score_import.apply(preview, assessment_year, None))
+    preview, changed = _import_file(file, scores.MAX_FILE_BYTES,
+                                    lambda name, data: scores.preview_file(assessment_year, name, data),
+                                    lambda preview: scores.apply(preview, assessment_year, None))
     for row in preview.rows:
         old = "–" if row.old_score is None else f"{row.old_score:.2f}"
         click.echo(f"  {row.code:<5} {old:>7} -> {row.new_score:.2f}")
@@ -280,13 +282,15 @@ def import_measures_command(file: str, year: int, organization: str | None) -> N
         fiscal_year = plan.get_fiscal_year(agency.id, year)
     except ServiceError:
         raise click.ClickException(f"No fiscal year {year} for {agency.name}.") from None
-    preview, _ = _import_file(file, measure_import.MAX_FILE_BYTES,
-                              lambda name, data: measure_import.preview_file(fiscal_year, name, data),
-                              lambda preview: measure_import.apply(preview, fiscal_year, None))
+    preview, _ = _import_file(file, measures.MAX_FILE_BYTES,
+                              lambda name, data: measures.preview_file(fiscal_year, name, data),
+                              lambda preview: measures.apply(preview, fiscal_year, None))
     for topic in preview.topics:
         click.echo(f"  ({topic.number}) {topic.title} [{', '.join(item.code for item in topic.items)}]")
         for measure in topic.measures:
-            click.echo(f"      {measure.title}: {len(measure.steps)} steps, {measure.period_text}, "
-                       f"{measure.responsible_text} ({measure.task_count} tasks)")
+            period = measure.period_text or format_period(measure.start_date, measure.end_date)
+            budget = f", {measure.budget_text}" if measure.budget_text else ""
+            click.echo(f"      {measure.title}: {len(measure.steps)} steps, {period}, "
+                       f"{measure.responsible_text} ({measure.task_count} tasks){budget}")
     click.echo(f"Imported {len(preview.topics)} topics and {len(preview.measures)} measures "
                f"({preview.task_count} tasks) into fiscal year {year}.")

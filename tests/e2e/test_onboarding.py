@@ -24,7 +24,7 @@ ORGANIZATION = "องค์การบริหารส่วนตำบล�
 COORDINATOR = "itaplan@pichai.go.th"
 PASSWORD = "pichai-first-day"
 DIVISIONS = ("สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา ศาสนาและวัฒนธรรม")
-O34_WORD_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "o34-pichai-2567.docx"
+MEASURES_WORD_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "measures-pichai-2567.docx"
 TOPIC_1 = "(1) กระบวนการปฏิบัติงานที่โปร่งใส และมีประสิทธิภาพ"  # the seed's first topic, with O7–O10
 SEED_TOPICS = json.loads(demo_service.DATA_FILE.read_text(encoding="utf-8"))["topics"]
 # The ITA 2567 result as an official copies it from the ITAS page: item codes typed with a zero or a
@@ -126,7 +126,7 @@ def import_scores(page, path: Path) -> None:
                                                         f"(เปลี่ยนแปลง {len(SCORE_CODES)} ข้อ)")
 
 
-def import_o34_table(page, path: Path) -> None:
+def import_measures_table(page, path: Path) -> None:
     menu(page, "มาตรการ")
     page.get_by_role("link", name="นำเข้ามาตรการจากไฟล์ (Word/Excel/CSV)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("นำเข้ามาตรการจากไฟล์ ปีงบประมาณ พ.ศ. 2568")
@@ -154,7 +154,7 @@ def test_a_new_agency_starts_from_its_ita_result_and_o34_table_without_retyping(
     result = page.locator("table.items tbody tr", has=page.get_by_role("cell", name="O8", exact=True))
     expect(result.locator("td.num")).to_have_text("50 ต่ำกว่าเกณฑ์")
 
-    import_o34_table(page, O34_WORD_FILE)
+    import_measures_table(page, MEASURES_WORD_FILE)
     expect(page).to_have_url(re.compile(r"/plan/\?fy=2568$"))
     expect(page.locator("section.topic h2")).to_have_text(topic_headings())
 

@@ -69,7 +69,7 @@ def _load_divisions(organization: Organization, names: list[str]) -> dict[str, D
 
 
 def _load_items(organization: Organization, data: dict) -> dict[str, AssessmentItem]:
-    year = item_banks._new_year(organization.id, data["assessment_year"])  # its marks and roles as shipped
+    year = item_banks.new_year(organization.id, data["assessment_year"])  # its marks and roles as shipped
     items = {}
     for position, row in enumerate(data["items"], start=1):
         item = AssessmentItem(organization_id=organization.id, code=row["code"], tool=row["tool"], title=row["title"],

@@ -69,14 +69,6 @@ def kind_of(text: str) -> str | None:
     return text if text in KINDS else ALIASES.get(text)
 
 
-def _shipped_roles(year: int) -> tuple[dict, int] | tuple[None, None]:
-    years = item_banks.shipped_years()
-    chosen = year if year in years else max((y for y in years if y < year), default=None)
-    if chosen is None:
-        return None, None
-    return item_banks.shipped_bank(chosen), chosen
-
-
 def roles_for(fiscal_year: FiscalYear) -> Roles:
     """The roles of the ITA result this fiscal year answers (ITA 2569 for fiscal year 2570)."""
     if fiscal_year.assessment_year is not None:
@@ -112,11 +104,11 @@ def published_results(organization_id: int, fiscal_year: int, round_kind: str) -
 
 def shipped_roles(ita_year: int) -> Roles:
     """The roles a shipped list gives `ita_year` (its own, else the newest before it)."""
-    bank, year = _shipped_roles(ita_year)
+    bank = item_banks.roles_bank(ita_year)
     if bank is None:
         return Roles(DocumentRole(MEASURES, None, "", None), DocumentRole(RESULTS, None, "", None), CURRENT_MIDYEAR)
 
     def role(kind: str) -> DocumentRole:
         entry = bank.get(kind) or {}
-        return DocumentRole(kind, entry.get("code"), entry.get("title", "") if entry.get("code") else "", year)
+        return DocumentRole(kind, entry.get("code"), entry.get("title", "") if entry.get("code") else "", bank["year"])
     return Roles(role(MEASURES), role(RESULTS), (bank.get(RESULTS) or {}).get("covers") or CURRENT_MIDYEAR)

@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import cache
@@ -20,23 +19,12 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
 from tracker.models.ita import CURRENT_MIDYEAR, DEFAULT_THRESHOLDS, PREVIOUS_YEAREND, RESULTS_COVERS, TOOLS
-from tracker.services import audit, saving, score_import, spreadsheet
+from tracker.services import audit, saving
 from tracker.services.errors import ServiceError
-from tracker.services.spreadsheet import ImportFileError
-from tracker.thai import to_arabic_digits
+from tracker.services.imports import codes
 
 BANK_DIR = Path(__file__).resolve().parent.parent / "data" / "ita"
-MAX_FILE_BYTES = 512 * 1024
-MAX_ROWS = 500
-MAX_CODE_LENGTH = 10
 YEARS = range(2500, 2700)  # the BE years an assessment or a fiscal year may have
-COLUMNS = {
-    "code": {"code", "ข้อ", "รหัส", "รหัสข้อ", "ข้อที่"},
-    "tool": {"tool", "แบบวัด", "เครื่องมือ", "ประเภท"},
-    "title": {"title", "ข้อคำถาม", "ชื่อ", "ชื่อข้อ", "รายการ", "ประเด็น"},
-}
-TOOL_BY_LETTER = {"I": "IIT", "E": "EIT", "O": "OIT"}
-_CODE = re.compile(r"^([A-Za-z])(\d{1,3})$")
 
 
 # --- shipped banks ---------------------------------------------------------------------------------
@@ -94,7 +82,7 @@ def counterpart(item: AssessmentItem, others: list[AssessmentItem]) -> Assessmen
     """The item of another year's list that is this one. Items are renumbered and merged between
     years (O7 of 2567 is o5 of 2568), so one of the same code ("O08" or "o8" is O8) counts only when
     their titles agree; otherwise one whose title says the same, whatever its code; else none."""
-    same_code = score_import.normalise_code(item.code, [other.code for other in others])
+    same_code = codes.normalise_code(item.code, [other.code for other in others])
     for other in others:
         if other.code == same_code and _alike(other.title, item.title, SIMILAR_WORDING):
             return other
@@ -130,7 +118,7 @@ def scored_counts(organization_id: int) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _new_year(organization_id: int, year: int) -> AssessmentYear:
+def new_year(organization_id: int, year: int) -> AssessmentYear:
     marks = _default_thresholds(year)
     measures_code, results_code, results_covers = shipped_roles(year)
     assessment_year = AssessmentYear(organization_id=organization_id, year=year, oit_threshold=marks["OIT"],
@@ -158,7 +146,7 @@ def ensure_assessment_year(organization_id: int, year: int, actor: User | None =
     if bank is None:
         raise ServiceError(f"ยังไม่มีรายการข้อคำถามของการประเมิน ITA {year} "
                            "กรุณาอัปโหลดรายการข้อคำถามของปีนั้นก่อน ที่หน้า รายการข้อคำถาม")
-    assessment_year = _new_year(organization_id, year)
+    assessment_year = new_year(organization_id, year)
     _add_items(assessment_year, [(row["code"], row["tool"], row["title"]) for row in bank["items"]])
     db.session.flush()
     audit.record(organization_id, actor, "items.load", "assessment_year", assessment_year.id, None,
@@ -195,7 +183,7 @@ def copy_latest_list(organization_id: int, year: int, actor: User | None) -> Ass
     if source_year is None:
         raise ServiceError(f"ยังไม่มีรายการข้อคำถามของปีก่อน ITA {year} ให้คัดลอก "
                            f"กรุณาอัปโหลดรายการข้อคำถามของ ITA {year} ที่หน้า รายการข้อคำถาม")
-    assessment_year = _new_year(organization_id, year)
+    assessment_year = new_year(organization_id, year)
     source = get_assessment_year(organization_id, source_year)
     if source is not None:
         rows = [(item.code, item.tool, item.title) for item in source.items]
@@ -238,12 +226,13 @@ def shipped_roles(year: int) -> tuple[str | None, str | None, str]:
     """(measures document's code, results report's code, which period the results report covers) of
     the shipped list of `year`; for a year that ships none, of the newest shipped list before it,
     else of the newest one. A role that a list has no item for has no code."""
-    bank = _roles_bank(year) or {}
+    bank = roles_bank(year) or {}
     measures, results = bank.get("measures") or {}, bank.get("results") or {}
     return measures.get("code"), results.get("code"), results.get("covers") or CURRENT_MIDYEAR
 
 
-def _roles_bank(year: int) -> dict | None:
+def roles_bank(year: int) -> dict | None:
+    """The shipped list whose roles `year` takes (see shipped_roles)."""
     if shipped_bank(year) is not None:
         return shipped_bank(year)
     known = [shipped for shipped in shipped_years() if shipped_bank(shipped) is not None]
@@ -257,12 +246,12 @@ def set_roles(assessment_year: AssessmentYear, measures_code: str | None, result
     list has none), and which period the results report the assessors read covers. Raises
     ServiceError and changes nothing when a code is not an item of the list. Audited; flushes, the
     caller commits."""
-    codes = {_key(item.code): item.code for item in assessment_year.items}
+    known = {item.code.upper(): item.code for item in assessment_year.items}
     chosen = []
     for name, typed in (("เอกสารมาตรการ", measures_code), ("รายงานผลการดำเนินการ", results_code)):
         typed = (typed or "").strip()
-        key = _key(clean_code(typed) or typed)
-        if typed and key not in codes:
+        key = (codes.clean_code(typed) or typed).upper()
+        if typed and key not in known:
             raise ServiceError(f"ไม่มีข้อ “{typed}” ในรายการข้อคำถามของ ITA {assessment_year.year} "
                                f"กรุณาเลือก{name}จากรายการ หรือเลือก “ไม่มีข้อนี้”")
         chosen.append(codes[key] if typed else None)
@@ -278,134 +267,6 @@ def set_roles(assessment_year: AssessmentYear, measures_code: str | None, result
         audit.record(assessment_year.organization_id, actor, "items.roles", "assessment_year", assessment_year.id,
                      before, {"year": assessment_year.year, **after})
     db.session.flush()
-
-
-# --- uploading a list -------------------------------------------------------------------------------
-
-@dataclass
-class ItemRow:
-    line: int
-    code_text: str
-    code: str | None = None
-    tool: str | None = None
-    title: str = ""
-    change: str = ""  # "new", "changed" or "same"
-    error: str | None = None
-
-
-@dataclass(kw_only=True)
-class ItemPreview(spreadsheet.RowsPreview):
-    year: int
-    kept: list[str] = field(default_factory=list)  # codes of the year that the file does not name
-
-    def count(self, change: str) -> int:
-        return sum(row.change == change for row in self.rows)
-
-
-def clean_code(text: str) -> str | None:
-    """The code as items spell it: "i 1" → "i1", "E๑๕" → "e15", "07" or "๐7" → "O7", "o1" stays "o1"
-    (2568 writes OIT codes in lower case). None when it is no letter-and-number code."""
-    cleaned = re.sub(r"[\s\-_.]", "", to_arabic_digits(text or ""))
-    if re.fullmatch(r"0\d{1,3}", cleaned):
-        cleaned = "O" + cleaned[1:]
-    match = _CODE.match(cleaned)
-    if match is None or match.group(1).upper() not in TOOL_BY_LETTER:
-        return None
-    letter, number = match.group(1), int(match.group(2))
-    return f"{letter.lower() if letter.upper() in 'IE' else letter}{number}"
-
-
-def _tool(text: str, code: str | None) -> str | None:
-    typed = re.sub(r"\s+", "", text or "").upper()
-    if typed:
-        return typed if typed in TOOLS else None
-    return TOOL_BY_LETTER[code[0].upper()] if code else None
-
-
-def _read(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
-    records = spreadsheet.read_records(
-        filename, data, MAX_FILE_BYTES, MAX_ROWS, COLUMNS, {"code", "title"},
-        "ไม่พบหัวคอลัมน์ code และ title (หรือ ข้อ และ ข้อคำถาม) ในแถวแรกของไฟล์")
-    return [(line, {name: spreadsheet.cell_text(value) for name, value in values.items()})
-            for line, values in records]
-
-
-def _key(code: str) -> str:
-    return code.upper()
-
-
-def preview_upload(organization_id: int, year: int, filename: str, data: bytes) -> ItemPreview:
-    """Each row of the uploaded list checked against the others and the agency's list of that year."""
-    preview = ItemPreview(year=year)
-    try:
-        raw_rows = _read(filename, data)
-    except ImportFileError as error:
-        preview.errors.append(str(error))
-        return preview
-    if not raw_rows:
-        preview.errors.append("ไม่มีแถวรายการข้อคำถามในไฟล์")
-    existing_year = get_assessment_year(organization_id, year)
-    existing = {_key(item.code): item for item in (existing_year.items if existing_year else [])}
-    seen: dict[str, int] = {}
-    for line, values in raw_rows:
-        row = ItemRow(line=line, code_text=values["code"], title=values["title"])
-        preview.rows.append(row)
-        row.code = clean_code(values["code"])
-        row.tool = _tool(values.get("tool", ""), row.code)
-        row.error = _row_error(row, values, seen)
-        if row.code and _key(row.code) not in seen:
-            seen[_key(row.code)] = line
-        if row.error is None:
-            item = existing.get(_key(row.code))
-            row.change = "new" if item is None else (
-                "same" if (item.code, item.tool, item.title) == (row.code, row.tool, row.title) else "changed")
-    preview.kept = [item.code for key, item in existing.items() if key not in seen]
-    return preview
-
-
-def _row_error(row: ItemRow, values: dict[str, str], seen: dict[str, int]) -> str | None:
-    if not values["code"]:
-        return "ไม่ได้ระบุข้อ"
-    if row.code is None or len(row.code) > MAX_CODE_LENGTH:
-        return f"“{values['code']}” ไม่ใช่รหัสข้อ (เช่น i1, e5, O7)"
-    if _key(row.code) in seen:
-        return f"ข้อ {row.code} ซ้ำกับแถวที่ {seen[_key(row.code)]}"
-    if row.tool is None:
-        return f"แบบวัด “{values.get('tool', '')}” ไม่ถูกต้อง (ใช้ IIT, EIT หรือ OIT)"
-    if not row.title:
-        return "ไม่ได้กรอกข้อคำถาม"
-    return None
-
-
-def apply_upload(organization_id: int, preview: ItemPreview, actor: User | None) -> AssessmentYear:
-    """Add the new items and correct the changed ones of the year (made if it is new), in one
-    transaction; items the file does not name stay, with their scores. Refuses unless every row is good."""
-    if not preview.ok:
-        raise ServiceError("บันทึกไม่ได้ เพราะยังมีแถวที่ไม่ถูกต้อง: " + "; ".join(preview.error_lines()))
-    with saving.all_or_nothing():
-        assessment_year = get_assessment_year(organization_id, preview.year) or _new_year(organization_id,
-                                                                                          preview.year)
-        existing = {_key(item.code): item for item in assessment_year.items}
-        before, after = {}, {}
-        for position, row in enumerate(preview.rows, start=1):
-            item = existing.get(_key(row.code))
-            if item is None:
-                item = AssessmentItem(organization_id=organization_id, code=row.code, tool=row.tool,
-                                      title=row.title)
-                assessment_year.items.append(item)
-                after[row.code] = row.title
-            elif (item.code, item.tool, item.title) != (row.code, row.tool, row.title):
-                before[item.code] = f"{item.tool} {item.title}"
-                after[row.code] = f"{row.tool} {row.title}"
-                item.code, item.tool, item.title = row.code, row.tool, row.title
-            item.position = position
-        for offset, code in enumerate(preview.kept, start=len(preview.rows) + 1):
-            existing[_key(code)].position = offset
-        db.session.flush()
-        audit.record(organization_id, actor, "items.upload", "assessment_year", assessment_year.id,
-                     before or None, {"year": preview.year, **after})
-        mark_checked(assessment_year, actor)
-    return assessment_year
 
 
 def list_csv(items: list[dict] | list[AssessmentItem]) -> bytes:

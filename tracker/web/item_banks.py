@@ -8,6 +8,7 @@ from tracker.extensions import db
 from tracker.models import AssessmentYear
 from tracker.services import access, item_banks
 from tracker.services.errors import ServiceError
+from tracker.services.imports import items
 from tracker.web.common import check_and_confirm, require
 
 bp = Blueprint("item_banks", __name__, url_prefix="/plan/items")
@@ -70,12 +71,12 @@ def upload():
     organization_id = current_user.organization_id
 
     def save(preview) -> str:
-        item_banks.apply_upload(organization_id, preview, current_user)
+        items.apply_upload(organization_id, preview, current_user)
         return (f"บันทึกรายการข้อคำถามของ ITA {year} แล้ว (เพิ่ม {preview.count('new')} ข้อ "
                 f"แก้ไข {preview.count('changed')} ข้อ)")
 
-    return check_and_confirm(item_banks.MAX_FILE_BYTES, "กรุณาเลือกไฟล์ .csv หรือ .xlsx",
-                             lambda filename, data: item_banks.preview_upload(organization_id, year, filename, data),
+    return check_and_confirm(items.MAX_FILE_BYTES, "กรุณาเลือกไฟล์ .csv หรือ .xlsx",
+                             lambda filename, data: items.preview_upload(organization_id, year, filename, data),
                              save, lambda **context: _page(**{"preview": None, "year": year, **context}),
                              redirect(url_for("item_banks.index")))
 

@@ -5,7 +5,7 @@ from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaFiel
 from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.services.score_import import parse_score
+from tracker.services.imports.scores import parse_score
 from tracker.thai import format_date, format_score
 from tracker.web.fields import (
     BahtField, ThaiDateField, ThaiIntegerField, ThaiTextField, max_length, number_range, required,

@@ -2,7 +2,8 @@
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.services import access, score_import
+from tracker.services import access
+from tracker.services.imports import scores
 from tracker.web.common import check_and_confirm, current_fiscal_year, require
 
 bp = Blueprint("score_import", __name__, url_prefix="/plan/result")
@@ -26,13 +27,13 @@ def import_scores():
                                **{"preview": None, **context})
 
     def save(preview) -> str:
-        changed = score_import.apply(preview, assessment_year, current_user)
+        changed = scores.apply(preview, assessment_year, current_user)
         return f"นำเข้าผลคะแนน {len(preview.rows)} ข้อแล้ว (เปลี่ยนแปลง {changed} ข้อ)"
 
     if request.method == "GET":
         return render()
-    return check_and_confirm(score_import.MAX_FILE_BYTES, "กรุณาเลือกไฟล์ .csv หรือ .xlsx",
-                             lambda filename, data: score_import.preview_file(assessment_year, filename, data),
+    return check_and_confirm(scores.MAX_FILE_BYTES, "กรุณาเลือกไฟล์ .csv หรือ .xlsx",
+                             lambda filename, data: scores.preview_file(assessment_year, filename, data),
                              save, render, redirect(url_for("plan.result", fy=fiscal_year.year)))
 
 
@@ -40,6 +41,6 @@ def import_scores():
 @coordinator_only
 def template():
     _, assessment_year = _assessment_year()
-    return Response(score_import.template_csv(assessment_year), mimetype="text/csv",
+    return Response(scores.template_csv(assessment_year), mimetype="text/csv",
                     headers={"Content-Disposition":
                              f'attachment; filename="ita-{assessment_year.year}-scores.csv"'})

@@ -1,13 +1,14 @@
-"""Reading the tables coordinators upload: a CSV (UTF-8 or Windows Thai, comma, semicolon or tab) or
-the first sheet of an XLSX, as a list of rows; and finding the header row by its words."""
+"""Reading an uploaded file into tables of cell texts: a CSV (UTF-8 or Windows Thai, comma, semicolon
+or tab), the first sheet of an XLSX, or every table of a Word file; with the limits that keep a small
+file from growing into gigabytes in memory."""
 import csv
 import io
-import re
 import warnings
 import zipfile
-from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from tracker.services.errors import ServiceError
+from tracker.thai import format_date
 
 HEADER_SEARCH_ROWS = 10
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # what a .docx or .xlsx may hold once unzipped
@@ -24,29 +25,14 @@ def too_big(max_bytes: int) -> ImportFileError:
     return ImportFileError(f"ไฟล์ใหญ่เกิน {size}")
 
 
-def header_key(value) -> str:
-    """A header cell as compared with the known names: no spaces, no BOM, lower case."""
-    return re.sub(r"\s+", "", str(value or "")).replace("\ufeff", "").lower()
-
-
-def find_header(table: list[list], columns: dict[str, set[str]], required: set[str]) -> tuple[int, dict[str, int]] | None:
-    """(row index, {column name: index}) of the first of the top rows that names every required
-    column; `columns` maps each column name to the header words that mean it."""
-    for index, row in enumerate(table[:HEADER_SEARCH_ROWS]):
-        keys = [header_key(cell) for cell in row]
-        found = {}
-        for name, words in columns.items():
-            position = next((i for i, key in enumerate(keys) if key in words), None)
-            if position is not None:
-                found[name] = position
-        if required <= found.keys():
-            return index, found
-    return None
-
-
 def cell_text(value) -> str:
+    """A cell's value as text; a sheet's date cell as a Thai date, not "2025-03-31 00:00:00"."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return format_date(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -126,45 +112,53 @@ def read_table(filename: str, data: bytes, max_bytes: int, max_rows: int, looks_
     raise ImportFileError("รองรับเฉพาะไฟล์ .csv หรือ .xlsx")
 
 
-def read_records(filename: str, data: bytes, max_bytes: int, max_rows: int, columns: dict[str, set[str]],
-                 required: set[str], no_header: str) -> list[tuple[int, dict]]:
-    """(row number as the spreadsheet shows it, {column: raw cell value}) of each row under the
-    header row; wholly blank rows are skipped, a column the file lacks is left out. Raises
-    ImportFileError (`no_header` when no top row names the required columns)."""
-    def header(table):
-        return find_header(table, columns, required)
+# --- Word ------------------------------------------------------------------------------------------
 
-    table = read_table(filename, data, max_bytes, max_rows, looks_right=lambda table: header(table) is not None)
-    found = header(table)
-    if found is None:
-        raise ImportFileError(no_header)
-    start, positions = found
-    records = []
-    for line, row in enumerate(table[start + 1:], start=start + 2):
-        values = {name: row[i] if i < len(row) else None for name, i in positions.items()}
-        if not any(cell_text(value) for value in values.values()):
+def docx_tables(data: bytes, max_rows: int) -> list[list[tuple[int, list[str]]]]:
+    """Every table of a Word file as (row number, cell texts) rows. Raises ImportFileError."""
+    import docx
+
+    check_unpacked_size(data, "Word")
+    try:
+        document = docx.Document(io.BytesIO(data))
+        tables = [_docx_rows(table, max_rows) for table in document.tables]
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged or mislabelled file: python-docx and zipfile raise many kinds
+        raise ImportFileError("อ่านไฟล์ Word ไม่ได้ กรุณาตรวจสอบว่าเป็นไฟล์ .docx ที่เปิดใน Word ได้") from None
+    if not tables:
+        raise ImportFileError("ไม่พบตารางในไฟล์ Word")
+    return tables
+
+
+def _docx_rows(table, max_rows: int) -> list[tuple[int, list[str]]]:
+    """(row number, cell texts) of a Word table. A merged cell appears once, where it starts: Word
+    repeats it in every row and column it spans. A row that is one cell across the table is a title."""
+    rows, above = [], []
+    for number, row in enumerate(table.rows, start=1):
+        cells = [None] * row.grid_cols_before + list(row.cells)
+        tcs = [cell._tc if cell is not None else None for cell in cells]
+        if len(cells) > 1 and all(tc is tcs[0] for tc in tcs):
+            above = []
             continue
-        records.append((line, values))
-        if len(records) > max_rows:
-            raise ImportFileError(f"ไฟล์มีเกิน {max_rows} แถว")
-    return records
+        texts = []
+        for index, cell in enumerate(cells):
+            repeated = cell is None or (index and tcs[index] is tcs[index - 1]) or (
+                index < len(above) and tcs[index] is above[index])
+            texts.append("" if repeated else _cell_text(cell))
+        rows.append((number, texts))
+        above = tcs
+        if len(rows) > max_rows:
+            raise ImportFileError(f"ตารางมีเกิน {max_rows:,} แถว")
+    return rows
 
 
-@dataclass(kw_only=True)
-class RowsPreview:
-    """What an import would save: its rows (each with a `line` and an `error` or None), and what is
-    wrong with the file as a whole. Saving needs it to be ok."""
-    rows: list = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def row_errors(self) -> list:
-        return [row for row in self.rows if row.error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and bool(self.rows) and not self.row_errors
-
-    def error_lines(self) -> list[str]:
-        """Every problem as one Thai line, for the command line and flash messages."""
-        return self.errors + [f"แถวที่ {row.line}: {row.error}" for row in self.row_errors]
+def _cell_text(cell) -> str:
+    """A Word cell's lines; a table set inside it (steps are sometimes laid out so, "1." | "text")
+    gives a line a row."""
+    lines = [paragraph.text for paragraph in cell.paragraphs]
+    for table in cell.tables:
+        for row in table.rows:
+            cells = list({inner._tc: inner for inner in row.cells}.values())  # a merged cell once
+            lines.append(" ".join(_cell_text(inner).replace("\n", " ") for inner in cells))
+    return "\n".join(lines)

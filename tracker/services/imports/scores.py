@@ -1,5 +1,7 @@
 """Importing an assessment year's ITA result from a CSV or XLSX file the coordinator fills in from the
-ITAS result page: read the rows, check every one, show a preview, and save all of them or none."""
+ITAS result page: read the rows, check every one, show a preview, and save all of them or none. A row
+may name several items with one score, as ITAS groups some ("e1–e3", "e1, e2 และ e3"): each of them
+gets that score."""
 import csv
 import io
 import re
@@ -11,18 +13,22 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
-from tracker.services import audit, saving, spreadsheet
+from tracker.services import audit, saving
 from tracker.services.errors import ServiceError
-from tracker.services.spreadsheet import ImportFileError
+from tracker.services.imports import files, records
+from tracker.services.imports.codes import CodeError, cell_codes, normalise_code
+from tracker.services.imports.columns import Column
+from tracker.services.imports.files import ImportFileError
 from tracker.thai import to_arabic_digits
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_ROWS = 1000
-CODE_HEADERS = {"code", "ข้อ", "รหัส", "รหัสข้อ", "ข้อที่"}
-SCORE_HEADERS = {"score", "คะแนน", "ผลคะแนน"}
-NOTE_HEADERS = {"note", "หมายเหตุ"}
+COLUMNS = (
+    Column("code", "ข้อ", ("code", "ข้อ", "รหัส", "รหัสข้อ", "ข้อที่"), required=True),
+    Column("score", "คะแนน", ("score", "คะแนน", "ผลคะแนน", "คะแนนที่ได้", "ผลการประเมิน"), required=True),
+    Column("note", "หมายเหตุ", ("note", "หมายเหตุ")),
+)
 TWO_PLACES = Decimal("0.01")
-_CODE = re.compile(r"^([A-Z0])0*(\d+)$")
 
 
 @dataclass
@@ -36,43 +42,23 @@ class RawRow:
 @dataclass
 class PreviewRow:
     line: int
-    code_text: str
+    code_text: str  # the code cell as written
     code: str | None = None
     title: str = ""
     old_score: Decimal | None = None
     new_score: Decimal | None = None
     note: str | None = None
     error: str | None = None
+    group: str = ""  # the code cell that named this item with others: "e1–e3"
 
 
 @dataclass(kw_only=True)
-class Preview(spreadsheet.RowsPreview):
+class Preview(records.RowsPreview):
     assessment_year_id: int
     year: int
 
 
-# --- codes and scores ----------------------------------------------------------------------------
-
-def _clean(text) -> str:
-    return re.sub(r"[\s\-_.]", "", to_arabic_digits(str(text or ""))).upper()
-
-
-def normalise_code(text, known_codes) -> str | None:
-    """The known item code the typed text means, or None. Case, spaces and Thai digits do not matter;
-    a leading zero (typed for the letter O, or the Thai ๐) means O, but only where that O-item exists:
-    "07", "๐10", "o1", "O 07" → "O7", "O10", "O1"; "I1" → "i1" when the bank spells it so."""
-    by_key = {_clean(code): code for code in known_codes}
-    cleaned = _clean(text)
-    if not cleaned:
-        return None
-    if cleaned in by_key:
-        return by_key[cleaned]
-    match = _CODE.match(cleaned)
-    if match:
-        letter = "O" if match.group(1) == "0" else match.group(1)
-        return by_key.get(f"{letter}{int(match.group(2))}")
-    return None
-
+# --- scores ---------------------------------------------------------------------------------------
 
 def parse_score(text) -> Decimal:
     """98.15, "98,15", "๙๘.๑๕", "98.15%" → Decimal("98.15"); rounded to two places. Raises ValueError."""
@@ -97,23 +83,20 @@ def parse_score(text) -> Decimal:
 
 # --- reading the file -----------------------------------------------------------------------------
 
-COLUMNS = {"code": CODE_HEADERS, "score": SCORE_HEADERS, "note": NOTE_HEADERS}
-
-
-def read_rows(filename: str, data: bytes) -> list[RawRow]:
-    """The data rows under the header row of a .csv or .xlsx (first sheet); wholly blank rows are
-    skipped. Raises ImportFileError when the file cannot be read or has no code/score header."""
-    records = spreadsheet.read_records(
-        filename, data, MAX_FILE_BYTES, MAX_ROWS, COLUMNS, {"code", "score"},
-        "ไม่พบหัวคอลัมน์ code และ score (หรือ ข้อ และ คะแนน) ในแถวแรกของไฟล์")
+def read_rows(filename: str, data: bytes) -> tuple[list[RawRow], list[str]]:
+    """The data rows under the header row of a .csv or .xlsx (first sheet), wholly blank rows
+    skipped, and the header cells that name no column. Raises ImportFileError when the file cannot be
+    read or has no code/score header."""
+    found = records.read_records(filename, data, MAX_FILE_BYTES, MAX_ROWS, COLUMNS,
+                                 "ไม่พบหัวคอลัมน์ code และ score (หรือ ข้อ และ คะแนน) ในแถวแรกของไฟล์")
     rows = []
-    for line, values in records:
+    for line, values in found.rows:
         score = values["score"]
         numeric = isinstance(score, (int, float, Decimal)) and not isinstance(score, bool)
-        rows.append(RawRow(line=line, code=spreadsheet.cell_text(values["code"]),
-                           score=score if numeric else spreadsheet.cell_text(score),
-                           note=spreadsheet.cell_text(values["note"]) if "note" in values else None))
-    return rows
+        rows.append(RawRow(line=line, code=files.cell_text(values["code"]),
+                           score=score if numeric else files.cell_text(score),
+                           note=files.cell_text(values["note"]) if "note" in values else None))
+    return rows, found.unused
 
 
 # --- checking -------------------------------------------------------------------------------------
@@ -129,54 +112,66 @@ def _items(assessment_year: AssessmentYear) -> dict[str, AssessmentItem]:
     return {item.code: item for item in items}
 
 
-def validate(assessment_year: AssessmentYear, rows: list[RawRow]) -> Preview:
-    """Each row with its item, old and new score, and what is wrong with it (in Thai)."""
+def validate(assessment_year: AssessmentYear, rows: list[RawRow], unused: list[str] = ()) -> Preview:
+    """Each item the rows name, with its old and new score, and what is wrong with it (in Thai)."""
     items = _items(assessment_year)
-    preview = Preview(assessment_year_id=assessment_year.id, year=assessment_year.year)
+    preview = Preview(assessment_year_id=assessment_year.id, year=assessment_year.year, unused=list(unused))
     if not rows:
         preview.errors.append("ไม่มีแถวข้อมูลคะแนนในไฟล์")
     seen: dict[str, int] = {}
     for raw in rows:
-        row = PreviewRow(line=raw.line, code_text=raw.code, note=raw.note)
-        preview.rows.append(row)
-        row.code = normalise_code(raw.code, items) if raw.code else None
-        if row.code:
-            item = items[row.code]
-            row.title = item.title
-            row.old_score = item.score.score if item.score else None
         try:
-            row.new_score = parse_score(raw.score) if raw.score != "" else None
-        except ValueError:
-            row.new_score = None
-            score_error = f"คะแนน “{raw.score}” ไม่ใช่ตัวเลข"
-        else:
-            score_error = None
-        if not raw.code:
-            row.error = "ไม่ได้ระบุข้อ"
-        elif row.code is None:
-            row.error = f"ไม่พบข้อ “{raw.code}” ในรายการข้อคำถามปี {assessment_year.year}"
-        elif row.code in seen:
-            row.error = f"ข้อ {row.code} ซ้ำกับแถวที่ {seen[row.code]}"
-        elif raw.score == "":
-            row.error = "ไม่ได้กรอกคะแนน"
-        elif score_error:
-            row.error = score_error
-        elif not Decimal(0) <= row.new_score <= Decimal(100):
-            row.error = f"คะแนน {raw.score} อยู่นอกช่วง 0–100"
-        elif raw.note is not None and len(raw.note) > 200:
-            row.error = "หมายเหตุยาวเกิน 200 ตัวอักษร"
-        if row.code and row.code not in seen:
-            seen[row.code] = raw.line
+            typed_codes = cell_codes(raw.code) if raw.code else [""]
+        except CodeError as problem:
+            preview.rows.append(PreviewRow(line=raw.line, code_text=raw.code, note=raw.note, error=str(problem)))
+            continue
+        for typed in typed_codes:
+            row = _checked(raw, typed, items, seen, assessment_year.year)
+            row.group = raw.code if len(typed_codes) > 1 else ""
+            preview.rows.append(row)
+            if row.code and row.code not in seen:
+                seen[row.code] = raw.line
     return preview
+
+
+def _checked(raw: RawRow, typed: str, items: dict[str, AssessmentItem], seen: dict[str, int], year: int) -> PreviewRow:
+    row = PreviewRow(line=raw.line, code_text=raw.code, note=raw.note)
+    row.code = normalise_code(typed, items) if typed else None
+    if row.code:
+        item = items[row.code]
+        row.title = item.title
+        row.old_score = item.score.score if item.score else None
+    try:
+        row.new_score = parse_score(raw.score) if raw.score != "" else None
+    except ValueError:
+        row.new_score = None
+        score_error = f"คะแนน “{raw.score}” ไม่ใช่ตัวเลข"
+    else:
+        score_error = None
+    if not typed:
+        row.error = "ไม่ได้ระบุข้อ"
+    elif row.code is None:
+        row.error = f"ไม่พบข้อ “{typed}” ในรายการข้อคำถามปี {year}"
+    elif row.code in seen:
+        row.error = f"ข้อ {row.code} ซ้ำกับแถวที่ {seen[row.code]}"
+    elif raw.score == "":
+        row.error = "ไม่ได้กรอกคะแนน"
+    elif score_error:
+        row.error = score_error
+    elif not Decimal(0) <= row.new_score <= Decimal(100):
+        row.error = f"คะแนน {raw.score} อยู่นอกช่วง 0–100"
+    elif raw.note is not None and len(raw.note) > 200:
+        row.error = "หมายเหตุยาวเกิน 200 ตัวอักษร"
+    return row
 
 
 def preview_file(assessment_year: AssessmentYear, filename: str, data: bytes) -> Preview:
     """Read and check a file; a file that cannot be read gives a preview with a file-level error."""
     try:
-        rows = read_rows(filename, data)
+        rows, unused = read_rows(filename, data)
     except ImportFileError as error:
         return Preview(assessment_year_id=assessment_year.id, year=assessment_year.year, errors=[str(error)])
-    return validate(assessment_year, rows)
+    return validate(assessment_year, rows, unused)
 
 
 # --- saving ---------------------------------------------------------------------------------------
