@@ -2,6 +2,7 @@
 import base64
 import io
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,11 +11,12 @@ from sqlalchemy import func, select
 from tests import factories
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AuditEvent, ItemScore
-from tracker.services import item_banks
+from tracker.services import item_banks, plan
 from tracker.services.imports import scores as score_import
 from tracker.services.errors import ServiceError
 from tracker.services.imports.codes import normalise_code
 from tracker.services.imports.files import ImportFileError
+from tracker.services.reports import data
 
 KNOWN = ["i1", "i10", "e1", "e9", "O1", "O7", "O10", "O35"]
 
@@ -182,6 +184,15 @@ def test_a_grouped_row_gives_each_of_its_items_the_score(demo, group):
     score_import.apply(preview, year_2567(demo), None)
     db.session.expire_all()
     assert [scores(demo)[code] for code in ("e1", "e2", "e3")] == [Decimal("95.50")] * 3
+
+
+def test_a_grouped_row_prints_as_one_figure_in_the_measures_document(demo):
+    preview = score_import.preview_file(year_2567(demo), "r.csv", "ข้อ,คะแนน\ne1-e3,95.5\n".encode())
+    score_import.apply(preview, year_2567(demo), None)
+    db.session.expire_all()
+    report = data.measures_document(plan.get_fiscal_year(demo.id, 2568), date(2025, 3, 31))
+    rows = [(item.code, item.score) for topic in report.topics for item in topic.items if item.code.startswith("e1")]
+    assert rows == [("e1–e3", 95.5)]
 
 
 def test_a_group_naming_an_item_the_year_lacks_is_a_row_error_naming_it(demo):

@@ -134,6 +134,14 @@ def validate(assessment_year: AssessmentYear, rows: list[RawRow], unused: list[s
     return preview
 
 
+def _note(row: PreviewRow) -> str | None:
+    """The row's note; a grouped row ("e1–e3") without one says so, which is how the documents know
+    to print the group as one figure."""
+    if row.group and not row.note:
+        return f"คะแนนรวมข้อ {row.group}"[:200]
+    return row.note
+
+
 def _checked(raw: RawRow, typed: str, items: dict[str, AssessmentItem], seen: dict[str, int], year: int) -> PreviewRow:
     row = PreviewRow(line=raw.line, code_text=raw.code, note=raw.note)
     row.code = normalise_code(typed, items) if typed else None
@@ -196,14 +204,15 @@ def apply(preview: Preview, assessment_year: AssessmentYear, actor: User | None)
             item = items[row.code]
             score = item.score
             old = (_number(score.score), score.note) if score else (None, None)
+            note = _note(row)
             if score is None:
                 score = ItemScore(organization_id=item.organization_id, item=item, score=row.new_score,
-                                  note=row.note or "")
+                                  note=note or "")
                 db.session.add(score)
             else:
                 score.score = row.new_score
-                if row.note is not None:
-                    score.note = row.note
+                if note is not None:
+                    score.note = note
             new = (_number(row.new_score), score.note)
             if new[0] != old[0]:
                 before[item.code], after[item.code] = old[0], new[0]
