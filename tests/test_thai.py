@@ -47,8 +47,9 @@ def test_fiscal_year_bounds():
     assert thai.fiscal_year_bounds(2568) == (date(2024, 10, 1), date(2025, 9, 30))
 
 
-def test_format_period_reads_like_the_o34_table():
+def test_format_period_reads_like_the_measures_table():
     assert thai.format_period(date(2024, 10, 1), date(2025, 9, 30)) == "วันที่ 1 ต.ค. 2567 – 30 ก.ย. 2568"
+    assert thai.format_period(date(2025, 3, 31), date(2025, 3, 31)) == "วันที่ 31 มี.ค. 2568"
 
 
 @pytest.mark.parametrize("text, start, end", [

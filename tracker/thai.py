@@ -96,7 +96,10 @@ def today_in_bangkok(now: datetime | None = None) -> date:
 
 
 def format_period(start: date, end: date) -> str:
-    """วันที่ 1 ต.ค. 2567 – 30 ก.ย. 2568, the way the measures table writes a period."""
+    """วันที่ 1 ต.ค. 2567 – 30 ก.ย. 2568, the way the measures table writes a period; one day is
+    วันที่ 31 มี.ค. 2568."""
+    if start == end:
+        return f"วันที่ {format_date(start)}"
     return f"วันที่ {format_date(start)} – {format_date(end)}"
 
 
