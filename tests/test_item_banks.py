@@ -382,8 +382,8 @@ def test_a_standard_list_loaded_by_the_coordinator_takes_its_roles(app, demo):
     (2566, ("O25", "O26", "previous_yearend")),  # none before it: the newest
 ])
 def test_an_uploaded_year_that_ships_no_list_takes_the_roles_of_the_nearest_shipped_one(app, demo, year, expected):
-    preview = item_banks.preview_upload(demo.id, year, "items.csv", csv_bytes(NEW_YEAR_LIST))
-    assert roles(item_banks.apply_upload(demo.id, preview, None)) == expected
+    preview = item_upload.preview_upload(demo.id, year, "items.csv", csv_bytes(NEW_YEAR_LIST))
+    assert roles(item_upload.apply_upload(demo.id, preview, None)) == expected
 
 
 @pytest.fixture
@@ -452,8 +452,8 @@ def test_a_bad_choice_on_the_page_gets_a_thai_message_and_changes_nothing(coordi
 
 
 def test_the_page_says_when_a_years_document_is_not_in_its_list(coordinator_client, demo):
-    preview = item_banks.preview_upload(demo.id, 2570, "items.csv", csv_bytes(NEW_YEAR_LIST))
-    item_banks.apply_upload(demo.id, preview, None)  # roles O25/O26 from ITA 2569; the list has o1 only
+    preview = item_upload.preview_upload(demo.id, 2570, "items.csv", csv_bytes(NEW_YEAR_LIST))
+    item_upload.apply_upload(demo.id, preview, None)  # roles O25/O26 from ITA 2569; the list has o1 only
     form = roles_form(coordinator_client.get("/plan/items/").text, 2570)
     assert "ข้อ O25 ที่ตั้งไว้ไม่มีในรายการของปีนี้ กรุณาเลือกใหม่" in form
 
@@ -514,5 +514,5 @@ def test_checking_a_copy_is_audited(coordinator_client, copied_2570):
 
 
 def test_uploading_the_years_own_list_clears_the_copy_mark(app, demo, copied_2570):
-    preview = item_banks.preview_upload(demo.id, 2570, "items.csv", csv_bytes(NEW_YEAR_LIST))
-    assert item_banks.apply_upload(demo.id, preview, None).copied_from is None
+    preview = item_upload.preview_upload(demo.id, 2570, "items.csv", csv_bytes(NEW_YEAR_LIST))
+    assert item_upload.apply_upload(demo.id, preview, None).copied_from is None

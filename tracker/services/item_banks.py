@@ -254,7 +254,7 @@ def set_roles(assessment_year: AssessmentYear, measures_code: str | None, result
         if typed and key not in known:
             raise ServiceError(f"ไม่มีข้อ “{typed}” ในรายการข้อคำถามของ ITA {assessment_year.year} "
                                f"กรุณาเลือก{name}จากรายการ หรือเลือก “ไม่มีข้อนี้”")
-        chosen.append(codes[key] if typed else None)
+        chosen.append(known[key] if typed else None)
     if chosen[0] is not None and chosen[0] == chosen[1]:
         raise ServiceError(f"เอกสารมาตรการและรายงานผลการดำเนินการเป็นข้อเดียวกันไม่ได้ (ข้อ {chosen[0]})")
     if results_covers not in RESULTS_COVERS:
