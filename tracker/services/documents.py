@@ -7,7 +7,6 @@ of that year, else the newest shipped list before it."""
 from dataclasses import dataclass
 
 from tracker.models import FiscalYear
-from tracker.models.ita import CURRENT_MIDYEAR
 from tracker.services import item_banks, ita_calendar
 
 MEASURES, RESULTS = "measures", "results"
@@ -103,12 +102,11 @@ def published_results(organization_id: int, fiscal_year: int, round_kind: str) -
 
 
 def shipped_roles(ita_year: int) -> Roles:
-    """The roles a shipped list gives `ita_year` (its own, else the newest before it)."""
-    bank = item_banks.roles_bank(ita_year)
-    if bank is None:
-        return Roles(DocumentRole(MEASURES, None, "", None), DocumentRole(RESULTS, None, "", None), CURRENT_MIDYEAR)
+    """The roles a shipped list gives `ita_year` (item_banks.shipped_roles), with the items' titles."""
+    measures_code, results_code, covers = item_banks.shipped_roles(ita_year)
+    bank = item_banks.roles_bank(ita_year) or {}
+    titles = {item["code"]: item["title"] for item in bank.get("items", [])}
 
-    def role(kind: str) -> DocumentRole:
-        entry = bank.get(kind) or {}
-        return DocumentRole(kind, entry.get("code"), entry.get("title", "") if entry.get("code") else "", bank["year"])
-    return Roles(role(MEASURES), role(RESULTS), (bank.get(RESULTS) or {}).get("covers") or CURRENT_MIDYEAR)
+    def role(kind: str, code: str | None) -> DocumentRole:
+        return DocumentRole(kind, code, titles.get(code, "") if code else "", bank.get("year"))
+    return Roles(role(MEASURES, measures_code), role(RESULTS, results_code), covers)
