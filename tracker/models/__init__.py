@@ -6,13 +6,14 @@ from tracker.models.notify import (
 from tracker.models.ita import AssessmentItem, AssessmentYear, ItemScore
 from tracker.models.org import Division, Organization, Role, User
 from tracker.models.plan import FiscalYear, Measure, MeasureStep, Topic
+from tracker.models.publish import ApiToken, DocumentFile, DocumentVersion, VersionStatus
 from tracker.models.report import ReportDraft, ReportSettings
 from tracker.models.security import LoginAttempt
 from tracker.models.task import Evidence, ProgressUpdate, Task, TaskStatus
 
 __all__ = [
-    "AssessmentItem", "AssessmentYear", "AuditEvent", "Delivery", "DeliveryStatus", "Division", "Evidence",
+    "ApiToken", "AssessmentItem", "AssessmentYear", "AuditEvent", "Delivery", "DeliveryStatus", "Division", "DocumentFile", "DocumentVersion", "Evidence",
     "Holiday", "NotificationPreference", "ReminderSettings", "SchedulerLease", "FiscalYear", "ItemScore",
     "LoginAttempt", "Measure", "MeasureStep", "Organization", "ProgressUpdate", "ReportDraft", "ReportSettings",
-    "Role", "Task", "TaskStatus", "Topic", "User",
+    "Role", "Task", "TaskStatus", "Topic", "User", "VersionStatus",
 ]

@@ -19,6 +19,8 @@ class Organization(db.Model):
     short_name: Mapped[str] = mapped_column(String(100), default="")
     district: Mapped[str] = mapped_column(String(100), default="")
     province: Mapped[str] = mapped_column(String(100), default="")
+    # The public pages' address: /public/<slug>/ (e.g. "pichai"); None until the coordinator sets it.
+    slug: Mapped[str | None] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -58,6 +60,8 @@ class User(UserMixin, OrgOwned, db.Model):
     division_id: Mapped[int | None] = mapped_column(ForeignKey("division.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The secret part of the user's calendar feed address; a new one ends the old address.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     organization: Mapped[Organization] = relationship()
     division: Mapped[Division | None] = relationship()

@@ -97,6 +97,7 @@ class Evidence(OrgOwned, db.Model):
     stored_name: Mapped[str] = mapped_column(String(64), default="")
     content_type: Mapped[str] = mapped_column(String(100), default="")
     size: Mapped[int] = mapped_column(default=0)
+    public: Mapped[bool] = mapped_column(default=False)  # the head lets the public progress page show it
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     update: Mapped[ProgressUpdate | None] = relationship(back_populates="evidence")

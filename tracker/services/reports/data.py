@@ -23,6 +23,7 @@ class Signer:
     caption: str
     name: str
     position: str
+    signed: str = ""  # the recorded decision under the signature, e.g. "อนุมัติเมื่อ 5 ธันวาคม 2568"
 
 
 @dataclass
@@ -106,6 +107,12 @@ class Report:
     suggestions: str = ""
     monitoring: str = ""
     signers: list[Signer] = field(default_factory=list)
+    issued_on: date | None = None  # the approval's (or acknowledgement's) date; the as-of day until then
+
+    @property
+    def issued_text(self) -> str:
+        """The date the document is signed on: "ประกาศ ณ วันที่ …", "รายงาน ณ วันที่ …"."""
+        return format_date(self.issued_on or self.as_of, long=True)
 
     @property
     def title(self) -> str:

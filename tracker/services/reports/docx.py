@@ -163,7 +163,7 @@ class _Writer:
                   keep_next=True)
         for line in _lines(r.monitoring or MONITORING_DEFAULT):
             self.para(line, indent_first=1.25, after=2, justify=True, keep_next=True)
-        self.signatures(f"ประกาศ ณ วันที่ {r.as_of_text}")
+        self.signatures(f"ประกาศ ณ วันที่ {r.issued_text}")
 
     def results_report(self) -> None:
         r = self.report
@@ -213,7 +213,7 @@ class _Writer:
         self.para("ข้อเสนอแนะ", bold=True, indent_left=0.6, before=4, keep_next=True)
         for line in _lines(r.suggestions) or ["–"]:
             self.para(line, indent_left=1.2, justify=True, keep_next=True)
-        self.signatures(f"รายงาน ณ วันที่ {r.as_of_text}")
+        self.signatures(f"รายงาน ณ วันที่ {r.issued_text}")
 
     # ----- the measures document -----
 
@@ -371,7 +371,7 @@ class _Writer:
                     "ลงชื่อ ..................................................",
                     f"({signer.name})" if signer.name else "(..................................................)",
                     signer.position or "ตำแหน่ง ..................................................",
-                ]
+                ] + ([signer.signed] if signer.signed else [])
                 self.fill(cell, lines, size=BODY, align="center", keep_next=index < len(chunks) - 1, after=0)
             if index < len(chunks) - 1:
                 self.para("", size=SMALL, keep_next=True)

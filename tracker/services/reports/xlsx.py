@@ -225,7 +225,7 @@ def _lines(texts: list[str]) -> str:
 
 
 def _signer_notes(report: Report) -> list[tuple[str, str]]:
-    return [(s.caption, "\n".join(part for part in (s.name, s.position) if part))
+    return [(s.caption, "\n".join(part for part in (s.name, s.position, s.signed) if part))
             for s in report.signers if s.name or s.position]
 
 
