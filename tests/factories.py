@@ -73,3 +73,34 @@ def xlsx(rows) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def published_version(fiscal_year: FiscalYear, kind: str = "measures", period: str = "", as_of=None,
+                      formats=("docx", "xlsx"), published: bool = True, number: int | None = None):
+    """An approved (and by default published) version of a document, with real files, made straight
+    in the tables: for tests of what reads versions (public pages, the API) without the approval flow."""
+    import hashlib
+    from datetime import datetime
+    from tracker.models import DocumentFile, DocumentVersion, VersionStatus
+    from tracker.services.reports import compile as reports, snapshot
+
+    day = as_of or (fiscal_year.end_date if period == "end" else fiscal_year.start_date.replace(
+        year=fiscal_year.start_date.year + 1, month=3, day=31) if period == "mid" else fiscal_year.start_date)
+    report = reports.build(kind, fiscal_year, day)
+    text = snapshot.dumps(report)
+    count = db.session.scalar(db.select(db.func.count(DocumentVersion.id)).where(
+        DocumentVersion.fiscal_year_id == fiscal_year.id, DocumentVersion.kind == kind,
+        DocumentVersion.period == period))
+    now = datetime(2025, 1, 10, 3, 0)
+    version = DocumentVersion(organization_id=fiscal_year.organization_id, fiscal_year_id=fiscal_year.id, kind=kind,
+                              period=period, number=number or count + 1, as_of=day, snapshot=text,
+                              content_hash=snapshot.content_hash(text), status=VersionStatus.APPROVED,
+                              requested_at=now, decided_at=now, published_at=now if published else None)
+    db.session.add(version)
+    db.session.flush()
+    for fmt in formats:
+        content = reports.write(report, fmt)
+        db.session.add(DocumentFile(organization_id=version.organization_id, version_id=version.id, fmt=fmt,
+                                    content=content, sha256=hashlib.sha256(content).hexdigest(), size=len(content)))
+    db.session.commit()
+    return version
