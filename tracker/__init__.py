@@ -58,11 +58,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.web import (
-        auth, dashboard, item_banks, measure_import, notify, people, plan, readiness, reports, rollover, score_import,
+        approvals, auth, dashboard, item_banks, measure_import, notify, people, plan, readiness, reports, rollover, score_import,
         tasks,
     )
 
-    for module in (auth, dashboard, item_banks, measure_import, notify, people, plan, readiness, reports, rollover,
+    for module in (approvals, auth, dashboard, item_banks, measure_import, notify, people, plan, readiness, reports, rollover,
                    score_import, tasks):
         app.register_blueprint(module.bp)
 

@@ -51,6 +51,7 @@ def upgrade():
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', sa.DateTime(), nullable=True),
     sa.Column('decision_comment', sa.Text(), nullable=False),
+    sa.Column('pdf_error', sa.Text(), nullable=False, server_default=''),
     sa.Column('published_at', sa.DateTime(), nullable=True),
     sa.Column('published_by_id', sa.Integer(), nullable=True),
     sa.Column('organization_id', sa.Integer(), nullable=False),

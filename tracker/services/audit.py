@@ -69,6 +69,9 @@ ACTION_LABELS = {
     "items.copy": "คัดลอกรายการข้อคำถามจากปีก่อน", "items.checked": "ตรวจรายการข้อคำถามที่คัดลอกมาแล้ว",
     "items.roles": "กำหนดข้อของเอกสารมาตรการและรายงานผล",
     "assessment_year.thresholds": "ตั้งเกณฑ์คะแนน ITA", "fiscal_year.create": "เริ่มปีงบประมาณ",
+    "document.request": "ส่งเอกสารให้ผู้บริหารพิจารณา", "document.approve": "ผู้บริหารอนุมัติหรือรับทราบเอกสาร",
+    "document.return": "ผู้บริหารส่งเอกสารกลับให้แก้ไข", "document.publish": "เผยแพร่เอกสาร",
+    "document.withdraw": "ถอนเอกสารออกจากหน้าสาธารณะ",
 }
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",
@@ -80,6 +83,7 @@ FIELD_LABELS = {
     "year": "ปี พ.ศ.", "items": "จำนวนข้อ", "assessment_year": "ตามผลการประเมิน ITA",
     "carried": "มาตรการที่ยกมา", "copied_from": "สำเนาจากรายการ ITA", "measures_code": "ข้อของเอกสารมาตรการ",
     "results_code": "ข้อของรายงานผลการดำเนินการ", "results_covers": "รอบของรายงานผลที่ผู้ประเมินตรวจ",
+    "document": "เอกสาร", "comment": "ความเห็น", "published_at": "เผยแพร่เมื่อ",
 }
 
 

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.services.settings import settings_row
 from tracker.models import FiscalYear, Organization, ReportDraft, ReportSettings, Role, User
-from tracker.services import audit, documents, ita_calendar
+from tracker.services import audit, documents, ita_calendar, notices
 from tracker.services.documents import MEASURES, RESULTS
-from tracker.services.reminders import channels_for, insert_once
 from tracker.services.reports import data, docx, pdf, xlsx
 from tracker.thai import format_date, local_datetime
 
@@ -140,7 +139,5 @@ def _tell_coordinators(draft: ReportDraft, config, now: datetime) -> None:
     for user in coordinators:
         text = render_template("reports/draft_ready.txt", user=user, draft=draft, subject=subject,
                                as_of=format_date(draft.as_of, long=True), base_url=config["TRACKER_BASE_URL"])
-        for channel, address in channels_for(user, config):
-            insert_once(dict(organization_id=organization.id, user_id=user.id, rule="draft", channel=channel,
-                             key=f"draft:{user.id}:{draft.fiscal_year.year}-{draft.period}:{channel}",
-                             address=address, subject=subject, body_text=text, next_attempt_at=now))
+        notices.tell(user, "draft", f"draft:{user.id}:{draft.fiscal_year.year}-{draft.period}", subject, text,
+                     config, now)

@@ -98,7 +98,7 @@ _RPR_ORDER = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", 
 def write_docx(report: Report, template: bytes | None = None, *, font: ThaiFont = TH_SARABUN_NEW) -> bytes:
     """The report as a DOCX. With `template` (the agency's letterhead DOCX), the report is written
     into it, so its header, footer and page setup stay; the measures document is turned landscape."""
-    writer = _Writer(report, template, font)
+    writer = Writer(report, template, font)
     if report.kind == MEASURES:
         writer.measures_document()
     else:
@@ -128,7 +128,7 @@ def _open_template(template: bytes):
         raise ValueError("ไฟล์หัวจดหมายไม่ใช่เอกสาร Word (.docx) ที่เปิดได้") from error
 
 
-class _Writer:
+class Writer:
     def __init__(self, report: Report, template: bytes | None, font: ThaiFont):
         self.report = report
         self.font = font

@@ -1,0 +1,187 @@
+"""Approval: the coordinator asks, the executive decides, the approved version is frozen and can be
+published; every step is told through the outbox and kept in the trail."""
+import io
+from datetime import datetime
+
+import pytest
+from docx import Document
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Delivery, DocumentVersion, Measure, Role, User, VersionStatus
+from tracker.services import approvals, plan, versions
+from tracker.services.errors import Forbidden, ServiceError
+from tests import factories
+
+NOW = datetime(2025, 3, 31, 3, 0)  # 10:00 on 31 Mar 2568 in Bangkok, the tests' today
+
+
+def _user(role: str) -> User:
+    return db.session.scalar(select(User).where(User.role == role).order_by(User.id))
+
+
+def _fiscal_year(demo):
+    return plan.get_fiscal_year(demo.id, 2568)
+
+
+def _docx_text(content: bytes) -> str:
+    document = Document(io.BytesIO(content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _request(app, demo, kind="measures", period=""):
+    return approvals.request(_fiscal_year(demo), kind, period, "ลป 88001/12", "", _user(Role.COORDINATOR), NOW,
+                             app.config)
+
+
+def _approve(app, version, approve=True, comment=""):
+    return approvals.decide(version, approve, comment, _user(Role.EXECUTIVE), NOW, app.config)
+
+
+def _edit_first_measure(demo, **changes):
+    measure = db.session.scalar(select(Measure).join(Measure.topic).where(Measure.organization_id == demo.id)
+                                .order_by(Measure.id))
+    values = dict(title=measure.title, start_date=measure.start_date, end_date=measure.end_date,
+                  steps=[s.text for s in measure.steps], division_ids=[d.id for d in measure.divisions],
+                  all_divisions=measure.all_divisions, details=measure.details, period_text=measure.period_text,
+                  responsible_text=measure.responsible_text, budget_amount=measure.budget_amount,
+                  no_budget=measure.no_budget, indicator=measure.indicator, target=measure.target)
+    values.update(changes)
+    plan.update_measure(measure, plan.MeasureInput(**values), None)
+    return measure
+
+
+def test_a_request_writes_the_memo_and_tells_the_executive(app, demo):
+    version = _request(app, demo)
+    assert (version.number, version.status) == (1, VersionStatus.PENDING)
+    memo = _docx_text(versions.file_of(version, "memo-docx").content)
+    assert "บันทึกข้อความ" in memo and "ลป 88001/12" in memo
+    assert "ขออนุมัติมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. 2568" in memo
+    assert "31 มีนาคม 2568" in memo and _user(Role.COORDINATOR).name in memo
+    executive = _user(Role.EXECUTIVE)
+    told = db.session.scalars(select(Delivery).where(Delivery.rule == "approval")).all()
+    assert [d.user_id for d in told if d.channel == "inbox"] == [executive.id]
+    assert f"/approvals/{version.id}" in told[0].body_text
+
+
+def test_approval_freezes_the_document_with_the_approvers_date_and_name(app, demo):
+    version = _approve(app, _request(app, demo))
+    assert version.status == VersionStatus.APPROVED and version.decided_at == NOW
+    text = _docx_text(versions.file_of(version, "docx").content)
+    executive = _user(Role.EXECUTIVE)
+    assert "ประกาศ ณ วันที่ 31 มีนาคม 2568" in text
+    assert f"({executive.name})" in text and "อนุมัติเมื่อ 31 มีนาคม 2568" in text
+    assert versions.file_of(version, "xlsx").content[:2] == b"PK"
+    assert versions.file_of(version, "pdf") is not None or version.pdf_error
+    assert {d.user_id for d in db.session.scalars(select(Delivery).where(Delivery.rule == "decision"))} == {
+        _user(Role.COORDINATOR).id}
+
+
+def test_editing_the_plan_never_changes_an_approved_version(app, demo):
+    version = _approve(app, _request(app, demo))
+    frozen = {fmt: versions.file_of(version, fmt).content for fmt in ("docx", "xlsx")}
+    _edit_first_measure(demo, steps=["ขั้นตอนใหม่ทั้งหมด"])
+    db.session.expire_all()
+    assert {fmt: versions.file_of(version, fmt).content for fmt in frozen} == frozen
+    changed = approvals.plan_changed_since_approval(_fiscal_year(demo), NOW.date())
+    assert changed is not None and changed[0].id == version.id
+    assert [(c.what, c.after) for c in changed[1]] == [("ขั้นตอน", "ขั้นตอนใหม่ทั้งหมด")]
+    second = _approve(app, _request(app, demo))
+    assert (second.number, second.status) == (2, VersionStatus.APPROVED)
+    assert approvals.plan_changed_since_approval(_fiscal_year(demo), NOW.date()) is None
+
+
+def test_a_request_older_than_the_plan_cannot_be_approved(app, demo):
+    version = _request(app, demo)
+    _edit_first_measure(demo, target="ร้อยละ 90")
+    with pytest.raises(ServiceError, match="ส่งคำขอใหม่"):
+        _approve(app, version)
+    assert db.session.get(DocumentVersion, version.id).status == VersionStatus.PENDING
+
+
+def test_approving_twice_or_a_replaced_request_is_refused(app, demo):
+    first = _request(app, demo)
+    second = _request(app, demo)
+    assert db.session.get(DocumentVersion, first.id).status == VersionStatus.SUPERSEDED
+    with pytest.raises(ServiceError, match="ฉบับใหม่กว่า"):
+        _approve(app, first)
+    _approve(app, second)
+    with pytest.raises(ServiceError, match="พิจารณาไปแล้ว"):
+        _approve(app, second)
+    assert db.session.scalar(select(db.func.count(DocumentVersion.id)).where(
+        DocumentVersion.status == VersionStatus.APPROVED)) == 1
+
+
+def test_nothing_to_send_when_the_approved_version_is_current(app, demo):
+    _approve(app, _request(app, demo))
+    with pytest.raises(ServiceError, match="ไม่ต้องส่งใหม่"):
+        _request(app, demo)
+
+
+def test_sending_back_needs_a_comment_and_tells_the_coordinator(app, demo):
+    version = _request(app, demo)
+    with pytest.raises(ServiceError, match="เหตุผล"):
+        _approve(app, version, approve=False)
+    _approve(app, version, approve=False, comment="แก้ตัวชี้วัดให้วัดได้")
+    assert version.status == VersionStatus.RETURNED and versions.file_of(version, "docx") is None
+    notice = db.session.scalar(select(Delivery).where(Delivery.rule == "decision", Delivery.channel == "inbox"))
+    assert "กลับมาแก้ไข" in notice.subject and "แก้ตัวชี้วัดให้วัดได้" in notice.body_text
+
+
+def test_only_an_executive_of_the_agency_decides(app, demo, other_agency):
+    version = _request(app, demo)
+    for user in (_user(Role.COORDINATOR), _user(Role.HEAD), factories.head(other_agency.organization, "กองคลัง")):
+        with pytest.raises(Forbidden):
+            approvals.decide(version, True, "", user, NOW, app.config)
+    outsider = factories.head(other_agency.organization, "สำนักปลัด", "boss@other.test")
+    outsider.role = Role.EXECUTIVE
+    with pytest.raises(Forbidden):
+        approvals.decide(version, True, "", outsider, NOW, app.config)
+
+
+def test_a_results_report_waits_for_its_round_to_end(app, demo):
+    with pytest.raises(ServiceError, match="ยังไม่สิ้นรอบ"):
+        _request(app, demo, "results", "end")
+    version = _approve(app, _request(app, demo, "results", "mid"))
+    text = _docx_text(versions.file_of(version, "docx").content)
+    assert "รับทราบเมื่อ 31 มีนาคม 2568" in text and version.as_of.isoformat() == "2025-03-31"
+
+
+def test_publish_needs_an_approval_and_withdrawing_is_audited(app, demo):
+    coordinator = _user(Role.COORDINATOR)
+    version = _request(app, demo)
+    with pytest.raises(ServiceError, match="ยังไม่ได้รับการอนุมัติ"):
+        approvals.publish(version, coordinator, NOW)
+    _approve(app, version)
+    approvals.publish(version, coordinator, NOW)
+    assert versions.published(demo.id) == [version]
+    approvals.withdraw(version, coordinator, NOW)
+    assert versions.published(demo.id) == []
+    from tracker.models import AuditEvent
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity == "document_version")).all()
+    assert actions == ["document.request", "document.approve", "document.publish", "document.withdraw"]
+
+
+def test_the_whole_flow_over_http(app, demo, coordinator_client, executive_client, finance_client):
+    page = coordinator_client.get("/approvals/new/measures?fy=2568")
+    assert "ตามที่สำนักงานคณะกรรมการป้องกันและปราบปรามการทุจริตแห่งชาติ" in page.text
+    answer = coordinator_client.post("/approvals/new/measures?fy=2568", data={"memo_number": "", "memo_text": ""})
+    assert answer.status_code == 302
+    version = db.session.scalar(select(DocumentVersion))
+    assert finance_client.get(f"/approvals/{version.id}").status_code == 403
+    assert finance_client.post(f"/approvals/{version.id}/decide", data={"decision": "approve"}).status_code == 403
+    assert coordinator_client.post(f"/approvals/{version.id}/decide", data={"decision": "approve"}).status_code == 403
+    page = executive_client.get(f"/approvals/{version.id}")
+    assert "การพิจารณาของผู้บริหาร" in page.text
+    executive_client.post(f"/approvals/{version.id}/decide", data={"decision": "approve"})
+    again = executive_client.post(f"/approvals/{version.id}/decide", data={"decision": "approve"},
+                                  follow_redirects=True)
+    assert "ได้รับการพิจารณาไปแล้ว" in again.text
+    assert coordinator_client.post(f"/approvals/{version.id}/publish").status_code == 302
+    docx = coordinator_client.get(f"/approvals/{version.id}.docx")
+    assert docx.status_code == 200 and docx.data == versions.file_of(version, "docx").content
+    assert coordinator_client.get(f"/approvals/{version.id}/document").status_code == 200
+    assert coordinator_client.get("/approvals/?fy=2568").status_code == 200
+    assert coordinator_client.get(f"/approvals/{version.id}.exe").status_code == 404
+    assert coordinator_client.get("/approvals/new/nothing?fy=2568").status_code == 404

@@ -1,0 +1,146 @@
+"""Approval requests: the coordinator sends a document with its memo, the executive decides, the
+coordinator publishes or withdraws the approved version."""
+from io import BytesIO
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from tracker import clock
+from tracker.models import DocumentVersion
+from tracker.services import access, approvals, documents, plan, versions
+from tracker.services.errors import ServiceError
+from tracker.services.reports import compile as reports
+from tracker.web.approval_forms import DecisionForm, RequestForm
+from tracker.web.common import current_fiscal_year, or_abort, require
+
+bp = Blueprint("approvals", __name__, url_prefix="/approvals")
+readers = require(access.can_view_approvals)
+coordinator_only = require(access.can_request_approval)
+MIMETYPES = {**reports.FORMATS, "memo-docx": reports.FORMATS["docx"], "memo-pdf": reports.FORMATS["pdf"]}
+
+
+def _document(slug: str) -> versions.Document:
+    document = versions.document_of_slug(slug)
+    if document is None:
+        abort(404)
+    return document
+
+
+def _version(version_id: int) -> DocumentVersion:
+    return or_abort(plan.get_owned, DocumentVersion, current_user.organization_id, version_id)
+
+
+@bp.route("/")
+@readers
+def index():
+    fiscal_year = current_fiscal_year()
+    history = {document: versions.history(fiscal_year, *document) for document in versions.DOCUMENTS}
+    return render_template("approvals/index.html", fiscal_year=fiscal_year, history=history,
+                           fiscal_years=plan.fiscal_years(current_user.organization_id),
+                           roles=documents.roles_for(fiscal_year), Document=versions.Document,
+                           pending=approvals.pending(current_user.organization_id))
+
+
+@bp.route("/new/<doc>", methods=["GET", "POST"])
+@coordinator_only
+def new(doc: str):
+    document = _document(doc)
+    fiscal_year = current_fiscal_year()
+    form = RequestForm()
+    report = approvals.current_report(fiscal_year, document.kind, document.period, clock.today())
+    if form.validate_on_submit():
+        try:
+            version = approvals.request(fiscal_year, document.kind, document.period, form.memo_number.data or "",
+                                        form.memo_text.data or "", current_user, clock.now(), current_app.config)
+        except ServiceError as error:
+            flash(str(error), "danger")
+        else:
+            flash(f"ส่ง{document.label} ฉบับที่ {version.number} ให้ผู้บริหารพิจารณาแล้ว", "success")
+            return redirect(url_for("approvals.show", version_id=version.id))
+    elif request.method == "GET":
+        form.memo_text.data = approvals.default_memo_text(report, document.period)
+    return render_template("approvals/new.html", form=form, document=document, fiscal_year=fiscal_year,
+                           report=report)
+
+
+@bp.route("/<int:version_id>")
+@readers
+def show(version_id: int):
+    version = _version(version_id)
+    report = versions.report_of(version)
+    current = approvals.current_report(version.fiscal_year, version.kind, version.period, clock.today())
+    changes = [] if approvals.is_current(version, current) else approvals.changes_since(version, current)
+    return render_template("approvals/show.html", version=version, report=report, changes=changes,
+                           stale=not approvals.is_current(version, current),
+                           document=versions.Document(version.kind, version.period),
+                           formats=versions.formats_of(version), form=DecisionForm(),
+                           can_decide=access.can_decide(current_user, version),
+                           can_publish=access.can_publish(current_user),
+                           word=approvals.decision_word(version.kind))
+
+
+@bp.route("/<int:version_id>/document")
+@readers
+def document(version_id: int):
+    """The document as the request (or the approval) keeps it, as a page."""
+    version = _version(version_id)
+    return render_template(f"reports/{version.kind}.html", report=versions.report_of(version),
+                           fiscal_year=version.fiscal_year, version=version, formats=versions.formats_of(version))
+
+
+@bp.route("/<int:version_id>.<fmt>")
+@readers
+def file(version_id: int, fmt: str):
+    version = _version(version_id)
+    stored = versions.file_of(version, fmt) if fmt in MIMETYPES else None
+    if stored is None:
+        abort(404)
+    name = fmt.removeprefix("memo-")
+    prefix = "memo-" if fmt.startswith("memo-") else ""
+    role = documents.roles_for(version.fiscal_year).of(version.kind)
+    return send_file(BytesIO(stored.content), mimetype=MIMETYPES[fmt], as_attachment=True, etag=stored.sha256,
+                     download_name=prefix + role.file_name(version.fiscal_year.year, f"-v{version.number}.{name}"))
+
+
+@bp.route("/<int:version_id>/decide", methods=["POST"])
+@readers
+def decide(version_id: int):
+    version = _version(version_id)
+    if not access.can_decide(current_user, version):
+        abort(403)
+    form = DecisionForm()
+    approve = request.form.get("decision") == "approve"
+    if form.validate_on_submit():
+        try:
+            approvals.decide(version, approve, form.comment.data or "", current_user, clock.now(), current_app.config)
+        except ServiceError as error:
+            flash(str(error), "danger")
+        else:
+            word = approvals.decision_word(version.kind) if approve else "ส่งกลับให้แก้ไข"
+            flash(f"{word}ฉบับที่ {version.number} แล้ว แจ้งผู้ประสานงานแล้ว", "success")
+    else:
+        flash("ความเห็นยาวเกินไป", "danger")
+    return redirect(url_for("approvals.show", version_id=version.id))
+
+
+@bp.route("/<int:version_id>/publish", methods=["POST"])
+@coordinator_only
+def publish(version_id: int):
+    return _publication(version_id, approvals.publish, "เผยแพร่ฉบับที่ {} บนหน้าสาธารณะแล้ว")
+
+
+@bp.route("/<int:version_id>/withdraw", methods=["POST"])
+@coordinator_only
+def withdraw(version_id: int):
+    return _publication(version_id, approvals.withdraw, "ถอนฉบับที่ {} ออกจากหน้าสาธารณะแล้ว")
+
+
+def _publication(version_id: int, action, message: str):
+    version = _version(version_id)
+    try:
+        action(version, current_user, clock.now())
+    except ServiceError as error:
+        flash(str(error), "danger")
+    else:
+        flash(message.format(version.number), "success")
+    return redirect(url_for("approvals.show", version_id=version.id))
