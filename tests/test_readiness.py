@@ -5,15 +5,17 @@ from sqlalchemy import select
 
 from tests.statements import counted_statements
 from tracker.extensions import db
-from tracker.models import Division, ProgressUpdate, Role, Task, Topic, User
-from tracker.services import plan, readiness, tasks
+from tracker.models import Division, DocumentVersion, ProgressUpdate, Role, Task, Topic, User
+from tracker.services import approvals, plan, readiness, tasks
 from tracker.services.reports import compile as reports
 
 
 MIDYEAR = date(2025, 3, 31)
 YEAR_END = date(2025, 9, 30)
-O34 = ("analysis", "urgent_issues", "measures", "steps", "responsible", "period", "monitoring", "approved")
-O35 = ("results", "progress", "problems", "acknowledged")
+NOW = datetime(2025, 3, 31, 5, 0)
+O34 = ("analysis", "urgent_issues", "measures", "steps", "responsible", "period", "monitoring", "approved",
+       "published")
+O35 = ("results", "progress", "problems", "acknowledged", "published")
 
 
 def fiscal_year(demo):
@@ -54,16 +56,30 @@ def report_on(task: Task, author: User, when: datetime, status="in_progress", pr
                           task.version, now=when)
 
 
-def make_ready(demo) -> None:
-    """Everything the mid-year O35 and the O34 need: signers, suggestions, a report from every task
-    that had none, and the 6-month draft compiled after them."""
+def report_everything(demo) -> None:
+    """What the mid-year O35 needs from the divisions and the coordinator: suggestions, and a report
+    from every task that had none."""
     set_report_settings(demo, chief_name="นายปลัด ทดสอบ", executive_name="ประเสริฐ พิชัยกุล",
                         suggestions="ควรจัดอบรมการใช้ระบบ E-Service ให้เจ้าหน้าที่ทุกกอง")
     author = coordinator(demo)
     for task in active_tasks(demo):
         if task.id in silent_task_ids(demo):
             report_on(task, author, datetime(2025, 3, 30, 3, 0))
-    reports.compile_draft(fiscal_year(demo), "results", "mid", MIDYEAR, author, datetime(2025, 3, 31, 5, 0))
+
+
+def approve_and_publish(app, demo, kind: str, period: str = "") -> DocumentVersion:
+    executive = db.session.scalar(select(User).where(User.organization_id == demo.id, User.role == Role.EXECUTIVE))
+    version = approvals.request(fiscal_year(demo), kind, period, "", "", coordinator(demo), NOW, app.config)
+    approvals.decide(version, True, "", executive, NOW, app.config)
+    return approvals.publish(version, coordinator(demo), NOW)
+
+
+def make_ready(app, demo) -> None:
+    """Everything the mid-year O35 and the O34 need: the divisions' reports, then both documents
+    approved (acknowledged) by the executive and published."""
+    report_everything(demo)
+    approve_and_publish(app, demo, "measures")
+    approve_and_publish(app, demo, "results", "mid")
 
 
 # --- O34 ----------------------------------------------------------------------------------------
@@ -74,22 +90,34 @@ def test_each_element_of_the_criteria_is_checked_in_order(app, demo):
     assert all(r.title and r.detail for r in checked)
 
 
-def test_demo_o34_lacks_only_the_executives_approval(app, demo):
+def test_demo_o34_lacks_only_the_executives_approval_and_its_publication(app, demo):
     """The seed's plan has analysis, measures, steps, divisions and periods, and every weak item
     (O8, O9, O25, O34) sits under a topic with a measure; monitoring has its default text. Nobody
-    is named to sign it yet."""
-    assert missing(demo, "measures") == {"approved"}
+    has approved it yet."""
+    assert missing(demo, "measures") == {"approved", "published"}
     approved = results(demo)[("measures", "approved")]
-    assert "ผู้อนุมัติ" in approved.detail and "ตั้งค่ารายงาน" in approved.detail
-    assert approved.fix_url == ("reports.settings", {})
+    assert "ยังไม่ได้อนุมัติ" in approved.detail
+    assert approved.fix_url == ("approvals.new", {"fy": 2568, "doc": "measures"})
     urgent = results(demo)[("measures", "urgent_issues")]
     assert all(code in urgent.detail for code in ("O8", "O9", "O25", "O34"))
 
 
-def test_naming_the_signers_makes_the_o34_ready(app, demo):
+def test_only_a_recorded_approval_and_publication_of_the_current_plan_count(app, demo):
     set_report_settings(demo, chief_name="นายปลัด ทดสอบ", executive_name="ประเสริฐ พิชัยกุล")
+    assert {"approved", "published"} <= missing(demo, "measures")  # names typed in settings are no approval
+    executive = db.session.scalar(select(User).where(User.organization_id == demo.id, User.role == Role.EXECUTIVE))
+    version = approvals.request(fiscal_year(demo), "measures", "", "", "", coordinator(demo), NOW, app.config)
+    approvals.decide(version, True, "", executive, NOW, app.config)
+    assert missing(demo, "measures") == {"published"}
+    assert results(demo)[("measures", "published")].fix_url == ("approvals.show", {"version_id": version.id})
+    approvals.publish(version, coordinator(demo), NOW)
     assert missing(demo, "measures") == set()
-    assert results(demo)[("measures", "approved")].fix_url is None
+    assert executive.name in results(demo)[("measures", "approved")].detail
+    first = topic(demo, 1)
+    plan.update_topic(first, plan.TopicInput(first.number, first.title, first.analysis + " (แก้ไข)",
+                                             [item.id for item in first.items]), None)
+    assert missing(demo, "measures") == {"approved", "published"}
+    assert "ฉบับที่ 1" in results(demo)[("measures", "approved")].detail
 
 
 def test_a_topic_without_analysis_is_missing_and_points_to_its_edit_page(app, demo):
@@ -148,28 +176,29 @@ def test_midyear_o35_lists_every_task_with_no_report(app, demo):
     assert {fix.endpoint for fix in element.fixes} == {"tasks.show"}
 
 
-def test_demo_midyear_o35_lacks_reports_suggestions_and_the_draft(app, demo):
-    assert missing(demo, "results") == {"results", "progress", "problems", "acknowledged"}
+def test_demo_midyear_o35_lacks_reports_suggestions_and_the_acknowledgement(app, demo):
+    assert missing(demo, "results") == {"results", "progress", "problems", "acknowledged", "published"}
     acknowledged = results(demo)[("results", "acknowledged")]
-    assert "ฉบับร่าง" in acknowledged.detail and "ผู้บริหาร" in acknowledged.detail
+    assert "ยังไม่ได้รับทราบ" in acknowledged.detail
+    assert acknowledged.fix_url == ("approvals.new", {"fy": 2568, "doc": "results-6-month"})
 
 
-def test_reports_suggestions_and_a_fresh_draft_make_the_midyear_o35_ready(app, demo):
-    make_ready(demo)
+def test_reports_suggestions_and_an_acknowledged_published_report_make_the_midyear_o35_ready(app, demo):
+    make_ready(app, demo)
     assert missing(demo, "results") == set() and missing(demo, "measures") == set()
 
 
-def test_a_draft_compiled_before_the_last_report_must_be_compiled_again(app, demo):
-    make_ready(demo)
+def test_a_report_made_on_the_rounds_last_day_after_the_acknowledgement_asks_for_a_new_one(app, demo):
+    make_ready(app, demo)
     task = active_tasks(demo)[0]
     report_on(task, coordinator(demo), datetime(2025, 3, 31, 6, 0))
     acknowledged = results(demo)[("results", "acknowledged")]
-    assert not acknowledged.met and "จัดทำก่อนรายงานความก้าวหน้าล่าสุด" in acknowledged.detail
-    assert acknowledged.fix_url == ("reports.index", {"fy": 2568})
+    assert not acknowledged.met and "ฉบับใหม่" in acknowledged.detail
+    assert acknowledged.fix_url[0] == "approvals.show"
 
 
 def test_at_the_year_end_unfinished_tasks_must_say_what_held_them_back(app, demo):
-    make_ready(demo)
+    report_everything(demo)
     problems = results(demo, YEAR_END)[("results", "problems")]
     unfinished = {t.id for t in active_tasks(demo) if t.status not in ("done", "cancelled")}
     assert not problems.met and "ยังไม่แล้วเสร็จ" in problems.detail
@@ -180,8 +209,8 @@ def test_at_the_year_end_unfinished_tasks_must_say_what_held_them_back(app, demo
     assert results(demo, YEAR_END)[("results", "problems")].met
 
 
-def test_the_year_end_round_needs_its_own_reports_and_draft(app, demo):
-    make_ready(demo)
+def test_the_year_end_round_needs_its_own_reports_and_acknowledgement(app, demo):
+    make_ready(app, demo)
     assert {"progress", "acknowledged"} <= missing(demo, "results", YEAR_END)
     assert "ประจำปี" in results(demo, YEAR_END)[("results", "progress")].detail
 
@@ -193,7 +222,7 @@ def test_the_check_makes_as_many_queries_for_many_reports_as_for_few(app, demo):
     db.session.expire_all()
     with counted_statements() as before:
         readiness.check(year, MIDYEAR)
-    make_ready(demo)
+    report_everything(demo)
     db.session.expire_all()
     with counted_statements() as after:
         readiness.check(year, MIDYEAR)
@@ -211,15 +240,15 @@ def test_command_prints_each_element_and_fails_when_any_is_missing(app, demo):
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("[")]
     assert len(lines) == len(O34) + len(O35)
-    assert any(line.startswith("[missing] O34") and "ผู้อนุมัติ" in line for line in lines)
+    assert any(line.startswith("[missing] O34") and "ยังไม่ได้อนุมัติ" in line for line in lines)
     assert any(line.startswith("[met]") and "O34" in line for line in lines)
 
 
 def test_command_succeeds_when_every_element_is_met_and_reads_a_thai_date(app, demo):
-    make_ready(demo)
+    make_ready(app, demo)
     result = run(app, "--as-of", "31 มี.ค. 2568", "--organization", demo.name)
     assert result.exit_code == 0, result.output
-    assert "[missing]" not in result.output and "12 met, 0 missing." in result.output
+    assert "[missing]" not in result.output and "14 met, 0 missing." in result.output
 
 
 def test_command_refuses_an_unknown_fiscal_year_or_agency(app, demo):
@@ -232,7 +261,8 @@ def test_command_refuses_an_unknown_fiscal_year_or_agency(app, demo):
 def test_coordinator_sees_each_element_with_a_link_to_fix_it(coordinator_client):
     html = coordinator_client.get("/reports/readiness?fy=2568&as_of=2025-03-31").get_data(as_text=True)
     assert "ยังขาด" in html and "✓" in html and "แก้ไขที่นี่" in html
-    assert 'href="/reports/settings"' in html and "/tasks/" in html
+    assert 'href="/approvals/new/measures?fy=2568"' in html and "/tasks/" in html
+    assert "URL สำหรับกรอกในระบบ ITAS: <code class=\"url\">http://127.0.0.1:5000/public/pichai/2568/measures.pdf" in html
 
 
 def test_executive_sees_the_readiness_page(executive_client):

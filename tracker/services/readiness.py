@@ -20,7 +20,9 @@ The measures document (as of any day)
   coordinator's own wording of the period, if any, still reads as those dates.
 - monitoring_set: the report settings hold the monitoring text (การกำกับติดตาม).
 - approved_for_year: the fiscal year answers last year's ITA (assessment year = fiscal year − 1),
-  and the signers who approve it (ปลัด and นายก names) are set.
+  and the executive approved a version of the measures document that the plan still matches
+  (approvals.is_current): an edit after the approval asks for a new one.
+- measures_published: that approved version is published on the agency's public pages.
 
 The results report (as of a date). Which report that is follows the year's roles: this fiscal
 year's, as of the day asked, or, where the roles say the assessors read the year-end report of the
@@ -32,8 +34,9 @@ year before (ITA 2569), that year's as of its last day. The round is ita_calenda
 - problems_and_suggestions: every task late by as_of (past due, not done or cancelled in its last
   update), and at the year-end every unfinished one, has problems text in an update by as_of; and
   the suggestions text is set.
-- acknowledged_for_period: the executive's name is set, and a results draft of the year speaks of
-  the round's end (as of 31 Mar, or 30 Sep) and was compiled after the last progress update by as_of.
+- acknowledged_for_period: the executive acknowledged a version of the round's results report (as
+  of 31 Mar, or 30 Sep) that the data still matches.
+- results_published: that acknowledged version is published on the agency's public pages.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -43,11 +46,11 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import (
-    AssessmentItem, Division, FiscalYear, Measure, ProgressUpdate, ReportDraft, ReportSettings, Task, Topic,
+    AssessmentItem, Division, DocumentVersion, FiscalYear, Measure, ProgressUpdate, ReportSettings, Task, Topic,
 )
 from tracker.models.ita import DEFAULT_THRESHOLDS, TOOLS
 from tracker.models.task import CLOSED_STATUSES
-from tracker.services import documents, item_banks, ita_calendar, plan, wording
+from tracker.services import approvals, documents, item_banks, ita_calendar, plan, versions, wording
 from tracker.services.documents import MEASURES, RESULTS
 from tracker.services.errors import NotFound
 from tracker.services.reports import compile as reports
@@ -87,7 +90,7 @@ class _Facts:
     settings: ReportSettings
     tasks: list[Task]  # active, of measures started by as_of
     updates: dict[int, list[ProgressUpdate]]  # by task id, up to as_of, oldest first
-    drafts: list  # the year's results drafts: rows of (as_of, compiled_at)
+    _versions: dict = field(default_factory=dict)
 
     @property
     def fy(self) -> dict:
@@ -112,6 +115,17 @@ class _Facts:
     @property
     def round_end(self) -> date:
         return self.round.end
+
+    def approved(self, kind: str) -> tuple[DocumentVersion | None, bool]:
+        """The newest approved version of the measures document (kind MEASURES) or of this round's
+        results report, and whether the plan still matches it. Loaded once per kind."""
+        if kind not in self._versions:
+            period = "" if kind == MEASURES else self.round.kind
+            version = versions.latest_approved(self.fiscal_year, kind, period)
+            current = version is not None and approvals.is_current(
+                version, reports.build(kind, self.fiscal_year, version.as_of))
+            self._versions[kind] = (version, current)
+        return self._versions[kind]
 
 
 Outcome = tuple[bool, str, list[Fix]]
@@ -149,13 +163,9 @@ def _load(fiscal_year: FiscalYear, as_of: date, thresholds: dict) -> _Facts:
             select(ProgressUpdate).where(ProgressUpdate.task_id.in_(list(updates)),
                                          ProgressUpdate.created_at <= until).order_by(ProgressUpdate.id)):
         updates[update.task_id].append(update)
-    drafts = list(db.session.execute(
-        select(ReportDraft.as_of, ReportDraft.compiled_at)
-        .where(ReportDraft.organization_id == organization_id, ReportDraft.fiscal_year_id == fiscal_year.id,
-               ReportDraft.kind == RESULTS)))
     return _Facts(fiscal_year=fiscal_year, as_of=as_of, thresholds=thresholds, topics=plan.plan_topics(fiscal_year),
                   items=plan.assessment_items(fiscal_year), divisions=plan.divisions(organization_id),
-                  settings=reports.settings_for(organization_id), tasks=tasks, updates=updates, drafts=drafts)
+                  settings=reports.settings_for(organization_id), tasks=tasks, updates=updates)
 
 
 # --- wording helpers -----------------------------------------------------------------------------
@@ -322,16 +332,39 @@ def approved_for_year(facts: _Facts) -> Outcome:
     if answered != year.year - 1:
         problems.append(f"ปีงบประมาณ {year.year} ยังไม่ได้ผูกกับผลการประเมิน ITA {year.year - 1}")
         fixes.append(Fix("ผลการประเมิน ITA", "plan.result", facts.fy))
-    unnamed = [caption for caption, name in (("ผู้ตรวจสอบ (ปลัด)", facts.settings.chief_name),
-                                             ("ผู้อนุมัติ (ผู้บริหาร)", facts.settings.executive_name))
-               if not name.strip()]
-    if unnamed:
-        problems.append(f"ยังไม่ได้ระบุชื่อ{' และ'.join(unnamed)} ที่ลงนามเห็นชอบมาตรการ กรอกที่หน้าตั้งค่ารายงาน")
-        fixes.append(Fix("ตั้งค่ารายงาน", "reports.settings", {}))
+    version, current = facts.approved(MEASURES)
+    if version is None:
+        problems.append("ผู้บริหารยังไม่ได้อนุมัติเอกสารมาตรการ ส่งขออนุมัติที่หน้าอนุมัติและเผยแพร่")
+        fixes.append(Fix("ขออนุมัติเอกสารมาตรการ", "approvals.new", {**facts.fy, "doc": "measures"}))
+    elif not current:
+        problems.append(f"แผนมาตรการมีการแก้ไขหลังผู้บริหารอนุมัติฉบับที่ {version.number} ส่งขออนุมัติฉบับใหม่")
+        fixes.append(Fix(f"ดูสิ่งที่เปลี่ยนหลังฉบับที่ {version.number}", "approvals.show", {"version_id": version.id}))
     if problems:
         return False, " ".join(problems), fixes
+    approver = version.decided_by.name if version.decided_by else "ผู้บริหาร"
     return True, (f"มาตรการปีงบประมาณ {year.year} จากผลการประเมิน ITA {answered} "
-                  f"ลงนามเห็นชอบโดย {facts.settings.executive_name}"), []
+                  f"ฉบับที่ {version.number} อนุมัติโดย {approver} "
+                  f"เมื่อ {format_date(local_datetime(version.decided_at).date())}"), []
+
+
+def _published(facts: _Facts, kind: str, word: str) -> Outcome:
+    version, current = facts.approved(kind)
+    if version is None or not current:
+        return (False, f"ยังไม่มีฉบับที่ผู้บริหาร{word}ซึ่งตรงกับข้อมูลปัจจุบัน จึงยังเผยแพร่ไม่ได้",
+                [Fix("อนุมัติและเผยแพร่", "approvals.index", facts.fy)])
+    if not version.is_published:
+        return (False, f"ฉบับที่ {version.number} ที่ผู้บริหาร{word}แล้วยังไม่ได้เผยแพร่ เผยแพร่ที่หน้าคำขอ",
+                [Fix(f"เผยแพร่ฉบับที่ {version.number}", "approvals.show", {"version_id": version.id})])
+    return True, (f"เผยแพร่ฉบับที่ {version.number} บนหน้าสาธารณะของหน่วยงานแล้ว "
+                  f"เมื่อ {format_date(local_datetime(version.published_at).date())}"), []
+
+
+def measures_published(facts: _Facts) -> Outcome:
+    return _published(facts, MEASURES, "อนุมัติ")
+
+
+def results_published(facts: _Facts) -> Outcome:
+    return _published(facts, RESULTS, "รับทราบ")
 
 
 # --- the results report's checks ----------------------------------------------------------------------------------
@@ -387,31 +420,29 @@ def problems_and_suggestions(facts: _Facts) -> Outcome:
 
 
 def acknowledged_for_period(facts: _Facts) -> Outcome:
-    problems, fixes = [], []
-    if not facts.settings.executive_name.strip():
-        problems.append("ยังไม่ได้ระบุชื่อผู้บริหารผู้รับทราบรายงาน กรอกที่หน้าตั้งค่ารายงาน")
-        fixes.append(Fix("ตั้งค่ารายงาน", "reports.settings", {}))
-    covering = [compiled for as_of, compiled in facts.drafts if as_of >= facts.round_end]
-    latest = max((u.created_at for updates in facts.updates.values() for u in updates), default=None)
-    where = f"จัดทำฉบับร่างที่หน้ารายงาน (ข้อมูล ณ {format_date(facts.round_end)})"
-    if not covering:
-        problems.append(f"ยังไม่มีฉบับร่างรายงาน{facts.round_label}ที่มีข้อมูลถึงวันที่ "
-                        f"{format_date(facts.round_end)} {where}")
-        fixes.append(Fix("รายงาน", "reports.index", facts.fy))
-    elif latest and max(covering) < latest:
-        problems.append(f"ฉบับร่างรายงาน{facts.round_label}จัดทำก่อนรายงานความก้าวหน้าล่าสุด "
-                        f"({format_date(local_datetime(latest).date())}) {where} อีกครั้ง")
-        fixes.append(Fix("รายงาน", "reports.index", facts.fy))
-    if problems:
-        return False, " ".join(problems), fixes
-    return True, (f"มีฉบับร่างรายงาน{facts.round_label}ที่เป็นปัจจุบัน "
-                  f"และระบุ {facts.settings.executive_name} เป็นผู้รับทราบ"), []
+    version, current = facts.approved(RESULTS)
+    round_name = f"รายงาน{facts.round_label} (ข้อมูล ณ {format_date(facts.round_end)})"
+    if version is None:
+        return (False, f"ผู้บริหารยังไม่ได้รับทราบ{round_name} เสนอผู้บริหารที่หน้าอนุมัติและเผยแพร่",
+                [Fix(f"เสนอ{round_name}", "approvals.new", {**facts.fy, "doc": _results_slug(facts)})])
+    if not current:
+        return (False, f"ข้อมูลของ{round_name}เปลี่ยนไปหลังผู้บริหารรับทราบฉบับที่ {version.number} "
+                       "เสนอฉบับใหม่ให้ผู้บริหารรับทราบ",
+                [Fix(f"ดูฉบับที่ {version.number}", "approvals.show", {"version_id": version.id})])
+    approver = version.decided_by.name if version.decided_by else "ผู้บริหาร"
+    return True, (f"{approver}รับทราบ{round_name} ฉบับที่ {version.number} "
+                  f"เมื่อ {format_date(local_datetime(version.decided_at).date())}"), []
+
+
+def _results_slug(facts: _Facts) -> str:
+    return versions.Document(RESULTS, facts.round.kind).slug
 
 
 CHECKS = {check.__name__: check for check in (
     topics_analysed, weak_items_covered, topics_have_measures, measures_have_steps, measures_have_divisions,
-    periods_in_year, monitoring_set, approved_for_year,
+    periods_in_year, monitoring_set, approved_for_year, measures_published,
     tasks_report_results, tasks_report_progress, problems_and_suggestions, acknowledged_for_period,
+    results_published,
 )}
 
 

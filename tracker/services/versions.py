@@ -124,3 +124,9 @@ def organization_by_slug(slug: str) -> Organization:
     if organization is None:
         raise NotFound()
     return organization
+
+
+def public_path(slug: str, fiscal_year: int, document: Document, fmt: str = "") -> str:
+    """The permanent public address of a document's latest published version:
+    "/public/pichai/2568/measures", or with `fmt` "/public/pichai/2568/results-6-month.pdf"."""
+    return f"/public/{slug}/{fiscal_year}/{document.slug}" + (f".{fmt}" if fmt else "")

@@ -1,9 +1,10 @@
 """The readiness page: each element of the criteria of the year's two documents, met or missing,
 with where to fix it."""
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user
 
-from tracker.services import access, documents, ita_calendar, readiness
-from tracker.services.documents import KINDS, RESULTS
+from tracker.services import access, documents, ita_calendar, readiness, versions
+from tracker.services.documents import KINDS, MEASURES, RESULTS
 from tracker.web.common import as_of_arg, current_fiscal_year, require
 
 bp = Blueprint("readiness", __name__)
@@ -20,4 +21,17 @@ def index():
     return render_template("reports/readiness.html", fiscal_year=fiscal_year, as_of=day, results=results,
                            roles=documents.roles_for(fiscal_year), midyear=ita_calendar.midyear_end(fiscal_year),
                            results_year=results_year, results_as_of=results_as_of, RESULTS=RESULTS,
+                           itas_urls=_itas_urls(fiscal_year.year, results_year, results_as_of),
                            documents=[(kind, [r for r in results if r.document == kind]) for kind in KINDS])
+
+
+def _itas_urls(year: int, results_year: int, results_as_of) -> dict[str, str]:
+    """What to type into ITAS for each document: its permanent public PDF address (once the agency
+    has a public address)."""
+    slug = current_user.organization.slug
+    if not slug:
+        return {}
+    base = current_app.config["TRACKER_BASE_URL"].rstrip("/")
+    results_round = ita_calendar.round_of_dates(*ita_calendar.fiscal_year_bounds(results_year), results_as_of).kind
+    return {MEASURES: base + versions.public_path(slug, year, versions.Document(MEASURES, ""), "pdf"),
+            RESULTS: base + versions.public_path(slug, results_year, versions.Document(RESULTS, results_round), "pdf")}
