@@ -122,6 +122,14 @@ def login(client, email: str, password: str = demo_service.DEMO_PASSWORD):
 
 
 @pytest.fixture
+def published_demo(app):
+    """The demo as `flask tracker demo` loads it: its FY 2568 measures document approved and its
+    6-month report acknowledged, both published."""
+    organization, _ = demo_service.load_demo(publish=True)
+    return organization
+
+
+@pytest.fixture
 def coordinator_client(app, demo):
     return login(app.test_client(), "coordinator@pichai.example")
 

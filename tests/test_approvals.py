@@ -185,3 +185,23 @@ def test_the_whole_flow_over_http(app, demo, coordinator_client, executive_clien
     assert coordinator_client.get("/approvals/?fy=2568").status_code == 200
     assert coordinator_client.get(f"/approvals/{version.id}.exe").status_code == 404
     assert coordinator_client.get("/approvals/new/nothing?fy=2568").status_code == 404
+
+
+def test_the_demo_comes_approved_acknowledged_and_published(app, published_demo):
+    published = versions.published(published_demo.id)
+    assert sorted((v.kind, v.period, v.number) for v in published) == [("measures", "", 1), ("results", "mid", 1)]
+    executive = _user(Role.EXECUTIVE)
+    assert all(v.decided_by_id == executive.id and v.is_published for v in published)
+    measures = next(v for v in published if v.kind == "measures")
+    assert "ประกาศ ณ วันที่ 18 ตุลาคม 2567" in _docx_text(versions.file_of(measures, "docx").content)
+    assert approvals.plan_changed_since_approval(_fiscal_year(published_demo), NOW.date()) is None
+
+
+def test_the_plan_page_says_what_changed_since_the_approved_version(app, demo, coordinator_client):
+    version = _approve(app, _request(app, demo))
+    assert "แผนมีการเปลี่ยนแปลงหลังฉบับที่" not in coordinator_client.get("/plan/?fy=2568").text
+    measure = _edit_first_measure(demo, budget_amount=20000)
+    page = coordinator_client.get("/plan/?fy=2568").text
+    assert "แผนมีการเปลี่ยนแปลงหลังฉบับที่ 1" in page and "(งบประมาณ)" in page
+    shown = coordinator_client.get(f"/approvals/{version.id}").text
+    assert "20,000 บาท" in shown and measure.title[:20] in shown

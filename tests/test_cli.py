@@ -5,36 +5,30 @@ from sqlalchemy import func, select
 from tracker import create_app
 
 from tracker.extensions import db
-from tracker.models import Organization, Task, Topic, User
-from tracker.services import users
+from tracker.models import DocumentVersion, Organization, Task, Topic, User
+from tracker.services import demo, users
 
 
 def run(app, *args):
     return app.test_cli_runner().invoke(args=["tracker", *args])
 
 
-def test_demo_loads_the_seed_agency_and_prints_a_login_per_role(app):
+def test_demo_loads_the_seed_agency_prints_a_login_per_role_and_a_second_run_changes_nothing(app):
     result = run(app, "demo")
     assert result.exit_code == 0, result.output
     assert "องค์การบริหารส่วนตำบลพิชัย" in result.output
     for role in ("coordinator", "executive", "head"):
         assert role in result.output
     assert "pichai2568" in result.output
-
-
-def test_demo_holds_the_seeds_plan(app):
-    run(app, "demo")
     assert db.session.scalar(select(func.count(Topic.id))) == 5
     # ทุกกอง: topics 1 (1 measure) and 2 (2 measures) × 4 divisions, plus one task each for topics 3, 4, 7.
     assert db.session.scalar(select(func.count(Task.id))) == 15
-
-
-def test_demo_run_twice_changes_nothing(app):
-    run(app, "demo")
-    counts = [db.session.scalar(select(func.count(model.id))) for model in (Organization, User, Task)]
-    result = run(app, "demo")
-    assert result.exit_code == 0 and "already loaded" in result.output
-    assert [db.session.scalar(select(func.count(model.id))) for model in (Organization, User, Task)] == counts
+    assert db.session.scalar(select(func.count(DocumentVersion.id)).where(DocumentVersion.published_at.is_not(None))) == 2
+    counts = [db.session.scalar(select(func.count(model.id))) for model in (Organization, User, Task, DocumentVersion)]
+    again = run(app, "demo")
+    assert again.exit_code == 0 and "already loaded" in again.output
+    assert [db.session.scalar(select(func.count(model.id)))
+            for model in (Organization, User, Task, DocumentVersion)] == counts
 
 
 def test_user_add_creates_the_first_coordinator_of_a_new_agency(app, client):
@@ -48,7 +42,7 @@ def test_user_add_creates_the_first_coordinator_of_a_new_agency(app, client):
 
 
 def test_user_add_head_needs_an_existing_division(app):
-    run(app, "demo")
+    demo.load_demo()
     result = run(app, "user", "add", "x@pichai.example", "--role", "head", "--password", "longenough",
                  "--division", "กองที่ไม่มี")
     assert result.exit_code != 0
@@ -57,7 +51,7 @@ def test_user_add_head_needs_an_existing_division(app):
 
 
 def test_user_add_head_joins_the_division(app):
-    run(app, "demo")
+    demo.load_demo()
     result = run(app, "user", "add", "deputy@pichai.example", "--role", "head", "--password", "longenough",
                  "--division", "กองช่าง")
     assert result.exit_code == 0, result.output
@@ -65,7 +59,7 @@ def test_user_add_head_joins_the_division(app):
 
 
 def test_user_add_refuses_a_short_password_and_a_duplicate_email(app):
-    run(app, "demo")
+    demo.load_demo()
     short = run(app, "user", "add", "new@pichai.example", "--role", "executive", "--password", "short")
     duplicate = run(app, "user", "add", "executive@pichai.example", "--role", "executive", "--password", "longenough")
     assert short.exit_code != 0 and "อย่างน้อย 8 ตัวอักษร" in short.output

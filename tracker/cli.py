@@ -31,8 +31,9 @@ tracker_cli.add_command(import_cli)
 
 @tracker_cli.command("demo")
 def demo_command() -> None:
-    """Load the demo agency (อบต.พิชัย) once; running it again changes nothing."""
-    organization, created = demo.load_demo()
+    """Load the demo agency (อบต.พิชัย) once, its documents approved and published; running it again
+    changes nothing."""
+    organization, created = demo.load_demo(publish=True)
     click.echo(("Loaded the demo: " if created else "The demo is already loaded: ") + organization.name)
     click.echo(f"Demo logins (password {demo.DEMO_PASSWORD}):")
     for email, role, name, position, _ in demo.DEMO_USERS:

@@ -11,7 +11,7 @@ from tracker.models import (
     AssessmentItem, AuditEvent, Division, FiscalYear, ItemScore, Measure, Organization, Role,
     Task, TaskStatus, Topic, User,
 )
-from tracker.services import item_banks, outbox, plan, reminders, tasks, users
+from tracker.services import approvals, item_banks, outbox, plan, reminders, tasks, users
 from tracker.thai import bangkok_to_utc
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "demo" / "pichai_2567.json"
@@ -40,8 +40,10 @@ DEMO_PROGRESS = (
 )
 
 
-def load_demo() -> tuple[Organization, bool]:
-    """Load the demo once; running it again changes nothing. Returns (organization, created)."""
+def load_demo(publish: bool = False) -> tuple[Organization, bool]:
+    """Load the demo once; running it again changes nothing. Returns (organization, created). With
+    `publish`, its documents go through approval to the public pages as well (publish_demo), which
+    takes LibreOffice some seconds: the command does it, the tests only where they need it."""
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     existing = db.session.scalar(select(Organization).where(Organization.name == data["organization"]["name"]))
     if existing:
@@ -58,7 +60,30 @@ def load_demo() -> tuple[Organization, bool]:
     _load_progress(organization, fiscal_year)
     db.session.commit()
     _replay_reminders()
+    if publish:
+        publish_demo(organization)
     return organization, True
+
+
+# (document, period, requested, decided) in Bangkok time: the measures document approved in the
+# first weeks of the year, the 6-month report acknowledged after its round; both published.
+DEMO_DECISIONS = (
+    ("measures", "", datetime(2024, 10, 15, 10, 0), datetime(2024, 10, 18, 14, 0)),
+    ("results", "mid", datetime(2025, 4, 3, 10, 0), datetime(2025, 4, 8, 14, 0)),
+)
+
+
+def publish_demo(organization: Organization) -> None:
+    """The demo executive approves the FY 2568 measures document and acknowledges its 6-month
+    report; the coordinator publishes both (at /public/pichai/)."""
+    config = {**current_app.config, "MAIL_SERVER": "", "LINE_CHANNEL_ACCESS_TOKEN": ""}
+    fiscal_year = db.session.scalar(select(FiscalYear).where(FiscalYear.organization_id == organization.id))
+    people = {u.role: u for u in db.session.scalars(select(User).where(User.organization_id == organization.id))}
+    for kind, period, requested, decided in DEMO_DECISIONS:
+        version = approvals.request(fiscal_year, kind, period, "", "", people[Role.COORDINATOR],
+                                    bangkok_to_utc(requested), config)
+        approvals.decide(version, True, "", people[Role.EXECUTIVE], bangkok_to_utc(decided), config)
+        approvals.publish(version, people[Role.COORDINATOR], bangkok_to_utc(decided))
 
 
 def _load_divisions(organization: Organization, names: list[str]) -> dict[str, Division]:

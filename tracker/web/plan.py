@@ -4,7 +4,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
 from tracker.models import AssessmentItem, Division, FiscalYear, Measure, Topic
-from tracker.services import access, analysis, plan, wording
+from tracker.services import access, analysis, approvals, plan, wording
 from tracker.services.errors import ServiceError
 from tracker.web.common import current_fiscal_year, int_arg, or_abort, require
 from tracker.web.plan_forms import DivisionForm, MeasureForm, ThresholdForm, TopicForm
@@ -27,7 +27,8 @@ def index():
     fiscal_year = current_fiscal_year()
     return render_template("plan/index.html", fiscal_year=fiscal_year,
                            fiscal_years=plan.fiscal_years(current_user.organization_id),
-                           topics=plan.plan_topics(fiscal_year), can_edit=access.can_edit_plan(current_user))
+                           topics=plan.plan_topics(fiscal_year), can_edit=access.can_edit_plan(current_user),
+                           changed=approvals.plan_changed_since_approval(fiscal_year, clock.today()))
 
 
 @bp.route("/result")
