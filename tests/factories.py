@@ -76,9 +76,11 @@ def xlsx(rows) -> bytes:
 
 
 def published_version(fiscal_year: FiscalYear, kind: str = "measures", period: str = "", as_of=None,
-                      formats=("docx", "xlsx"), published: bool = True, number: int | None = None):
+                      formats=("docx", "xlsx"), published: bool = True, number: int | None = None,
+                      status: str = "approved"):
     """An approved (and by default published) version of a document, with real files, made straight
-    in the tables: for tests of what reads versions (public pages, the API) without the approval flow."""
+    in the tables: for tests of what reads versions (public pages, the API) without the approval
+    flow. With status "pending" it is a request waiting for the executive."""
     import hashlib
     from datetime import datetime
     from tracker.models import DocumentFile, DocumentVersion, VersionStatus
@@ -94,8 +96,9 @@ def published_version(fiscal_year: FiscalYear, kind: str = "measures", period: s
     now = datetime(2025, 1, 10, 3, 0)
     version = DocumentVersion(organization_id=fiscal_year.organization_id, fiscal_year_id=fiscal_year.id, kind=kind,
                               period=period, number=number or count + 1, as_of=day, snapshot=text,
-                              content_hash=snapshot.content_hash(text), status=VersionStatus.APPROVED,
-                              requested_at=now, decided_at=now, published_at=now if published else None)
+                              content_hash=snapshot.content_hash(text), status=status, requested_at=now,
+                              decided_at=now if status == VersionStatus.APPROVED else None,
+                              published_at=now if published and status == VersionStatus.APPROVED else None)
     db.session.add(version)
     db.session.flush()
     for fmt in formats:

@@ -20,7 +20,9 @@ from werkzeug.datastructures import FileStorage
 from tests.conftest import login
 from tests import factories
 from tracker.extensions import db
-from tracker.models import AssessmentItem, AssessmentYear, Division, Measure, ProgressUpdate, Task, Topic, User
+from tracker.models import (
+    AssessmentItem, AssessmentYear, Division, DocumentFile, DocumentVersion, Measure, ProgressUpdate, Task, Topic, User,
+)
 from tracker.services import evidence, plan, tasks
 
 ROLES = ("anonymous", "coordinator", "executive", "own_head", "other_head", "other_org")
@@ -65,6 +67,14 @@ MATRIX = [
     ("GET",  "/plan/divisions/{division}/edit",      302, 200, 403, 403, 403, 404),
     ("POST", "/plan/divisions/{division}/edit",      302, 302, 403, 403, 403, 404),
     ("POST", "/plan/divisions/{division}/delete",    302, 302, 403, 403, 403, 404),
+    ("GET",  "/approvals/",                          302, 200, 200, 403, 403, 200),
+    ("GET",  "/approvals/new/measures",              302, 200, 403, 403, 403, 200),
+    ("GET",  "/approvals/{approval}",                302, 200, 200, 403, 403, 404),
+    ("GET",  "/approvals/{approval}/document",       302, 200, 200, 403, 403, 404),
+    ("GET",  "/approvals/{approval}.memo-docx",          302, 200, 200, 403, 403, 404),
+    ("POST", "/approvals/{approval}/decide",         302, 403, 302, 403, 403, 404),
+    ("POST", "/approvals/{approval}/publish",        302, 302, 403, 403, 403, 404),
+    ("POST", "/approvals/{approval}/withdraw",       302, 302, 403, 403, 403, 404),
     ("GET",  "/healthz",                             200, 200, 200, 200, 200, 200),
     ("GET",  "/login",                               200, 302, 302, 302, 302, 302),
     ("POST", "/login",                               302, 302, 302, 302, 302, 302),
@@ -87,6 +97,7 @@ POST_DATA = {
     "/plan/analysis/thresholds": {"oit_threshold": "100", "iit_threshold": "90", "eit_threshold": "85"},
     "/plan/divisions/{division}/edit": {"name": "กองคลังและพัสดุ"},
     "/login": {"email": "executive@pichai.example", "password": "pichai2568"},
+    "/approvals/{approval}/decide": {"decision": "approve"},
 }
 
 
@@ -113,6 +124,15 @@ def topic_numbered(organization_id: int, number: int) -> Topic:
     return db.session.scalar(select(Topic).where(Topic.organization_id == organization_id, Topic.number == number))
 
 
+def pending_request(demo) -> DocumentVersion:
+    """A measures document waiting for the executive, with a stand-in for its memo's file."""
+    version = factories.published_version(plan.get_fiscal_year(demo.id, 2568), formats=(), status="pending")
+    db.session.add(DocumentFile(organization_id=demo.id, version_id=version.id, fmt="memo-docx", content=b"memo",
+                                sha256="0" * 64, size=4))
+    db.session.commit()
+    return version
+
+
 @pytest.fixture
 def world(app, demo, other_agency):
     """The demo agency with a PDF attached to กองคลัง's task of topic (4), and a second agency."""
@@ -129,7 +149,8 @@ def world(app, demo, other_agency):
     return {
         "organization": demo, "other_agency": other_agency,
         "ids": {"task": task.id, "version": task.version, "evidence": files[0].id, "topic": topic.id,
-                "measure": measure.id, "division": task.division_id},
+                "measure": measure.id, "division": task.division_id,
+                "approval": pending_request(demo).id},
         "measure_title": measure.title,
     }
 
