@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "items.copy": "คัดลอกรายการข้อคำถามจากปีก่อน", "items.checked": "ตรวจรายการข้อคำถามที่คัดลอกมาแล้ว",
     "items.roles": "กำหนดข้อของเอกสารมาตรการและรายงานผล",
     "assessment_year.thresholds": "ตั้งเกณฑ์คะแนน ITA", "fiscal_year.create": "เริ่มปีงบประมาณ",
+    "calendar.renew": "สร้างที่อยู่ปฏิทินส่วนตัวใหม่",
 }
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",
