@@ -65,6 +65,9 @@ MATRIX = [
     ("GET",  "/plan/divisions/{division}/edit",      302, 200, 403, 403, 403, 404),
     ("POST", "/plan/divisions/{division}/edit",      302, 302, 403, 403, 403, 404),
     ("POST", "/plan/divisions/{division}/delete",    302, 302, 403, 403, 403, 404),
+    ("GET",  "/people/api-tokens",                   302, 200, 403, 403, 403, 200),
+    ("POST", "/people/api-tokens",                   302, 200, 403, 403, 403, 200),
+    ("POST", "/profile/calendar",                    302, 302, 302, 302, 302, 302),
     ("GET",  "/healthz",                             200, 200, 200, 200, 200, 200),
     ("GET",  "/login",                               200, 302, 302, 302, 302, 302),
     ("POST", "/login",                               302, 302, 302, 302, 302, 302),
@@ -87,6 +90,7 @@ POST_DATA = {
     "/plan/analysis/thresholds": {"oit_threshold": "100", "iit_threshold": "90", "eit_threshold": "85"},
     "/plan/divisions/{division}/edit": {"name": "กองคลังและพัสดุ"},
     "/login": {"email": "executive@pichai.example", "password": "pichai2568"},
+    "/people/api-tokens": {"name": "ระบบทดสอบสิทธิ์"},
 }
 
 
