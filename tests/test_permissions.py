@@ -71,10 +71,13 @@ MATRIX = [
     ("GET",  "/approvals/new/measures",              302, 200, 403, 403, 403, 200),
     ("GET",  "/approvals/{approval}",                302, 200, 200, 403, 403, 404),
     ("GET",  "/approvals/{approval}/document",       302, 200, 200, 403, 403, 404),
-    ("GET",  "/approvals/{approval}.memo-docx",          302, 200, 200, 403, 403, 404),
+    ("GET",  "/approvals/{approval}.memo-docx",      302, 200, 200, 403, 403, 404),
     ("POST", "/approvals/{approval}/decide",         302, 403, 302, 403, 403, 404),
     ("POST", "/approvals/{approval}/publish",        302, 302, 403, 403, 403, 404),
     ("POST", "/approvals/{approval}/withdraw",       302, 302, 403, 403, 403, 404),
+    ("GET",  "/people/api-tokens",                   302, 200, 403, 403, 403, 200),
+    ("POST", "/people/api-tokens",                   302, 200, 403, 403, 403, 200),
+    ("POST", "/profile/calendar",                    302, 302, 302, 302, 302, 302),
     ("GET",  "/healthz",                             200, 200, 200, 200, 200, 200),
     ("GET",  "/login",                               200, 302, 302, 302, 302, 302),
     ("POST", "/login",                               302, 302, 302, 302, 302, 302),
@@ -98,6 +101,7 @@ POST_DATA = {
     "/plan/divisions/{division}/edit": {"name": "กองคลังและพัสดุ"},
     "/login": {"email": "executive@pichai.example", "password": "pichai2568"},
     "/approvals/{approval}/decide": {"decision": "approve"},
+    "/people/api-tokens": {"name": "ระบบทดสอบสิทธิ์"},
 }
 
 

@@ -58,12 +58,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.web import (
-        approvals, auth, dashboard, item_banks, measure_import, notify, people, plan, readiness, reports, rollover, score_import,
-        tasks,
+        api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people, plan, readiness,
+        reports, rollover, score_import, tasks,
     )
 
-    for module in (approvals, auth, dashboard, item_banks, measure_import, notify, people, plan, readiness, reports, rollover,
-                   score_import, tasks):
+    for module in (api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people, plan,
+                   readiness, reports, rollover, score_import, tasks):
         app.register_blueprint(module.bp)
 
 

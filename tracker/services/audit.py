@@ -72,6 +72,8 @@ ACTION_LABELS = {
     "document.request": "ส่งเอกสารให้ผู้บริหารพิจารณา", "document.approve": "ผู้บริหารอนุมัติหรือรับทราบเอกสาร",
     "document.return": "ผู้บริหารส่งเอกสารกลับให้แก้ไข", "document.publish": "เผยแพร่เอกสาร",
     "document.withdraw": "ถอนเอกสารออกจากหน้าสาธารณะ",
+    "calendar.renew": "สร้างที่อยู่ปฏิทินส่วนตัวใหม่", "api_token.create": "สร้างโทเค็น API",
+    "api_token.revoke": "ยกเลิกโทเค็น API",
 }
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",

@@ -11,6 +11,7 @@ from tracker.extensions import csrf, db
 from tracker.models import Delivery, DeliveryStatus, User
 from tracker.services import access, outbox, plan, preferences, reminders
 from tracker.services.errors import ServiceError
+from tracker.web.calendar import feed_url
 from tracker.web.common import int_arg, or_abort, require
 from tracker.web.notify_forms import PreferenceForm, ReminderSettingsForm, TestMessageForm
 
@@ -128,6 +129,7 @@ def profile():
         except ServiceError as error:
             form.webhook_url.errors.append(str(error))
     return render_template("notify/profile.html", form=form, preference=preference, now=clock.now(),
+                           calendar_url=feed_url(current_user),
                            mail_ready=bool(current_app.config["MAIL_SERVER"]),
                            line_ready=bool(current_app.config["LINE_CHANNEL_ACCESS_TOKEN"]))
 

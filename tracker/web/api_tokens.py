@@ -1,0 +1,50 @@
+"""The coordinator's API tokens: make one (shown once), see when each was last used, revoke."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.services import access, api_tokens
+from tracker.services.errors import ServiceError
+from tracker.web.common import or_abort, require
+from tracker.web.fields import max_length, required
+
+bp = Blueprint("api_tokens", __name__)
+coordinator_only = require(access.can_edit_plan)
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("ชื่อโทเค็น", validators=[required("กรุณาตั้งชื่อโทเค็น เช่น ชื่อระบบที่จะใช้"), max_length(200)])
+
+
+def _page(form: ApiTokenForm, new_token: str | None = None):
+    return render_template("people/api_tokens.html", form=form, new_token=new_token,
+                           tokens=api_tokens.list_tokens(current_user.organization_id))
+
+
+@bp.route("/people/api-tokens", methods=["GET", "POST"])
+@coordinator_only
+def index():
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        try:
+            _, plain = api_tokens.create(current_user.organization_id, form.name.data, current_user, clock.now())
+        except ServiceError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            # Shown on this answer only: never stored, never put in the session or a redirect.
+            return _page(ApiTokenForm(formdata=None), plain)
+    return _page(form)
+
+
+@bp.route("/people/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@coordinator_only
+def revoke(token_id: int):
+    token = or_abort(api_tokens.get_token, current_user.organization_id, token_id)
+    api_tokens.revoke(token, current_user, clock.now())
+    db.session.commit()
+    flash(f"ยกเลิกโทเค็น {token.name} แล้ว ระบบที่ใช้โทเค็นนี้จะอ่านข้อมูลไม่ได้อีก", "success")
+    return redirect(url_for("api_tokens.index"))
