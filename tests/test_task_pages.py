@@ -2,10 +2,13 @@
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 
+from tests import factories
+from tests.conftest import login
 from tracker.extensions import db
-from tracker.models import Division, Evidence, Task
+from tracker.models import AuditEvent, Division, Evidence, Task
 
 
 def finance_task_id() -> int:
@@ -113,3 +116,69 @@ def test_healthz_answers_when_the_database_answers(client):
 def test_login_page_is_thai(client):
     html = page(client.get("/login"))
     assert "เข้าสู่ระบบ" in html and 'lang="th"' in html
+
+
+# Evidence the public may see: marked on the update form, or changed afterwards
+
+def test_head_marks_new_links_public_and_files_private_on_the_update_form(finance_client):
+    task = db.session.get(Task, finance_task_id())
+    assert "เผยแพร่ลิงก์เหล่านี้ในหน้าสาธารณะ" in page(finance_client.get(f"/tasks/{task.id}"))
+    response = post_update(finance_client, task.id, task.version, links="https://www.pichai.go.th/news/9",
+                           links_public="y", files=(io.BytesIO(b"%PDF-1.4 inside"), "ภายใน.pdf"))
+    assert response.status_code == 302
+    link = db.session.scalar(select(Evidence).where(Evidence.url == "https://www.pichai.go.th/news/9"))
+    file = db.session.scalar(select(Evidence).where(Evidence.filename == "ภายใน.pdf"))
+    assert link.public and not file.public
+    html = page(finance_client.get(f"/tasks/{task.id}"))
+    assert "เลิกเผยแพร่" in html and "เผยแพร่ในหน้าสาธารณะ</button>" in html
+
+
+def test_head_makes_an_existing_file_public_and_it_is_audited(finance_client):
+    task = db.session.get(Task, finance_task_id())
+    post_update(finance_client, task.id, task.version, files=(io.BytesIO(b"%PDF-1.4 photo"), "ภาพ.pdf"))
+    item = db.session.scalar(select(Evidence).where(Evidence.filename == "ภาพ.pdf"))
+    response = finance_client.post(f"/evidence/{item.id}/public", data={"public": "1"})
+    assert response.status_code == 302 and response.location.endswith(f"/tasks/{task.id}#history")
+    db.session.refresh(item)
+    assert item.public
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evidence.public"))
+    assert event.before == {"public": False} and event.after == {"public": True, "evidence_name": "ภาพ.pdf"}
+    assert event.task_id == task.id
+    assert "เปลี่ยนการเผยแพร่หลักฐานในหน้าสาธารณะ" in page(finance_client.get(f"/tasks/{task.id}"))
+    finance_client.post(f"/evidence/{item.id}/public", data={"public": "0"})
+    db.session.refresh(item)
+    assert not item.public
+
+
+@pytest.mark.parametrize("fixture", ["palad_client", "executive_client"])
+def test_only_who_may_update_the_task_changes_its_evidence(request, finance_client, fixture):
+    task = db.session.get(Task, finance_task_id())
+    post_update(finance_client, task.id, task.version, links="https://www.pichai.go.th/n")
+    item = db.session.scalar(select(Evidence).where(Evidence.url == "https://www.pichai.go.th/n"))
+    response = request.getfixturevalue(fixture).post(f"/evidence/{item.id}/public", data={"public": "1"})
+    assert response.status_code == 403
+    db.session.refresh(item)
+    assert not item.public
+
+
+def test_another_agencys_coordinator_cannot_change_this_agencys_evidence(app, finance_client, other_agency):
+    task = db.session.get(Task, finance_task_id())
+    post_update(finance_client, task.id, task.version, links="https://www.pichai.go.th/m")
+    item = db.session.scalar(select(Evidence).where(Evidence.url == "https://www.pichai.go.th/m"))
+    other = login(app.test_client(), other_agency.coordinator.email, factories.PASSWORD)
+    assert other.post(f"/evidence/{item.id}/public", data={"public": "1"}).status_code == 404
+
+
+def test_the_public_mark_survives_an_edit_conflict(finance_client, coordinator_client):
+    task = db.session.get(Task, finance_task_id())
+    opened = task.version
+    post_update(coordinator_client, task.id, opened, percent="55")
+    conflict = post_update(finance_client, task.id, opened, files_public="y",
+                           files=(io.BytesIO(b"%PDF-1.4 kept"), "เก็บไว้.pdf"))
+    assert conflict.status_code == 409 and 'checked id="files_public"' in page(conflict)
+    item = db.session.scalar(select(Evidence).where(Evidence.filename == "เก็บไว้.pdf"))
+    db.session.refresh(task)
+    again = post_update(finance_client, task.id, task.version, files_public="y", pending=str(item.id))
+    assert again.status_code == 302
+    db.session.refresh(item)
+    assert item.public and item.update_id is not None

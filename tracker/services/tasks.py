@@ -33,6 +33,8 @@ class ProgressInput:
     links: list[str] = field(default_factory=list)
     indicator_value: str = ""  # the measure's indicator, reached so far
     budget_spent: Decimal | None = None  # baht spent so far
+    links_public: bool = False  # the new links may be shown on the public progress page
+    files_public: bool = False  # and the new files
 
 
 def late_condition(today: date):
@@ -143,13 +145,15 @@ def record_progress(
     db.session.add(update)
     for url in data.links:
         update.evidence.append(Evidence(organization_id=task.organization_id, task_id=task.id,
-                                        uploader_id=author.id, url=url))
+                                        uploader_id=author.id, url=url, public=data.links_public))
     for evidence in files or []:
-        evidence.update = update
+        evidence.update, evidence.public = update, data.files_public
     task.status, task.percent, task.updated_at = data.status, data.percent, now
     db.session.flush()  # the version check in SQL: a concurrent save makes this raise StaleDataError
     after = audit.snapshot(task, TASK_FIELDS)
     after.update(done_text=data.done_text, problems=data.problems, evidence=len(update.evidence))
+    if any(e.public for e in update.evidence):
+        after["public_evidence"] = sum(e.public for e in update.evidence)
     if data.indicator_value:
         after["indicator_value"] = data.indicator_value
     if data.budget_spent is not None:
@@ -158,6 +162,23 @@ def record_progress(
                  at=now)
     db.session.commit()
     return update
+
+
+def set_evidence_public(user: User, evidence_id: int, public: bool) -> Evidence:
+    """Show a saved update's evidence on the public progress page, or hide it again, for someone who
+    may update its task. Audited; flushes, the caller commits."""
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.organization_id != user.organization_id or evidence.update_id is None:
+        raise NotFound("ไม่พบหลักฐานนี้")
+    task = get_task(user, evidence.task_id)
+    if not access.can_update_task(user, task):
+        raise Forbidden("คุณไม่มีสิทธิ์เปลี่ยนหลักฐานของงานนี้")
+    if evidence.public != public:
+        evidence.public = public
+        audit.record(task.organization_id, user, "evidence.public", "evidence", evidence.id, {"public": not public},
+                     {"public": public, "evidence_name": evidence.filename or evidence.url}, task_id=task.id)
+        db.session.flush()
+    return evidence
 
 
 def recent_updates(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date,

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
@@ -21,7 +21,9 @@ class ProgressForm(FlaskForm):
                              render_kw={"placeholder": "เช่น 12,500", "inputmode": "decimal"})
     links = TextAreaField("ลิงก์หลักฐาน (บรรทัดละ 1 ลิงก์)", validators=[Optional(), max_length(5000)],
                           render_kw={"placeholder": "https://www.pichai.go.th/..."})
+    links_public = BooleanField("เผยแพร่ลิงก์เหล่านี้ในหน้าสาธารณะ")
     files = MultipleFileField("ไฟล์หลักฐาน")
+    files_public = BooleanField("เผยแพร่ไฟล์เหล่านี้ในหน้าสาธารณะ")
     version = HiddenField()
     pending = HiddenField()  # ids of files kept from a submission that met an edit conflict
 

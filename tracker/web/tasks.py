@@ -80,7 +80,8 @@ def update(task_id: int):
     data = tasks.ProgressInput(status=form.status.data, percent=form.percent.data, done_text=form.done_text.data or "",
                                problems=form.problems.data or "", links=form.link_list(),
                                indicator_value=(form.indicator_value.data or "").strip(),
-                               budget_spent=form.budget_spent.data)
+                               budget_spent=form.budget_spent.data, links_public=form.links_public.data,
+                               files_public=form.files_public.data)
     try:
         tasks.record_progress(task, current_user, data, int(form.version.data or 0), files, now=clock.now())
     except (EditConflict, StaleDataError):
@@ -95,6 +96,16 @@ def update(task_id: int):
         return _render_task(task, form, status=422)
     flash("บันทึกความก้าวหน้าแล้ว", "success")
     return redirect(url_for("tasks.show", task_id=task.id))
+
+
+@bp.route("/evidence/<int:evidence_id>/public", methods=["POST"])
+@login_required
+def evidence_visibility(evidence_id: int):
+    public = request.form.get("public") == "1"
+    item = or_abort(tasks.set_evidence_public, current_user, evidence_id, public)
+    db.session.commit()
+    flash("เผยแพร่หลักฐานในหน้าสาธารณะแล้ว" if public else "เลิกเผยแพร่หลักฐานในหน้าสาธารณะแล้ว", "success")
+    return redirect(url_for("tasks.show", task_id=item.task_id, _anchor="history"))
 
 
 @bp.route("/evidence/<int:evidence_id>")
