@@ -1,7 +1,7 @@
 """ITA Tracker: turn an agency's ITA result into measures, tasks and reports."""
 import hmac
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
@@ -58,12 +58,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.web import (
-        api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people, plan, readiness,
-        reports, rollover, score_import, tasks,
+        api, api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people, plan,
+        readiness, reports, rollover, score_import, tasks,
     )
 
-    for module in (api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people, plan,
-                   readiness, reports, rollover, score_import, tasks):
+    for module in (api, api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people,
+                   plan, readiness, reports, rollover, score_import, tasks):
         app.register_blueprint(module.bp)
 
 
@@ -83,6 +83,8 @@ def register_errorhandlers(app: Flask) -> None:
         if code == 500:
             db.session.rollback()
         message = ERROR_MESSAGES.get(code, error.description)
+        if request.path.startswith("/api/"):
+            return api_error(error, code, message)
         return render_template("errors/error.html", code=code, message=message), code
 
     def render_csrf_error(error: CSRFError):
@@ -92,6 +94,13 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, render_csrf_error)
     for code in ERROR_MESSAGES:
         app.register_error_handler(code, render_error)
+
+
+def api_error(error: HTTPException, code: int, message: str):
+    """Other systems read JSON, never an HTML page; the error's own headers (Allow) stay."""
+    response = jsonify(error=message)
+    response.headers.extend((name, value) for name, value in error.get_headers() if name.lower() != "content-type")
+    return response, code
 
 
 def register_template_helpers(app: Flask) -> None:

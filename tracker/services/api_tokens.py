@@ -13,6 +13,7 @@ from tracker.services import audit
 from tracker.services.errors import NotFound, ServiceError
 
 TOKEN_PREFIX = "ita_"
+NO_NAME = "กรุณาตั้งชื่อโทเค็น เช่น ชื่อระบบที่จะใช้"
 PREFIX_LENGTH = 12  # "ita_" and 8 characters of the token: enough to tell tokens apart, too few to guess it
 
 
@@ -24,7 +25,7 @@ def create(organization_id: int, name: str, actor: User, now: datetime) -> tuple
     """A new token of the agency: (its row, the token to show once)."""
     name = name.strip()
     if not name:
-        raise ServiceError("กรุณาตั้งชื่อโทเค็น เช่น ชื่อระบบที่จะใช้")
+        raise ServiceError(NO_NAME)
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(organization_id=organization_id, name=name, prefix=plain[:PREFIX_LENGTH],
                      token_hash=_digest(plain), created_by_id=actor.id, created_at=now)

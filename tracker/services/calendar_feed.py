@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import DocumentVersion, FiscalYear, Measure, Task, Topic, User, VersionStatus
-from tracker.services import audit, ita_calendar, reminders
+from tracker.services import audit, ita_calendar, reminders, wording
 from tracker.services.versions import Document
 from tracker.thai import fiscal_year_of, format_date, local_datetime
 
@@ -137,11 +137,11 @@ def _measures(years: list[FiscalYear]) -> list[Measure]:
 
 def _measure_entry(measure: Measure, base_url: str) -> Entry:
     topic = measure.topic
-    divisions = "ทุกกอง" if measure.all_divisions else ", ".join(d.name for d in measure.divisions)
-    url = f"{base_url}/tasks?fy={topic.fiscal_year.year}&topic={topic.id}"
-    return Entry(f"measure-{measure.id}@{_host(base_url)}", f"มาตรการ: {measure.title} ({divisions or 'ยังไม่ระบุกอง'})",
+    divisions = wording.generated_responsible(measure) or "ยังไม่ระบุกอง"
+    year, url = topic.fiscal_year.year, f"{base_url}/tasks?fy={topic.fiscal_year.year}&topic={topic.id}"
+    return Entry(f"measure-{measure.id}@{_host(base_url)}", f"มาตรการ: {measure.title} ({divisions})",
                  measure.start_date, measure.end_date, url,
-                 f"ประเด็นที่ {topic.number} ปีงบประมาณ พ.ศ. {topic.fiscal_year.year}\nผู้รับผิดชอบ: {divisions}\n{url}")
+                 f"ประเด็นที่ {topic.number} ปีงบประมาณ พ.ศ. {year}\nผู้รับผิดชอบ: {divisions}\n{url}")
 
 
 def _report_entries(organization_id: int, years: list[FiscalYear], base_url: str) -> list[Entry]:

@@ -16,7 +16,7 @@ coordinator_only = require(access.can_edit_plan)
 
 
 class ApiTokenForm(FlaskForm):
-    name = StringField("ชื่อโทเค็น", validators=[required("กรุณาตั้งชื่อโทเค็น เช่น ชื่อระบบที่จะใช้"), max_length(200)])
+    name = StringField("ชื่อโทเค็น", validators=[required(api_tokens.NO_NAME), max_length(200)])
 
 
 def _page(form: ApiTokenForm, new_token: str | None = None):
