@@ -45,6 +45,7 @@ MATRIX = [
     ("GET",  "/tasks/{task}",                        302, 200, 200, 200, 403, 404),
     ("POST", "/tasks/{task}",                        302, 302, 403, 302, 403, 404),
     ("GET",  "/evidence/{evidence}",                 302, 200, 200, 200, 403, 404),
+    ("POST", "/evidence/{evidence}/public",          302, 302, 403, 302, 403, 404),
     ("GET",  "/plan/",                               302, 200, 200, 200, 200, 200),
     ("GET",  "/plan/result",                         302, 200, 200, 200, 200, 200),
     ("GET",  "/plan/analysis",                       302, 200, 200, 200, 200, 200),
@@ -65,6 +66,11 @@ MATRIX = [
     ("GET",  "/plan/divisions/{division}/edit",      302, 200, 403, 403, 403, 404),
     ("POST", "/plan/divisions/{division}/edit",      302, 302, 403, 403, 403, 404),
     ("POST", "/plan/divisions/{division}/delete",    302, 302, 403, 403, 403, 404),
+    ("GET",  "/settings/public",                     302, 200, 403, 403, 403, 200),
+    ("POST", "/settings/public",                     302, 302, 403, 403, 403, 302),
+    ("GET",  "/public/pichai/",                      200, 200, 200, 200, 200, 200),
+    ("GET",  "/public/pichai/2568/progress",         200, 200, 200, 200, 200, 200),
+    ("GET",  "/public/pichai/evidence/{evidence}",   404, 404, 404, 404, 404, 404),  # not marked public
     ("GET",  "/healthz",                             200, 200, 200, 200, 200, 200),
     ("GET",  "/login",                               200, 302, 302, 302, 302, 302),
     ("POST", "/login",                               302, 302, 302, 302, 302, 302),
@@ -79,6 +85,8 @@ MEASURE_FORM = {
 POST_DATA = {
     "/tasks/{task}": {"status": "in_progress", "percent": "50", "done_text": "ตรวจนับพัสดุแล้วครึ่งหนึ่ง",
                       "version": "{version}"},
+    "/evidence/{evidence}/public": {"public": "1"},
+    "/settings/public": {"slug": "pichai-lampang"},
     "/plan/topics/new": {"number": "9", "title": "ประเด็นที่เพิ่มระหว่างทดสอบสิทธิ์"},
     "/plan/topics/{topic}/edit": {"number": "4", "title": "กระบวนการกำกับดูแลการใช้ทรัพย์สินของราชการ (แก้ไข)"},
     "/plan/topics/{topic}/measures/new": MEASURE_FORM,

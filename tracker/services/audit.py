@@ -69,7 +69,7 @@ ACTION_LABELS = {
     "items.copy": "คัดลอกรายการข้อคำถามจากปีก่อน", "items.checked": "ตรวจรายการข้อคำถามที่คัดลอกมาแล้ว",
     "items.roles": "กำหนดข้อของเอกสารมาตรการและรายงานผล",
     "assessment_year.thresholds": "ตั้งเกณฑ์คะแนน ITA", "fiscal_year.create": "เริ่มปีงบประมาณ",
-    "evidence.public": "เปลี่ยนการเผยแพร่หลักฐานในหน้าสาธารณะ",
+    "organization.slug": "ตั้งที่อยู่หน้าสาธารณะ", "evidence.public": "เปลี่ยนการเผยแพร่หลักฐานในหน้าสาธารณะ",
 }
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",
@@ -81,7 +81,7 @@ FIELD_LABELS = {
     "year": "ปี พ.ศ.", "items": "จำนวนข้อ", "assessment_year": "ตามผลการประเมิน ITA",
     "carried": "มาตรการที่ยกมา", "copied_from": "สำเนาจากรายการ ITA", "measures_code": "ข้อของเอกสารมาตรการ",
     "results_code": "ข้อของรายงานผลการดำเนินการ", "results_covers": "รอบของรายงานผลที่ผู้ประเมินตรวจ",
-    "public": "เผยแพร่ในหน้าสาธารณะ", "public_evidence": "หลักฐานที่เผยแพร่ (รายการ)",
+    "slug": "ที่อยู่หน้าสาธารณะ", "public": "เผยแพร่ในหน้าสาธารณะ", "public_evidence": "หลักฐานที่เผยแพร่ (รายการ)",
     "evidence_name": "หลักฐาน",
 }
 
