@@ -47,6 +47,7 @@ MATRIX = [
     ("GET",  "/tasks/{task}",                        302, 200, 200, 200, 403, 404),
     ("POST", "/tasks/{task}",                        302, 302, 403, 302, 403, 404),
     ("GET",  "/evidence/{evidence}",                 302, 200, 200, 200, 403, 404),
+    ("POST", "/evidence/{evidence}/public",          302, 302, 403, 302, 403, 404),
     ("GET",  "/plan/",                               302, 200, 200, 200, 200, 200),
     ("GET",  "/plan/result",                         302, 200, 200, 200, 200, 200),
     ("GET",  "/plan/analysis",                       302, 200, 200, 200, 200, 200),
@@ -78,6 +79,11 @@ MATRIX = [
     ("GET",  "/people/api-tokens",                   302, 200, 403, 403, 403, 200),
     ("POST", "/people/api-tokens",                   302, 200, 403, 403, 403, 200),
     ("POST", "/profile/calendar",                    302, 302, 302, 302, 302, 302),
+    ("GET",  "/settings/public",                     302, 200, 403, 403, 403, 200),
+    ("POST", "/settings/public",                     302, 302, 403, 403, 403, 302),
+    ("GET",  "/public/pichai/",                      200, 200, 200, 200, 200, 200),
+    ("GET",  "/public/pichai/2568/progress",         200, 200, 200, 200, 200, 200),
+    ("GET",  "/public/pichai/evidence/{evidence}",   404, 404, 404, 404, 404, 404),  # not marked public
     ("GET",  "/healthz",                             200, 200, 200, 200, 200, 200),
     ("GET",  "/login",                               200, 302, 302, 302, 302, 302),
     ("POST", "/login",                               302, 302, 302, 302, 302, 302),
@@ -92,6 +98,8 @@ MEASURE_FORM = {
 POST_DATA = {
     "/tasks/{task}": {"status": "in_progress", "percent": "50", "done_text": "ตรวจนับพัสดุแล้วครึ่งหนึ่ง",
                       "version": "{version}"},
+    "/evidence/{evidence}/public": {"public": "1"},
+    "/settings/public": {"slug": "pichai-lampang"},
     "/plan/topics/new": {"number": "9", "title": "ประเด็นที่เพิ่มระหว่างทดสอบสิทธิ์"},
     "/plan/topics/{topic}/edit": {"number": "4", "title": "กระบวนการกำกับดูแลการใช้ทรัพย์สินของราชการ (แก้ไข)"},
     "/plan/topics/{topic}/measures/new": MEASURE_FORM,

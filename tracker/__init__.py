@@ -59,11 +59,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.web import (
         api, api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people, plan,
-        readiness, reports, rollover, score_import, tasks,
+        public, public_settings, readiness, reports, rollover, score_import, tasks,
     )
 
     for module in (api, api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people,
-                   plan, readiness, reports, rollover, score_import, tasks):
+                   plan, public, public_settings, readiness, reports, rollover, score_import, tasks):
         app.register_blueprint(module.bp)
 
 
@@ -112,6 +112,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["thai_date"] = thai.format_date
     app.jinja_env.filters["thai_date_long"] = lambda value: thai.format_date(value, long=True)
     app.jinja_env.filters["thai_datetime"] = thai.format_datetime
+    app.jinja_env.filters["thai_local_date"] = lambda value: thai.format_date(value and thai.local_datetime(value).date())
     app.jinja_env.filters["score"] = thai.format_score
     app.jinja_env.filters["baht"] = thai.format_baht
     app.jinja_env.filters["printed_period"] = wording.period

@@ -74,7 +74,7 @@ ACTION_LABELS = {
     "document.withdraw": "ถอนเอกสารออกจากหน้าสาธารณะ",
     "calendar.renew": "สร้างที่อยู่ปฏิทินส่วนตัวใหม่", "api_token.create": "สร้างโทเค็น API",
     "api_token.revoke": "ยกเลิกโทเค็น API",
-    "evidence.public": "เปลี่ยนการเผยแพร่หลักฐานในหน้าสาธารณะ",
+    "organization.slug": "ตั้งที่อยู่หน้าสาธารณะ", "evidence.public": "เปลี่ยนการเผยแพร่หลักฐานในหน้าสาธารณะ",
 }
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",
@@ -87,7 +87,7 @@ FIELD_LABELS = {
     "carried": "มาตรการที่ยกมา", "copied_from": "สำเนาจากรายการ ITA", "measures_code": "ข้อของเอกสารมาตรการ",
     "results_code": "ข้อของรายงานผลการดำเนินการ", "results_covers": "รอบของรายงานผลที่ผู้ประเมินตรวจ",
     "document": "เอกสาร", "comment": "ความเห็น", "published_at": "เผยแพร่เมื่อ",
-    "public": "เผยแพร่ในหน้าสาธารณะ", "public_evidence": "หลักฐานที่เผยแพร่ (รายการ)",
+    "slug": "ที่อยู่หน้าสาธารณะ", "public": "เผยแพร่ในหน้าสาธารณะ", "public_evidence": "หลักฐานที่เผยแพร่ (รายการ)",
     "evidence_name": "หลักฐาน",
 }
 

@@ -1,0 +1,120 @@
+"""The agency's public pages, without a login: the documents it published, for the assessors and
+anyone else, and the progress of its measures. Every answer can be cached and revalidated."""
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, send_file
+
+from tracker import clock
+from tracker.models import DocumentVersion, Organization
+from tracker.services import evidence, public_pages, versions
+from tracker.services.reports.compile import FORMATS
+from tracker.web.common import or_abort
+from tracker.web.tasks import INLINE_TYPES
+
+bp = Blueprint("public", __name__, url_prefix="/public")
+MAX_AGE = 300  # seconds a browser or proxy may keep a page before asking again
+FORMAT_LABELS = {"pdf": "PDF", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)"}
+
+
+@bp.context_processor
+def format_labels():
+    return {"FORMAT_LABELS": FORMAT_LABELS}
+
+
+def _cached(response: Response, etag: str | None = None, last_modified: datetime | None = None) -> Response:
+    """Public caching with an ETag (a hash of the body unless given) and a 304 for If-None-Match."""
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    if etag:
+        response.set_etag(etag)
+    else:
+        response.add_etag()
+    if last_modified:
+        response.last_modified = last_modified
+    return response.make_conditional(request)
+
+
+def _page(template: str, organization: Organization, embeddable: bool = False, **context) -> Response:
+    """A public page; with ?embed=1 (where `embeddable`) a plain one that other sites may frame."""
+    embed = embeddable and request.args.get("embed") == "1"
+    response = make_response(render_template(template, organization=organization, embed=embed, **context))
+    if not embed:
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return _cached(response)
+
+
+@bp.route("/<slug>/")
+def agency(slug: str):
+    organization = or_abort(public_pages.agency, slug)
+    return _page("public/listing.html", organization, embeddable=True,
+                 years=public_pages.listing(organization), single_year=False)
+
+
+@bp.route("/<slug>/<int:fy>/")
+def year(slug: str, fy: int):
+    organization = or_abort(public_pages.agency, slug)
+    fiscal_year = or_abort(public_pages.fiscal_year, organization, fy)
+    return _page("public/listing.html", organization, embeddable=True,
+                 years=public_pages.listing(organization, fiscal_year), single_year=True)
+
+
+@bp.route("/<slug>/<int:fy>/progress")
+def progress(slug: str, fy: int):
+    organization = or_abort(public_pages.agency, slug)
+    fiscal_year = or_abort(public_pages.fiscal_year, organization, fy)
+    today = clock.today()
+    return _page("public/progress.html", organization, embeddable=True, fiscal_year=fiscal_year, today=today,
+                 topics=public_pages.progress(fiscal_year, today))
+
+
+def _document_page(slug: str, fy: int, doc: str, number: int | None):
+    organization, version = or_abort(public_pages.locate, slug, fy, doc, number)
+    return _page("public/document.html", organization, item=public_pages.described(version),
+                 older=public_pages.older_versions(organization, version), latest=number is None)
+
+
+@bp.route("/<slug>/<int:fy>/<doc>")
+def document(slug: str, fy: int, doc: str):
+    return _document_page(slug, fy, doc, None)
+
+
+@bp.route("/<slug>/<int:fy>/<doc>/v<int:number>")
+def version(slug: str, fy: int, doc: str, number: int):
+    return _document_page(slug, fy, doc, number)
+
+
+def _file(version: DocumentVersion, fmt: str) -> Response:
+    """The version's stored bytes, as they were approved (never made again)."""
+    stored = or_abort(public_pages.document_file, version, fmt)
+    response = Response(stored.content, mimetype=FORMATS[fmt])
+    name = public_pages.download_name(version, versions.report_of(version), fmt)
+    response.headers.set("Content-Disposition", "inline" if fmt == "pdf" else "attachment", filename=name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return _cached(response, etag=stored.sha256, last_modified=version.published_at)
+
+
+@bp.route("/<slug>/<int:fy>/<doc>.<fmt>")
+def document_file(slug: str, fy: int, doc: str, fmt: str):
+    _, found = or_abort(public_pages.locate, slug, fy, doc)
+    return _file(found, fmt)
+
+
+@bp.route("/<slug>/<int:fy>/<doc>/v<int:number>.<fmt>")
+def version_file(slug: str, fy: int, doc: str, number: int, fmt: str):
+    _, found = or_abort(public_pages.locate, slug, fy, doc, number)
+    return _file(found, fmt)
+
+
+@bp.route("/<slug>/evidence/<int:evidence_id>", endpoint="evidence")
+def evidence_file(slug: str, evidence_id: int):
+    organization = or_abort(public_pages.agency, slug)
+    item = or_abort(public_pages.evidence_file, organization, evidence_id)
+    path = evidence.file_path(item, current_app.config["TRACKER_UPLOAD_DIR"])
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=item.content_type, download_name=evidence.display_filename(item),
+                         as_attachment=item.content_type not in INLINE_TYPES, etag=item.stored_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    return response
