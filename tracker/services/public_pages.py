@@ -109,7 +109,7 @@ def document_file(version: DocumentVersion, fmt: str) -> DocumentFile:
 
 
 def download_name(version: DocumentVersion, report: Report, fmt: str) -> str:
-    """"O34-measures-2568-20241001-v2.docx": the name the files of the reports pages have, and the version."""
+    """"O25-measures-2570-20261201-v2.docx": the reports pages' file name (DocumentRole.file_name), and the version."""
     return report.role.file_name(report.fiscal_year, f"-{version.as_of:%Y%m%d}-v{version.number}.{fmt}")
 
 
