@@ -198,6 +198,7 @@ def test_the_measures_document_this_system_writes_imports_again_as_the_same_plan
     source_year = plan.get_fiscal_year(source.id, 2568)
     content = reports.write(reports.build("measures", source_year, source_year.end_date), fmt, None)
     source.name = "องค์การบริหารส่วนตำบลพิชัย (ต้นฉบับ)"  # the target agency takes the demo's name
+    source.slug = None  # and its public address
     db.session.commit()
     fiscal_year = plan_less_demo_agency()
     preview = preview_of(fiscal_year, content, f"measures.{fmt}")
