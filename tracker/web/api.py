@@ -9,8 +9,8 @@ from tracker import clock
 from tracker.extensions import csrf, db
 from tracker.models import FiscalYear, Organization
 from tracker.services import api_data, api_tokens, plan, versions
-from tracker.services.errors import NotFound
 from tracker.web import api_schema
+from tracker.web.common import or_abort
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies, no forms: a token in a header cannot be forged by another site
@@ -18,10 +18,20 @@ csrf.exempt(bp)  # no cookies, no forms: a token in a header cannot be forged by
 UNAUTHORIZED = ("ต้องส่งโทเค็น API ที่ใช้งานได้ในหัว Authorization: Bearer <โทเค็น> "
                 "(ผู้ประสานงาน ITA สร้างได้ที่หน้าผู้ใช้)")
 BAD_DIVISION = "division ต้องเป็นเลขรหัสกอง (จำนวนเต็ม 1 ถึง 2147483647)"
+QUERY_PARAMETERS = {"api.tasks": {"division"}}  # every other endpoint takes none
 
 
 def error(status: int, message: str):
     return jsonify(error=message), status
+
+
+@bp.before_request
+def refuse_unknown_parameters():
+    """A misspelt parameter (?divison=) is an error, not a silently wider answer."""
+    unknown = sorted(set(request.args) - QUERY_PARAMETERS.get(request.endpoint, set()))
+    if unknown:
+        return error(400, f"ไม่รู้จักพารามิเตอร์: {', '.join(unknown)}")
+    return None
 
 
 def token_required(view):
@@ -44,10 +54,7 @@ def _fiscal_year(year: int) -> FiscalYear:
     """The token's agency's fiscal year; 404 outside the bounds the schema promises, or when absent."""
     if not api_schema.YEAR_MIN <= year <= api_schema.YEAR_MAX:
         abort(404)
-    try:
-        return plan.get_fiscal_year(g.organization.id, year)
-    except NotFound:
-        abort(404)
+    return or_abort(plan.get_fiscal_year, g.organization.id, year)
 
 
 def _is_id(text: str) -> bool:
@@ -101,9 +108,6 @@ def documents(year: int):
 def public_documents(slug: str):
     if not api_schema.SLUG.fullmatch(slug):
         abort(404)
-    try:
-        organization = versions.organization_by_slug(slug)
-    except NotFound:
-        abort(404)
+    organization = or_abort(versions.organization_by_slug, slug)
     return jsonify(organization={"name": organization.name, "slug": organization.slug},
                    documents=api_data.documents(organization, current_app.config["TRACKER_BASE_URL"]))

@@ -83,7 +83,7 @@ def _json(schema: dict, description: str) -> dict:
 
 
 ERRORS = {
-    "400": _json(_ref("Error"), "a parameter out of its bounds"),
+    "400": _json(_ref("Error"), "a parameter out of its bounds, or one the operation does not take"),
     "401": _json(_ref("Error"), "no token, or an unknown or revoked one"),
     "404": _json(_ref("Error"), "no such fiscal year (or agency)"),
 }
@@ -98,7 +98,7 @@ SLUG_PARAMETER = {"name": "slug", "in": "path", "required": True, "description":
 def _operation(operation_id: str, summary: str, schema: dict, errors: tuple[str, ...], parameters=(),
                public: bool = False) -> dict:
     operation = {"operationId": operation_id, "summary": summary, "parameters": list(parameters),
-                 "responses": {"200": _json(schema, "OK"), **{code: ERRORS[code] for code in errors}}}
+                 "responses": {"200": _json(schema, "OK"), **{code: ERRORS[code] for code in ("400", *errors)}}}
     if public:
         operation["security"] = []
     return {"get": operation}
@@ -116,7 +116,7 @@ PATHS = {
         _listing("measures", "Measure"), ("401", "404"), [YEAR]),
     "/api/v1/fiscal-years/{year}/tasks": _operation(
         "listTasks", "The year's tasks (one per measure and division) with status and progress",
-        _listing("tasks", "Task"), ("400", "401", "404"), [YEAR, DIVISION]),
+        _listing("tasks", "Task"), ("401", "404"), [YEAR, DIVISION]),
     "/api/v1/fiscal-years/{year}/documents": _operation(
         "listDocuments", "The year's published documents (the newest version of each)",
         _listing("documents", "Document"), ("401", "404"), [YEAR]),
