@@ -13,13 +13,6 @@ from tracker.services import plan, versions, wording
 from tracker.thai import local_datetime
 
 
-def public_document_url(base_url: str, slug: str, fiscal_year: int, document_slug: str, fmt: str) -> str:
-    """The address of a published document's file on the agency's public pages (blueprint `public`).
-    Written out here, not with url_for, so that the API does not depend on that blueprint; keep it
-    in step with the public pages' route /public/<slug>/<fiscal year>/<document>.<format>."""
-    return f"{base_url}/public/{slug}/{fiscal_year}/{document_slug}.{fmt}"
-
-
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -97,5 +90,5 @@ def _document(organization: Organization, version: DocumentVersion, base_url: st
     formats = [fmt for fmt in versions.formats_of(version) if fmt in versions.DOCUMENT_FORMATS]
     return {"fiscal_year": year, "document": document.slug, "title": document.label, "version": version.number,
             "as_of": version.as_of.isoformat(), "published_at": _utc(version.published_at),
-            "files": [{"format": fmt, "url": public_document_url(base_url, organization.slug, year, document.slug, fmt)
+            "files": [{"format": fmt, "url": base_url + versions.public_path(organization.slug, year, document, fmt)
                        if organization.slug else None} for fmt in formats]}

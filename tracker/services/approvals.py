@@ -101,7 +101,7 @@ def request(fiscal_year: FiscalYear, kind: str, period: str, memo_number: str, m
     _keep_memo(version, report, actor)
     audit.record(version.organization_id, actor, "document.request", "document_version", version.id, None,
                  {"document": versions.Document(kind, period).label, "number": version.number}, at=now)
-    _tell(version, _executives(version.organization_id), "approval", config, now)
+    _tell(version, _active(version.organization_id, Role.EXECUTIVE), "approval", config, now)
     db.session.commit()
     return version
 
@@ -204,7 +204,7 @@ def decide(version: DocumentVersion, approve: bool, comment: str, actor: User, n
                  "document_version", version.id, None,
                  {"document": versions.Document(version.kind, version.period).label, "number": version.number,
                   "comment": comment.strip()}, at=now)
-    _tell(version, _coordinators(version), "decision", config, now)
+    _tell(version, _active(version.organization_id, Role.COORDINATOR), "decision", config, now)
     db.session.commit()
     return version
 
@@ -319,14 +319,9 @@ def pending(organization_id: int) -> list[DocumentVersion]:
         .order_by(DocumentVersion.requested_at)))
 
 
-def _executives(organization_id: int) -> list[User]:
+def _active(organization_id: int, role: str) -> list[User]:
     return list(db.session.scalars(select(User).where(
-        User.organization_id == organization_id, User.role == Role.EXECUTIVE, User.active.is_(True))))
-
-
-def _coordinators(version: DocumentVersion) -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.organization_id == version.organization_id, User.role == Role.COORDINATOR, User.active.is_(True))))
+        User.organization_id == organization_id, User.role == role, User.active.is_(True))))
 
 
 def _tell(version: DocumentVersion, users: list[User], rule: str, config, now: datetime) -> None:
