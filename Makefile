@@ -5,8 +5,12 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# The address links in messages point at: where `make run` serves, unless set in the environment.
+TRACKER_BASE_URL ?= http://$(HOST):$(PORT)
+export TRACKER_BASE_URL
 
-.PHONY: run install migrate demo serve test test-postgres bench system-deps clean
+.PHONY: run install migrate demo serve test test-postgres bench system-deps-run system-deps-test \
+	checks fresh-machine-check clean
 
 $(VENV)/installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,27 +29,37 @@ demo: migrate
 
 # The web server and, beside it, the reminder scheduler (its own process); Ctrl+C stops both.
 serve:
-	@echo "ITA Tracker: http://$(HOST):$(PORT)/"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(FLASK) tracker scheduler & \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "ITA Tracker: $(TRACKER_BASE_URL)/"
+	@$(BIN)/python scripts/serve.py --host $(HOST) --port $(PORT)
 
-run: demo serve
+run: system-deps-run demo serve
 
-system-deps:
-	scripts/install-system-deps.sh
+# Debian packages (with sudo when not root): what serving needs, and what the tests add.
+system-deps-run:
+	@scripts/install-system-deps.sh run
 
-test: install system-deps
+system-deps-test:
+	@scripts/install-system-deps.sh test
+
+test: install system-deps-test
 	$(BIN)/python -m pytest
 
 # The same suite on the local PostgreSQL server (what .ci/run does as well).
-test-postgres: install system-deps
+test-postgres: install system-deps-test
 	TRACKER_TEST_DATABASE_URL=$${TRACKER_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest
 
 # Speed and memory targets (scripts/bench.py); on PostgreSQL too when TRACKER_BENCH_DATABASE_URL is set.
 bench: install
 	$(BIN)/python scripts/bench.py
+
+# The dependency audit and the static security check (requirements-checks.txt, docs/security-checks.md).
+checks: install
+	scripts/security-checks
+
+# make run and the browser and PDF tests on a brand-new Debian 12 root (as root; see the script).
+fresh-machine-check:
+	scripts/fresh-machine-check
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,19 +1,42 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Chromium for the end-to-end tests, a Thai font so pages render
-# (Laksaman, the TH Sarabun clone the PDFs embed), LibreOffice to turn the DOCX reports into PDF,
-# poppler's pdftotext/pdffonts/pdftoppm to read the PDFs back, and libatomic1, without which
-# Playwright's bundled driver (node) cannot start on a new Debian 12.
+# The Debian packages ITA Tracker needs, for one purpose at a time:
+#   scripts/install-system-deps.sh run    what serving needs: LibreOffice (writer, no GUI) turns the
+#                                         DOCX reports into PDF, with the Thai font they embed
+#                                         (Laksaman, the TH Sarabun clone, from fonts-thai-tlwg-ttf)
+#   scripts/install-system-deps.sh test   the above, and what the tests add: Chromium for the browser
+#                                         tests, poppler-utils (pdftotext/pdffonts/pdftoppm) to read
+#                                         the PDFs back, and libatomic1, without which Playwright's
+#                                         bundled driver (node) cannot start on a new Debian 12
+# Each step prints one line; apt's own output goes to a log whose tail is shown only if it fails.
 set -euo pipefail
-missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-dpkg -s fonts-thai-tlwg-ttf >/dev/null 2>&1 || missing+=(fonts-thai-tlwg-ttf)
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
-command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
-dpkg -s libatomic1 >/dev/null 2>&1 || missing+=(libatomic1)
-[ ${#missing[@]} -eq 0 ] && exit 0
+purpose=${1:-test}
+log=${SYSTEM_DEPS_LOG:-instance/system-deps.log}
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "Installing Debian packages: ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install() {  # install WHY PACKAGE... : the packages not installed yet, with one line saying why
+  local why=$1; shift
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  mkdir -p "$(dirname "$log")"
+  echo "Installing ${missing[*]} (Debian packages) $why; apt's output: $log"
+  if ! { $sudo apt-get update && DEBIAN_FRONTEND=noninteractive \
+           $sudo apt-get install -y --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    echo "Installing ${missing[*]} failed; the end of $log:" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
+}
+
+case $purpose in
+  run)
+    install "to write the PDF reports" libreoffice-writer-nogui fonts-thai-tlwg-ttf ;;
+  test)
+    install "to write the PDF reports" libreoffice-writer-nogui fonts-thai-tlwg-ttf
+    install "for the browser tests and to read the PDFs back" chromium poppler-utils libatomic1 ;;
+  *)
+    echo "usage: $0 run|test" >&2; exit 2 ;;
+esac

@@ -35,7 +35,7 @@ def demo_command() -> None:
     changes nothing."""
     organization, created = demo.load_demo(publish=True)
     click.echo(("Loaded the demo: " if created else "The demo is already loaded: ") + organization.name)
-    click.echo(f"Demo logins (password {demo.DEMO_PASSWORD}):")
+    click.echo(f"Demo logins at {current_app.config['TRACKER_BASE_URL']}/login (password {demo.DEMO_PASSWORD}):")
     for email, role, name, position, _ in demo.DEMO_USERS:
         click.echo(f"  {role.value:<12} {email:<28} {name} ({position})")
 
