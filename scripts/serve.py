@@ -8,7 +8,7 @@ The two run in their own sessions, so a Ctrl+C in the terminal reaches only the 
 stops them in order rather than racing their own Ctrl+C handling."""
 import argparse
 import signal
-import subprocess  # nosec B404: runs this project's own flask commands, never a shell
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -22,7 +22,7 @@ def flask(*args: str) -> list[str]:
 
 
 def start(command: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(command, cwd=PROJECT, start_new_session=True)  # nosec B603: no shell
+    return subprocess.Popen(command, cwd=PROJECT, start_new_session=True)
 
 
 def stop(process: subprocess.Popen) -> None:
