@@ -55,7 +55,7 @@ bench: install
 
 # The dependency audit and the static security check (requirements-checks.txt, docs/security-checks.md).
 checks: install
-	scripts/security-checks
+	VENV=$(VENV) scripts/security-checks
 
 # make run and the browser and PDF tests on a brand-new Debian 12 root (as root; see the script).
 fresh-machine-check:
