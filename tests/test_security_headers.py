@@ -8,10 +8,10 @@ from flask import Response
 from sqlalchemy import select
 
 from tests import factories
-from tests.conftest import login, make_app, fresh_database
+from tests.conftest import fresh_database, make_app
 from tracker.extensions import db
 from tracker.models import Delivery, Division, Evidence, FiscalYear, Task, User
-from tracker.services import api_tokens, evidence, tasks
+from tracker.services import api_tokens, evidence
 from tracker.web import security
 
 EMBEDDABLE = ("public.agency", "public.year", "public.progress")
