@@ -30,7 +30,7 @@ def assert_security_headers(response, frameable: bool = False) -> None:
     directives = policy(response)
     assert directives["default-src"] == "'self'"
     assert directives["script-src"] == "'self'"  # no 'unsafe-inline', no other origin
-    assert directives["style-src"] == "'self'"
+    assert directives["style-src"] == "'self'" and directives["img-src"] == "'self'"
     assert directives["object-src"] == "'none'"
     assert directives["base-uri"] == "'none'"
     assert directives["form-action"] == "'self'"
