@@ -26,3 +26,10 @@ document.addEventListener("change", function (event) {
   var names = Array.prototype.map.call(input.files, function (file) { return file.name; });
   document.getElementById(listId).textContent = names.length ? "เลือกแล้ว: " + names.join(", ") : "ยังไม่ได้เลือกไฟล์";
 });
+
+// A select marked data-autosubmit (the fiscal-year picker) shows its choice at once; without script,
+// the form's own button (in <noscript>) does it.
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (select.hasAttribute && select.hasAttribute("data-autosubmit")) { select.form.submit(); }
+});

@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Default, from_environment
 from tracker.extensions import csrf, db, login, mail, migrate
+from tracker.web import security
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -27,6 +28,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    security.init_app(app)
     register_template_helpers(app)
     register_commands(app)
     return app

@@ -25,6 +25,28 @@ SIGNATURES = {
     "xls": (b"\xd0\xcf\x11\xe0",),
     "ppt": (b"\xd0\xcf\x11\xe0",),
 }
+# A file is served as the type of its checked extension, never as the type the uploader's browser
+# claimed (which could say text/html for a page with script in it).
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "txt": "text/plain",
+    "csv": "text/csv",
+    "zip": "application/zip",
+}
+UNKNOWN_TYPE = "application/octet-stream"
+# Shown in the browser: kinds whose leading bytes were checked and that cannot carry a page's script.
+# Every other kind (text, office files, archives) is downloaded.
+INLINE_KINDS = ("pdf", "png", "jpg", "jpeg", "gif")
 
 
 def extension(filename: str) -> str:
@@ -62,7 +84,7 @@ def save_uploads(task: Task, uploader: User, uploads: list[FileStorage], upload_
         saved.append(Evidence(
             organization_id=task.organization_id, task_id=task.id, uploader_id=uploader.id,
             filename=upload.filename[:255], stored_name=stored_name,
-            content_type=upload.mimetype or "application/octet-stream", size=len(content),
+            content_type=CONTENT_TYPES.get(extension(stored_name), UNKNOWN_TYPE), size=len(content),
         ))
     db.session.add_all(saved)
     db.session.commit()
@@ -71,6 +93,16 @@ def save_uploads(task: Task, uploader: User, uploads: list[FileStorage], upload_
 
 def file_path(evidence: Evidence, upload_dir: str) -> Path:
     return Path(upload_dir) / evidence.stored_name
+
+
+def served_type(evidence: Evidence) -> str:
+    """The type to serve a stored file as: its checked kind's (rows saved before this rule kept the
+    uploader's claim in content_type, so that column is not trusted)."""
+    return CONTENT_TYPES.get(extension(evidence.stored_name), UNKNOWN_TYPE)
+
+
+def shows_inline(evidence: Evidence) -> bool:
+    return extension(evidence.stored_name) in INLINE_KINDS
 
 
 def display_filename(evidence: Evidence) -> str:

@@ -8,8 +8,8 @@ from tracker import clock
 from tracker.models import DocumentVersion, Organization
 from tracker.services import evidence, public_pages, versions
 from tracker.services.reports.compile import FORMATS
+from tracker.web import security
 from tracker.web.common import or_abort
-from tracker.web.tasks import INLINE_TYPES
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 MAX_AGE = 300  # seconds a browser or proxy may keep a page before asking again
@@ -38,8 +38,8 @@ def _page(template: str, organization: Organization, embeddable: bool = False, *
     """A public page; with ?embed=1 (where `embeddable`) a plain one that other sites may frame."""
     embed = embeddable and request.args.get("embed") == "1"
     response = make_response(render_template(template, organization=organization, embed=embed, **context))
-    if not embed:
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    if embed:
+        security.allow_framing(response)
     return _cached(response)
 
 
@@ -89,7 +89,6 @@ def _file(version: DocumentVersion, fmt: str) -> Response:
     response = Response(stored.content, mimetype=FORMATS[fmt])
     name = public_pages.download_name(version, versions.report_of(version), fmt)
     response.headers.set("Content-Disposition", "inline" if fmt == "pdf" else "attachment", filename=name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return _cached(response, etag=stored.sha256, last_modified=version.published_at)
 
 
@@ -112,9 +111,8 @@ def evidence_file(slug: str, evidence_id: int):
     path = evidence.file_path(item, current_app.config["TRACKER_UPLOAD_DIR"])
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=item.content_type, download_name=evidence.display_filename(item),
-                         as_attachment=item.content_type not in INLINE_TYPES, etag=item.stored_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response = send_file(path, mimetype=evidence.served_type(item), download_name=evidence.display_filename(item),
+                         as_attachment=not evidence.shows_inline(item), etag=item.stored_name)
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
     return response

@@ -11,7 +11,6 @@ from tracker.web.common import current_fiscal_year, int_arg, or_abort, require
 from tracker.web.task_forms import ProgressForm
 
 bp = Blueprint("tasks", __name__)
-INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif")
 
 
 def _task_list(template: str, task_filter: tasks.TaskFilter):
@@ -118,5 +117,5 @@ def evidence_file(evidence_id: int):
     path = evidence.file_path(item, current_app.config["TRACKER_UPLOAD_DIR"])
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype=item.content_type, download_name=item.filename,
-                     as_attachment=item.content_type not in INLINE_TYPES)
+    return send_file(path, mimetype=evidence.served_type(item), download_name=item.filename,
+                     as_attachment=not evidence.shows_inline(item))
