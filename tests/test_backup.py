@@ -1,6 +1,7 @@
 """`flask tracker backup FILE` and `restore FILE`: the database and the uploaded files together, in
 a format of the app's own that restores on SQLite and PostgreSQL alike; a file that cannot be
 trusted is refused with nothing changed."""
+import hashlib
 import io
 import json
 import zipfile
@@ -117,3 +118,126 @@ def test_a_backup_restores_every_row_and_file_into_a_new_database(tmp_path, sour
             assert response.data == PDF
         db.session.remove()
         db.engine.dispose()
+
+
+# --- refusals: nothing changes -----------------------------------------------------------------
+
+
+def cli(app, *args):
+    """The command in the test's own app context (an in-memory database lives only there)."""
+    return app.test_cli_runner().invoke(args=["tracker", *args])
+
+
+@pytest.fixture
+def backup_file(app, demo, tmp_path) -> Path:
+    """A backup of the demo with one evidence file."""
+    add_evidence_file(app)
+    result = cli(app, "backup", str(tmp_path / "backup.zip"))
+    assert result.exit_code == 0, result.output
+    return tmp_path / "backup.zip"
+
+
+def test_restore_refuses_a_database_that_has_data_unless_forced(app, backup_file):
+    rows, files = every_row(), uploaded_files(app)
+    result = cli(app, "restore", str(backup_file))
+    assert result.exit_code == 1
+    assert "Refused: the database already has data: restore with --force" in result.output
+    assert every_row() == rows and uploaded_files(app) == files
+
+
+def test_restore_with_force_replaces_every_row_and_every_file(app, backup_file):
+    rows, files = every_row(), uploaded_files(app)
+    db.session.add(Division(organization_id=rows["organization"][0][0], name="กองใหม่", position=99))
+    db.session.commit()
+    add_evidence_file(app, "เพิ่มภายหลัง.pdf")
+    result = cli(app, "restore", "--force", str(backup_file))
+    assert result.exit_code == 0, result.output
+    assert every_row() == rows
+    assert uploaded_files(app) == files
+
+
+def rewrite(backup: Path, change) -> None:
+    """Rewrite the backup with `change(parts)` applied to its {name: bytes} parts."""
+    with zipfile.ZipFile(backup) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    change(parts)
+    with zipfile.ZipFile(backup, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+
+
+def change_manifest(**values):
+    def change(parts):
+        parts[MANIFEST] = json.dumps({**json.loads(parts[MANIFEST]), **values}).encode()
+    return change
+
+
+def damage_a_row(parts):
+    parts["tables/task.jsonl"] = parts["tables/task.jsonl"].replace(b'"status": "', b'"status": "x', 1)
+
+
+def damage_the_file(parts):
+    [name] = [name for name in parts if name.startswith("uploads/")]
+    parts[name] = parts[name][:-1] + b"!"
+
+
+def an_upload_outside(parts):
+    manifest = json.loads(parts[MANIFEST])
+    manifest["uploads"][0]["path"] = "../outside.pdf"
+    parts[MANIFEST] = json.dumps(manifest).encode()
+
+
+def a_date_that_does_not_exist(parts):
+    """A row that cannot go back in, though the manifest agrees with it: the restore is undone."""
+    part = "tables/task.jsonl"
+    parts[part] = parts[part].replace(b'"due_date": "2025-09-30"', b'"due_date": "2025-02-30"', 1)
+    manifest = json.loads(parts[MANIFEST])
+    [entry] = [table for table in manifest["tables"] if table["part"] == part]
+    entry["sha256"] = hashlib.sha256(parts[part]).hexdigest()
+    parts[MANIFEST] = json.dumps(manifest).encode()
+
+
+TAMPERING = {
+    "not-a-zip": (lambda backup: backup.write_bytes(b"not a backup\n"), "cannot be read as a backup"),
+    "cut-short": (lambda backup: backup.write_bytes(backup.read_bytes()[:-300]), "cannot be read as a backup"),
+    "no-manifest": (lambda backup: rewrite(backup, lambda parts: parts.pop(MANIFEST)), "it has no manifest.json"),
+    "another-format": (lambda backup: rewrite(backup, change_manifest(format="other")), "not an ITA Tracker backup"),
+    "a-newer-format-version": (lambda backup: rewrite(backup, change_manifest(format_version=2)),
+                               "format version 2; this version of ITA Tracker reads version 1"),
+    "another-schema-revision": (lambda backup: rewrite(backup, change_manifest(alembic_revision="0006")),
+                                "the backup is of schema revision 0006, this database is at"),
+    "a-damaged-row": (lambda backup: rewrite(backup, damage_a_row), "part tables/task.jsonl is damaged"),
+    "a-damaged-file": (lambda backup: rewrite(backup, damage_the_file), "is damaged (its checksum differs"),
+    "a-missing-part": (lambda backup: rewrite(backup, lambda parts: parts.pop("tables/user.jsonl")),
+                       "lacks its part tables/user.jsonl"),
+    "a-file-outside-the-upload-folder": (lambda backup: rewrite(backup, an_upload_outside),
+                                         "an upload file outside the upload folder: '../outside.pdf'"),
+    "a-row-that-cannot-go-back": (lambda backup: rewrite(backup, a_date_that_does_not_exist),
+                                  "the restore failed and was undone, nothing was changed"),
+}
+
+
+@pytest.mark.parametrize("tamper, message", TAMPERING.values(), ids=TAMPERING.keys())
+def test_restore_refuses_a_backup_it_cannot_trust_and_changes_nothing(app, backup_file, tamper, message):
+    rows, files = every_row(), uploaded_files(app)
+    tamper(backup_file)
+    result = cli(app, "restore", "--force", str(backup_file))
+    assert result.exit_code == 1
+    assert "Refused: " in result.output and message in result.output
+    assert every_row() == rows
+    assert uploaded_files(app) == files
+
+
+def test_backup_never_overwrites_a_file(app, backup_file):
+    before = backup_file.read_bytes()
+    result = cli(app, "backup", str(backup_file))
+    assert result.exit_code == 1
+    assert "already exists: name a new file" in result.output
+    assert backup_file.read_bytes() == before
+
+
+def test_backup_into_a_missing_folder_says_so_and_leaves_nothing(app, demo, tmp_path):
+    result = cli(app, "backup", str(tmp_path / "no-such-folder" / "backup.zip"))
+    assert result.exit_code == 1
+    assert "cannot write" in result.output and "No such file or directory" in result.output
+    assert not (tmp_path / "no-such-folder").exists()
