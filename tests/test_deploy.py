@@ -69,18 +69,19 @@ def test_the_environment_file_as_shipped_refuses_to_start_until_the_secret_key_i
     assert "RuntimeError: Set SECRET_KEY for TRACKER_ENV=production" in result.stderr
 
 
-def settings_read_by_the_server(environment: dict[str, str]) -> dict:
-    """The settings a process started with this environment runs with."""
+@pytest.fixture(scope="module")
+def server_settings(server_environment) -> dict:
+    """The settings a process started with the environment file runs with."""
     script = ("import json; from wsgi import app; print(json.dumps({key: app.config[key] for key in "
               "('TRACKER_ENV', 'TRACKER_PROXIES', 'TRACKER_BASE_URL', 'SESSION_COOKIE_SECURE', 'MAX_CONTENT_LENGTH')}))")
-    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=environment, capture_output=True,
-                            text=True, timeout=START_LIMIT)
+    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=server_environment,
+                            capture_output=True, text=True, timeout=START_LIMIT)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
-def test_the_environment_file_gives_production_settings_behind_one_proxy(server_environment):
-    assert settings_read_by_the_server(server_environment) == {
+def test_the_environment_file_gives_production_settings_behind_one_proxy(server_settings):
+    assert server_settings == {
         "TRACKER_ENV": "production", "TRACKER_PROXIES": 1, "TRACKER_BASE_URL": "https://ita.example.go.th",
         "SESSION_COOKIE_SECURE": True, "MAX_CONTENT_LENGTH": 50 * 1024 * 1024}
 
@@ -166,9 +167,9 @@ def site() -> str:
     return (DEPLOY / "nginx-ita-tracker.conf").read_text()
 
 
-def test_nginx_takes_the_requests_the_app_takes(server_environment):
+def test_nginx_takes_the_requests_the_app_takes(server_settings):
     [size] = re.findall(r"client_max_body_size (\d+)m;", site())
-    assert int(size) * 1024 * 1024 == settings_read_by_the_server(server_environment)["MAX_CONTENT_LENGTH"]
+    assert int(size) * 1024 * 1024 == server_settings["MAX_CONTENT_LENGTH"]
 
 
 def test_nginx_passes_what_the_app_reads_behind_one_proxy_and_serves_the_static_folder():
