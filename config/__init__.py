@@ -2,6 +2,7 @@
 import os
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -29,8 +30,13 @@ def _fixed_today() -> date | None:
         raise RuntimeError(f"TRACKER_TODAY={value!r} is not a date: use an ISO date such as 2025-03-31") from None
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
+
+
 class Default:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    """Development: what a checkout, `make run` and the tests run with (TRACKER_ENV unset)."""
+    TRACKER_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     TRACKER_UPLOAD_DIR = os.environ.get("TRACKER_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
@@ -72,16 +78,16 @@ class Default:
     SESSION_COOKIE_SAMESITE = "Lax"
 
 
-class Development(Default):
-    DEBUG = True
-
-
 class Production(Default):
+    """A server: create_app refuses to start until check_production finds nothing missing."""
+    TRACKER_ENV = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    TRACKER_BASE_URL = os.environ.get("TRACKER_BASE_URL", "").strip().rstrip("/")
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
 
 
 class Testing(Default):
+    TRACKER_ENV = "testing"
     TESTING = True
     SECRET_KEY = "testing"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TRACKER_TEST_DATABASE_URL", "sqlite://")
@@ -92,12 +98,27 @@ class Testing(Default):
     TRACKER_PASSWORD_HASH = "pbkdf2:sha256:1000"
 
 
-CONFIGS = {"default": Default, "development": Development, "production": Production, "testing": Testing}
+# "default" is the older name of development.
+CONFIGS = {"development": Default, "default": Default, "production": Production, "testing": Testing}
 
 
 def from_environment() -> type[Default]:
-    """The settings class named by TRACKER_ENV (default, development, production)."""
-    name = os.environ.get("TRACKER_ENV", "default").lower()
+    """The settings class named by TRACKER_ENV (development when unset, production, testing)."""
+    name = os.environ.get("TRACKER_ENV", "development").strip().lower() or "development"
     if name not in CONFIGS:
         raise RuntimeError(f"TRACKER_ENV={name!r}: use one of {', '.join(CONFIGS)}")
     return CONFIGS[name]
+
+
+def check_production(settings) -> None:
+    """Stop a production start-up that would run with the development secret (anyone could forge a
+    session) or without the public address (every reminder's link would point at nowhere)."""
+    secret = settings.get("SECRET_KEY") or ""
+    if not secret or secret == DEVELOPMENT_SECRET_KEY:
+        raise RuntimeError("Set SECRET_KEY for TRACKER_ENV=production (e.g. the output of "
+                           "python3 -c 'import secrets; print(secrets.token_hex(32))'): without it, or with the "
+                           "development value, sessions and forms cannot be protected.")
+    address = urlsplit(settings.get("TRACKER_BASE_URL") or "")
+    if address.scheme not in ("http", "https") or not address.hostname:
+        raise RuntimeError("Set TRACKER_BASE_URL for TRACKER_ENV=production to the public address users open, "
+                           "e.g. https://ita.agency.go.th: the links in reminders point there.")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import BASE_DIR, INSTANCE_DIR, Default, from_environment
+from config import BASE_DIR, INSTANCE_DIR, Default, check_production, from_environment
 from tracker.extensions import csrf, db, login, mail, migrate
 from tracker.web import security
 
@@ -19,7 +19,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    if not app.config["SECRET_KEY"]:
+    if app.config["TRACKER_ENV"] == "production":
+        check_production(app.config)
+    elif not app.config["SECRET_KEY"]:
         raise RuntimeError("Set SECRET_KEY: sessions and forms cannot be protected without it.")
     if app.config["TRACKER_PROXIES"]:
         # Behind nginx: the client's address (for the login limit) and scheme come from its headers.

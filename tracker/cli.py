@@ -4,6 +4,7 @@ import os
 import signal
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -15,7 +16,7 @@ from tracker.models import Organization, Role
 from tracker import clock, scheduler
 from tracker.models.base import utcnow
 from tracker.services import (
-    demo, documents, item_banks, ita_calendar, outbox, plan, readiness, reminders, rollover, users, wording,
+    backup, demo, documents, item_banks, ita_calendar, outbox, plan, readiness, reminders, rollover, users, wording,
 )
 from tracker.services.imports import items, measures, scores
 from tracker.services.reports import compile as reports
@@ -105,6 +106,38 @@ def scheduler_command() -> None:
         scheduler.build(current_app._get_current_object()).start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("Scheduler stopped.")
+
+
+@tracker_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Save the whole database and the uploaded files (TRACKER_UPLOAD_DIR) into FILE, a new zip that
+    restores on SQLite or PostgreSQL."""
+    try:
+        summary = backup.create(file, Path(current_app.config["TRACKER_UPLOAD_DIR"]))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write {file}: {error.strerror or error}") from None
+    click.echo(f"Saved {sum(summary.rows.values()):,} rows of {len(summary.rows)} tables and {summary.files:,} "
+               f"uploaded files (schema revision {summary.revision}) to {file}")
+
+
+@tracker_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already has data, and its uploaded files.")
+def restore_command(file: Path, force: bool) -> None:
+    """Bring back the database and the uploaded files from a backup made by `tracker backup`, in one
+    transaction. Stop the web server and the scheduler first."""
+    try:
+        summary = backup.restore(file, Path(current_app.config["TRACKER_UPLOAD_DIR"]), replace=force)
+    except backup.BackupError as error:
+        raise click.ClickException(f"Refused: {error}") from None
+    except OSError as error:
+        raise click.ClickException(f"Refused: cannot read {file} or write the upload folder "
+                                   f"({error.strerror or error}); nothing was changed") from None
+    click.echo(f"Restored {sum(summary.rows.values()):,} rows of {len(summary.rows)} tables and {summary.files:,} "
+               f"uploaded files (schema revision {summary.revision}) from {file}")
 
 
 def _existing_organization(name: str | None) -> Organization:

@@ -31,10 +31,17 @@ csrf = CSRFProtect()
 mail = Mail()
 
 
+# How long a SQLite writer waits for another (a web worker, the scheduler) before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
 @event.listens_for(Engine, "connect")
-def _enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite ignores foreign keys (and so ON DELETE) unless asked, per connection."""
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    """SQLite ignores foreign keys (and so ON DELETE) unless asked, per connection. WAL lets the
+    pages read while the scheduler or another worker writes; an in-memory database stays "memory"."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
