@@ -11,8 +11,12 @@ from tracker.web.fields import required
 bp = Blueprint("auth", __name__)
 
 
+# No spaces or control characters: PostgreSQL refuses NUL in text, and no address has them.
+EMAIL_SHAPE = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+$"
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("อีเมล", validators=[required("กรุณากรอกอีเมล"), Regexp(r"^[^@\s]+@[^@\s]+$", message="อีเมลไม่ถูกต้อง")])
+    email = EmailField("อีเมล", validators=[required("กรุณากรอกอีเมล"), Regexp(EMAIL_SHAPE, message="อีเมลไม่ถูกต้อง")])
     password = PasswordField("รหัสผ่าน", validators=[required("กรุณากรอกรหัสผ่าน")])
 
 
