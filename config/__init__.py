@@ -76,6 +76,9 @@ class Default:
     TRACKER_MAX_ATTEMPTS = int(os.environ.get("TRACKER_MAX_ATTEMPTS", "8"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # A login ends on the server after this many minutes without a request: 8 hours, an office
+    # day, so a morning login lasts the day but a browser left open overnight is logged out.
+    TRACKER_SESSION_IDLE_MINUTES = int(os.environ.get("TRACKER_SESSION_IDLE_MINUTES", "480"))
 
 
 class Production(Default):

@@ -9,7 +9,7 @@ from tracker.models import Division, FiscalYear, Measure, Organization, Task, To
 from tracker.services import plan, users
 from tracker.thai import fiscal_year_bounds
 
-PASSWORD = "password123"
+PASSWORD = "tracker-test-2568"
 
 
 @dataclass

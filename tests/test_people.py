@@ -114,7 +114,7 @@ def test_coordinator_adds_a_head_who_can_log_in(app, coordinator_client, demo):
 @pytest.mark.parametrize("data, message", [
     ({"email": ""}, "กรุณากรอกอีเมล"),
     ({"email": "ไม่ใช่อีเมล"}, "อีเมลไม่ถูกต้อง"),
-    ({"email": "finance@pichai.example"}, "มีผู้ใช้อีเมล finance@pichai.example อยู่แล้ว"),
+    ({"email": "finance@pichai.example"}, "ใช้อีเมลนี้ไม่ได้ กรุณาใช้อีเมลอื่น"),
     ({"name": ""}, "กรุณากรอกชื่อ-นามสกุล"),
     ({"role": "admin"}, "ตัวเลือกไม่ถูกต้อง"),
     ({"division_id": ""}, "หัวหน้ากองต้องเลือกกอง"),
@@ -122,6 +122,7 @@ def test_coordinator_adds_a_head_who_can_log_in(app, coordinator_client, demo):
     ({"division_id": "abc"}, "ตัวเลือกไม่ถูกต้อง"),
     ({"password": ""}, "กรุณากำหนดรหัสผ่านเริ่มต้น"),
     ({"password": "short"}, "รหัสผ่านต้องยาวอย่างน้อย 8 ตัวอักษร"),
+    ({"password": "password123"}, "รหัสผ่านนี้เดาง่ายเกินไป"),
 ])
 def test_new_user_form_refusals(coordinator_client, demo, data, message):
     form = {"email": "someone@pichai.example", "name": "ผู้ใช้ใหม่", "role": "head",

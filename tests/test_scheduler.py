@@ -248,7 +248,7 @@ def queue_emails(count: int) -> list[str]:
     db.session.flush()
     addresses = []
     for number in range(count):
-        person = users.create_user(organization, f"staff{number}@test.example", Role.EXECUTIVE, "password123",
+        person = users.create_user(organization, f"staff{number}@test.example", Role.EXECUTIVE, "staff-pass-2568",
                                    f"เจ้าหน้าที่ {number}")
         db.session.add(Delivery(organization_id=organization.id, user_id=person.id, key=f"test:{person.id}:now:email",
                                 rule="test", channel="email", address=person.email, subject="ทดสอบ",

@@ -1,9 +1,6 @@
 """ITA Tracker: turn an agency's ITA result into measures, tasks and reports."""
-import hmac
-
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -51,13 +48,11 @@ def register_extensions(app: Flask) -> None:
     @login.user_loader
     def load_user(session_id: str):
         # A deactivated account's open session ends at its next request, and so does one opened
-        # before the password last changed (User.get_id).
-        user_id, _, key = session_id.partition(":")
-        if not user_id.isdecimal():
-            return None
-        user = db.session.scalar(select(models.User).where(models.User.id == int(user_id),
-                                                           models.User.active.is_(True)))
-        return user if user is not None and hmac.compare_digest(key, user.session_key()) else None
+        # before the password last changed (User.get_id), logged out or idle too long.
+        from tracker import clock
+        from tracker.services import sessions
+
+        return sessions.resume(session_id, clock.now())
 
 
 def register_blueprints(app: Flask) -> None:

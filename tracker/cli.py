@@ -59,7 +59,7 @@ def _organization(name: str | None) -> Organization:
 @user_cli.command("add")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--password", required=True, help="At least 8 characters and not easy to guess.")
 @click.option("--division", default=None, help="The division's name; required for a head.")
 @click.option("--name", default="", help="Display name (defaults to the email's user part).")
 @click.option("--position", default="", help="Position, e.g. ปลัด อบต.")

@@ -8,12 +8,12 @@ from tracker.models.org import Division, Organization, Role, User
 from tracker.models.plan import FiscalYear, Measure, MeasureStep, Topic
 from tracker.models.publish import ApiToken, DocumentFile, DocumentVersion, VersionStatus
 from tracker.models.report import ReportDraft, ReportSettings
-from tracker.models.security import LoginAttempt
+from tracker.models.security import LoginAttempt, LoginGuard, LoginSession
 from tracker.models.task import Evidence, ProgressUpdate, Task, TaskStatus
 
 __all__ = [
     "ApiToken", "AssessmentItem", "AssessmentYear", "AuditEvent", "Delivery", "DeliveryStatus", "Division", "DocumentFile", "DocumentVersion", "Evidence",
     "Holiday", "NotificationPreference", "ReminderSettings", "SchedulerLease", "FiscalYear", "ItemScore",
-    "LoginAttempt", "Measure", "MeasureStep", "Organization", "ProgressUpdate", "ReportDraft", "ReportSettings",
+    "LoginAttempt", "LoginGuard", "LoginSession", "Measure", "MeasureStep", "Organization", "ProgressUpdate", "ReportDraft", "ReportSettings",
     "Role", "Task", "TaskStatus", "Topic", "User", "VersionStatus",
 ]

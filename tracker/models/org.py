@@ -66,6 +66,9 @@ class User(UserMixin, OrgOwned, db.Model):
     organization: Mapped[Organization] = relationship()
     division: Mapped[Division | None] = relationship()
 
+    # The token of the login (LoginSession) this object was loaded for or started; not a column.
+    session_token = ""
+
     @property
     def is_active(self) -> bool:
         return self.active
@@ -87,9 +90,10 @@ class User(UserMixin, OrgOwned, db.Model):
         return Role(self.role).label
 
     def get_id(self) -> str:
-        """What the session cookie holds: the id and a keyed digest of the password hash, so that a
-        new password (reset by the coordinator or changed by the user) ends every other session."""
-        return f"{self.id}:{self.session_key()}"
+        """What the session cookie holds: the id, a keyed digest of the password hash (so that a new
+        password, reset by the coordinator or changed by the user, ends every other session) and the
+        token of this login's LoginSession (so that logging out ends it on the server)."""
+        return f"{self.id}:{self.session_key()}:{self.session_token}"
 
     def session_key(self) -> str:
         key = current_app.config["SECRET_KEY"].encode()

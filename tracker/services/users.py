@@ -1,16 +1,37 @@
 """Accounts: the CLI and the people pages create and change users here; login attempts are counted here."""
+import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
+from tracker import clock
 from tracker.extensions import db
-from tracker.models import Division, LoginAttempt, Organization, Role, User
-from tracker.services import audit
+from tracker.models import Division, LoginAttempt, LoginGuard, Organization, Role, User
+from tracker.services import audit, sessions
 from tracker.services.errors import NotFound, ServiceError
 
 MIN_PASSWORD_LENGTH = 8
+# zxcvbn's score: 0 and 1 are passwords found in its lists of common passwords, words and names,
+# alone or with a few digits or simple substitutions (fewer than a million guesses).
+MIN_PASSWORD_SCORE = 2
+# The estimate's cost grows with length; a strong start is strong whatever follows it.
+PASSWORD_CHARS_SCORED = 100
+WEAK_PASSWORD_MESSAGE = ("รหัสผ่านนี้เดาง่ายเกินไป (เป็นรหัสผ่านที่ใช้กันทั่วไป หรือคำ/ชื่อที่ต่อด้วยตัวเลข) "
+                         "กรุณาตั้งรหัสผ่านที่ยาวขึ้น เช่น นำคำที่ไม่เกี่ยวกันหลายคำมาต่อกัน")
+# One message for every email that cannot be used, so a coordinator learns nothing of other
+# agencies: not whether the email is theirs, nor its agency or role.
+EMAIL_UNUSABLE_MESSAGE = "ใช้อีเมลนี้ไม่ได้ กรุณาใช้อีเมลอื่น"
+
+
+class WeakPassword(ServiceError):
+    """The new password is too short or too easy to guess."""
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -24,10 +45,9 @@ def create_user(organization: Organization, email: str, role: str, password: str
         raise ServiceError(f"อีเมล “{email}” ไม่ถูกต้อง")
     if role not in {r.value for r in Role}:
         raise ServiceError(f"บทบาท “{role}” ไม่มีในระบบ (coordinator, head, executive)")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร")
+    check_new_password(password, email, name)
     if find_user_by_email(email):
-        raise ServiceError(f"มีผู้ใช้อีเมล {email} อยู่แล้ว")
+        raise ServiceError(EMAIL_UNUSABLE_MESSAGE)
     if role == Role.HEAD and not division_name:
         raise ServiceError("หัวหน้ากองต้องระบุกอง (--division)")
     division = None
@@ -40,7 +60,11 @@ def create_user(organization: Organization, email: str, role: str, password: str
                 division=division, position=position)
     user.set_password(password, current_app.config["TRACKER_PASSWORD_HASH"])
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same email added at the same moment elsewhere
+        db.session.rollback()
+        raise ServiceError(EMAIL_UNUSABLE_MESSAGE) from None
     audit.record(organization.id, actor, "user.create", "user", user.id, None,
                  {"email": email, "role": role, "division": division.name if division else None})
     db.session.commit()
@@ -48,10 +72,21 @@ def create_user(organization: Organization, email: str, role: str, password: str
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None. A password is checked even when no
+    user has the email, so the answer takes as long and gives away nothing of who has an account."""
     user = find_user_by_email(email)
-    if user is None or not user.active or not user.check_password(password):
-        return None
-    return user
+    matches = check_password_hash(user.password_hash if user else _stand_in_hash(_hash_method()), password)
+    return user if user is not None and user.active and matches else None
+
+
+def _hash_method() -> str:
+    return current_app.config["TRACKER_PASSWORD_HASH"]
+
+
+@lru_cache(maxsize=4)
+def _stand_in_hash(method: str) -> str:
+    """A hash of a password nobody knows, made as the real ones are, to check against instead."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 # --- the people pages ---
@@ -114,13 +149,20 @@ def update_user(user: User, name: str, position: str, role: str, division: Divis
     return user
 
 
-def _check_new_password(password: str) -> None:
+def check_new_password(password: str, email: str = "", name: str = "") -> None:
+    """Long enough and not easy to guess: not a common password, nor the user's own name or the
+    name part of their email with a few changes. Raises WeakPassword with the reason in Thai."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ServiceError(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร")
+        raise WeakPassword(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร")
+    own_words = email.split("@")[0].replace(".", " ").split() + name.split()
+    if zxcvbn(password[:PASSWORD_CHARS_SCORED], user_inputs=own_words)["score"] < MIN_PASSWORD_SCORE:
+        raise WeakPassword(WEAK_PASSWORD_MESSAGE)
 
 
 def _set_password(user: User, password: str) -> None:
-    user.set_password(password, current_app.config["TRACKER_PASSWORD_HASH"])
+    """The new password ends the user's other logins (the one this object came with goes on)."""
+    user.set_password(password, _hash_method())
+    sessions.end_others(user, clock.now())
 
 
 def reset_password(user: User, new_password: str, actor: User | None) -> None:
@@ -128,7 +170,7 @@ def reset_password(user: User, new_password: str, actor: User | None) -> None:
     that it happened, never what the password is."""
     if actor is not None and actor.organization_id != user.organization_id:
         raise NotFound("ไม่พบผู้ใช้นี้")
-    _check_new_password(new_password)
+    check_new_password(new_password, user.email, user.name)
     _set_password(user, new_password)
     audit.record(user.organization_id, actor, "user.password_reset", "user", user.id)
     db.session.commit()
@@ -137,7 +179,7 @@ def reset_password(user: User, new_password: str, actor: User | None) -> None:
 def change_own_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise ServiceError("รหัสผ่านปัจจุบันไม่ถูกต้อง")
-    _check_new_password(new)
+    check_new_password(new, user.email, user.name)
     if new == current:
         raise ServiceError("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม")
     _set_password(user, new)
@@ -190,8 +232,46 @@ def login_blocked(email: str, ip: str, now: datetime) -> bool:
 ATTEMPTS_KEPT = timedelta(days=1)
 
 
-def record_login(email: str, ip: str, ok: bool, now: datetime) -> None:
-    """Keep this attempt; forget those too old to count (the limit looks back two windows)."""
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPTS_KEPT))
-    db.session.add(LoginAttempt(email=_normal_email(email), ip=ip[:45], at=now, succeeded=ok))
+def claim_login_attempt(email: str, ip: str, now: datetime) -> LoginAttempt | None:
+    """Check the limit and record this attempt as one step, or None when the limit refuses it.
+    The attempt counts as a failure until login_succeeded() says otherwise, so attempts whose
+    passwords are still being checked count too: five at once use up the allowance, a sixth waits
+    for their records and is refused. (Checked and recorded apart, twenty requests arriving
+    together would all pass the check before any was recorded.)"""
+    email, ip = _normal_email(email), ip[:45]
+    _hold_guards([f"email:{email}", f"ip:{ip}"], now)
+    if login_blocked(email, ip, now):
+        db.session.commit()
+        return None
+    return record_login(email, ip, False, now)
+
+
+def _hold_guards(keys: list[str], now: datetime) -> None:
+    """Upsert the guard rows of this email and address: a second worker trying either waits here
+    until this one commits, then counts what it recorded. In sorted order, so two workers that
+    share one key never hold one each and wait for the other."""
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    for key in sorted(keys):
+        db.session.execute(insert(LoginGuard).values(key=key, last_attempt_at=now).on_conflict_do_update(
+            index_elements=[LoginGuard.key], set_={"last_attempt_at": now}))
+
+
+def _forget(key, old) -> None:
+    """Delete old rows, passing over those another login holds (PostgreSQL): waiting for them
+    while holding guards of one's own could deadlock two workers. They go at a later login."""
+    db.session.execute(delete(key.class_).where(key.in_(select(key).where(old).with_for_update(skip_locked=True))))
+
+
+def login_succeeded(attempt: LoginAttempt) -> None:
+    attempt.succeeded = True
     db.session.commit()
+
+
+def record_login(email: str, ip: str, ok: bool, now: datetime) -> LoginAttempt:
+    """Keep this attempt; forget those too old to count (the limit looks back two windows)."""
+    _forget(LoginAttempt.id, LoginAttempt.at < now - ATTEMPTS_KEPT)
+    _forget(LoginGuard.key, LoginGuard.last_attempt_at < now - ATTEMPTS_KEPT)
+    attempt = LoginAttempt(email=_normal_email(email), ip=ip[:45], at=now, succeeded=ok)
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt

@@ -5,19 +5,38 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import Regexp
 
 from tracker import clock
-from tracker.services import users
+from tracker.services import sessions, users
 from tracker.web.fields import required
 
 bp = Blueprint("auth", __name__)
 
 
+# No spaces or control characters: PostgreSQL refuses NUL in text, and no address has them.
+EMAIL_SHAPE = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+$"
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("อีเมล", validators=[required("กรุณากรอกอีเมล"), Regexp(r"^[^@\s]+@[^@\s]+$", message="อีเมลไม่ถูกต้อง")])
+    email = EmailField("อีเมล", validators=[required("กรุณากรอกอีเมล"), Regexp(EMAIL_SHAPE, message="อีเมลไม่ถูกต้อง")])
     password = PasswordField("รหัสผ่าน", validators=[required("กรุณากรอกรหัสผ่าน")])
 
 
-def _safe_next(target: str | None) -> str | None:
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+# What a browser does to a Location before it resolves it (WHATWG URL parsing): it drops tab,
+# CR and LF anywhere, trims C0 controls and spaces at both ends, and reads a backslash as "/". A check on
+# the raw text would let "/\t/evil.example" through as a path and the browser go to //evil.example.
+_DROPPED = str.maketrans("", "", "\t\r\n")
+_TRIMMED = "".join(chr(code) for code in range(0x21))
+
+
+def local_path(target: str | None) -> str | None:
+    """The target as the browser would read it, if that is a path on this site; else None."""
+    if not target:
+        return None
+    path = target.translate(_DROPPED).strip(_TRIMMED).replace("\\", "/")
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in path):
+        return None
+    return path
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,15 +45,17 @@ def login():
         return redirect(url_for("dashboard.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        email, ip, now = form.email.data, request.remote_addr or "", clock.now()
-        if users.login_blocked(email, ip, now):
+        now = clock.now()
+        attempt = users.claim_login_attempt(form.email.data, request.remote_addr or "", now)
+        if attempt is None:
             flash(users.LOGIN_BLOCKED_MESSAGE, "danger")
             return render_template("auth/login.html", form=form), 429
-        user = users.authenticate(email, form.password.data)
-        users.record_login(email, ip, user is not None, now)
+        user = users.authenticate(form.email.data, form.password.data)
         if user:
+            users.login_succeeded(attempt)
+            sessions.start(user, now)
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.home"))
+            return redirect(local_path(request.args.get("next")) or url_for("dashboard.home"))
         flash("อีเมลหรือรหัสผ่านไม่ถูกต้อง", "danger")
     return render_template("auth/login.html", form=form)
 
@@ -42,6 +63,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    sessions.end(current_user, clock.now())
     logout_user()
     flash("ออกจากระบบแล้ว", "info")
     return redirect(url_for("auth.login"))

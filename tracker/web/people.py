@@ -44,6 +44,8 @@ def new():
             flash("เพิ่มผู้ใช้แล้ว แจ้งอีเมลและรหัสผ่านเริ่มต้นให้ผู้ใช้ และให้เปลี่ยนรหัสผ่านเมื่อเข้าระบบครั้งแรก",
                   "success")
             return redirect(url_for("people.index"))
+        except users.WeakPassword as error:
+            form.password.errors.append(str(error))
         except ServiceError as error:
             form.email.errors.append(str(error))
     return render_template("people/new.html", form=form)
@@ -92,6 +94,8 @@ def change_password():
             login_user(current_user._get_current_object())  # this session goes on; others end
             flash("เปลี่ยนรหัสผ่านแล้ว ระบบออกจากระบบในอุปกรณ์อื่นให้แล้ว", "success")
             return redirect(url_for("dashboard.home"))
+        except users.WeakPassword as error:
+            form.new_password.errors.append(str(error))
         except ServiceError as error:
             form.current_password.errors.append(str(error))
     return render_template("people/change_password.html", form=form)

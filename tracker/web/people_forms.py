@@ -5,6 +5,7 @@ from wtforms.validators import EqualTo, Length, Optional, Regexp, ValidationErro
 
 from tracker.models.org import ROLE_LABELS, Role
 from tracker.services.users import MIN_PASSWORD_LENGTH
+from tracker.web.auth import EMAIL_SHAPE
 from tracker.web.fields import max_length, required
 
 INVALID_CHOICE = "ตัวเลือกไม่ถูกต้อง"
@@ -54,7 +55,7 @@ class UserForm(FlaskForm):
 
 class NewUserForm(UserForm):
     email = EmailField("อีเมล (ใช้เข้าสู่ระบบ)", filters=[_strip], validators=[
-        required("กรุณากรอกอีเมล"), Regexp(r"^[^@\s]+@[^@\s]+$", message="อีเมลไม่ถูกต้อง"), max_length(254)])
+        required("กรุณากรอกอีเมล"), Regexp(EMAIL_SHAPE, message="อีเมลไม่ถูกต้อง"), max_length(254)])
     password = _password("รหัสผ่านเริ่มต้น", "กรุณากำหนดรหัสผ่านเริ่มต้น")
     active = None  # a new account is always active
 

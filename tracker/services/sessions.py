@@ -1,0 +1,94 @@
+"""Logins held on the server: each login is a LoginSession row whose token the session cookie
+carries (User.get_id). Logging out, a new password or an idle spell ends the row, and with it
+every copy of the cookie."""
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+
+from tracker.extensions import db
+from tracker.models import LoginSession, User
+
+# Last seen is written at most this often: not a write on every request.
+TOUCH_INTERVAL = timedelta(minutes=1)
+# Ended or idle logins are deleted this long after they were last used.
+KEPT_AFTER_USE = timedelta(days=1)
+LARGEST_ID = 2**31 - 1
+
+
+def idle_limit() -> timedelta:
+    return timedelta(minutes=current_app.config["TRACKER_SESSION_IDLE_MINUTES"])
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(user: User, now: datetime) -> None:
+    """A new login for this user; the cookie made from user.get_id() afterwards carries it."""
+    _forget_stale(now)
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, token_hash=_digest(token), created_at=now, last_seen_at=now))
+    db.session.commit()
+    user.session_token = token
+
+
+def _forget_stale(now: datetime) -> None:
+    db.session.execute(delete(LoginSession).where(
+        LoginSession.last_seen_at < now - idle_limit() - KEPT_AFTER_USE))
+
+
+def resume(session_id: str, now: datetime) -> User | None:
+    """The user of a session cookie's id, if their account is open, their password unchanged since
+    and the login neither ended nor idle too long; else None (the request is anonymous)."""
+    user_id, key, token = _parts(session_id)
+    if user_id is None:
+        return None
+    row = db.session.execute(
+        select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id).where(
+            User.id == user_id, User.active.is_(True), LoginSession.token_hash == _digest(token),
+            LoginSession.ended_at.is_(None), LoginSession.last_seen_at > now - idle_limit())).first()
+    if row is None or not hmac.compare_digest(key, row.User.session_key()):
+        return None
+    _touch(row.LoginSession, now)
+    row.User.session_token = token
+    return row.User
+
+
+def _parts(session_id: str) -> tuple[int | None, str, str]:
+    user_id, _, rest = session_id.partition(":")
+    key, _, token = rest.partition(":")
+    if not user_id.isdecimal() or int(user_id) > LARGEST_ID or not key or not token:
+        return None, "", ""
+    return int(user_id), key, token
+
+
+def _touch(login_session: LoginSession, now: datetime) -> None:
+    """Move last seen on, once a minute at most. Runs when a request first asks who is logged in,
+    before its route has changed anything, so the commit holds only this. Two requests racing
+    here both write about the same moment: either one winning is right."""
+    if now - login_session.last_seen_at < TOUCH_INTERVAL:
+        return
+    db.session.execute(update(LoginSession).where(LoginSession.id == login_session.id)
+                       .values(last_seen_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def end(user: User, now: datetime) -> None:
+    """Log out: this login ends on the server, wherever its cookie has been copied to."""
+    db.session.execute(update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.token_hash == _digest(user.session_token),
+        LoginSession.ended_at.is_(None)).values(ended_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def end_others(user: User, now: datetime) -> None:
+    """End every login of this user but the one this object was loaded for (none, when the
+    coordinator loaded the user to reset their password). The caller commits."""
+    others = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    if user.session_token:
+        others = others.where(LoginSession.token_hash != _digest(user.session_token))
+    db.session.execute(others.values(ended_at=now).execution_options(synchronize_session=False))
