@@ -131,8 +131,16 @@ def test_a_login_idle_longer_than_the_setting_is_ended(app, demo):
 def test_by_default_a_login_lasts_an_office_day_but_not_overnight(app, demo):
     assert app.config["TRACKER_SESSION_IDLE_MINUTES"] == 8 * 60
     client = login(app.test_client(), FINANCE)
-    app.config["TRACKER_TODAY"] = TODAY + timedelta(days=1)  # the clock moves on a day
+    move_last_seen_back(timedelta(hours=7, minutes=59))
+    assert client.get("/my").status_code == 200
+    move_last_seen_back(timedelta(hours=16))  # overnight
     assert client.get("/my").status_code == 302
+
+
+def test_idle_time_is_real_time_whatever_day_the_pages_show(app, demo):
+    client = login(app.test_client(), FINANCE)
+    app.config["TRACKER_TODAY"] = TODAY + timedelta(days=200)
+    assert client.get("/my").status_code == 200
 
 
 def test_each_request_keeps_the_login_alive(app, demo):

@@ -48,11 +48,12 @@ def register_extensions(app: Flask) -> None:
     @login.user_loader
     def load_user(session_id: str):
         # A deactivated account's open session ends at its next request, and so does one opened
-        # before the password last changed (User.get_id), logged out or idle too long.
-        from tracker import clock
+        # before the password last changed (User.get_id), logged out or idle too long. Idle time is
+        # real time: TRACKER_TODAY moves the pages' date, not the logins' clock.
+        from tracker.models.base import utcnow
         from tracker.services import sessions
 
-        return sessions.resume(session_id, clock.now())
+        return sessions.resume(session_id, utcnow())
 
 
 def register_blueprints(app: Flask) -> None:

@@ -5,6 +5,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import Regexp
 
 from tracker import clock
+from tracker.models.base import utcnow
 from tracker.services import sessions, users
 from tracker.web.fields import required
 
@@ -53,7 +54,7 @@ def login():
         user = users.authenticate(form.email.data, form.password.data)
         if user:
             users.login_succeeded(attempt)
-            sessions.start(user, now)
+            sessions.start(user, utcnow())
             login_user(user)
             return redirect(local_path(request.args.get("next")) or url_for("dashboard.home"))
         flash("อีเมลหรือรหัสผ่านไม่ถูกต้อง", "danger")
@@ -63,7 +64,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    sessions.end(current_user, clock.now())
+    sessions.end(current_user, utcnow())
     logout_user()
     flash("ออกจากระบบแล้ว", "info")
     return redirect(url_for("auth.login"))
