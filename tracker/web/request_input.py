@@ -6,7 +6,7 @@ Word and Excel writers refuse the rest."""
 import re
 
 from flask import Flask, Request
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 from werkzeug.datastructures.structures import iter_multi_items
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
@@ -52,7 +52,8 @@ class NameConverter(UnicodeConverter):
 
 
 class CleanTextMultiDict(ImmutableMultiDict):
-    """Query and form values (and keys) with control characters removed; uploaded files untouched."""
+    """Query and form values (and keys) with control characters removed; of an uploaded file, its
+    name (the contents are the file's own business)."""
 
     def __init__(self, mapping=None):
         pairs = [] if mapping is None else iter_multi_items(mapping)
@@ -60,6 +61,9 @@ class CleanTextMultiDict(ImmutableMultiDict):
 
 
 def _clean(value):
+    if isinstance(value, FileStorage):
+        value.filename = value.filename and without_control_characters(value.filename)
+        return value
     return without_control_characters(value) if isinstance(value, str) else value
 
 
