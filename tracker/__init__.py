@@ -6,7 +6,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Default, check_production, from_environment
 from tracker.extensions import csrf, db, login, mail, migrate
-from tracker.web import security
+from tracker.web import request_input, security
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -25,6 +25,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRACKER_PROXIES"],
                                 x_proto=app.config["TRACKER_PROXIES"])
     register_extensions(app)
+    request_input.install(app)
     register_blueprints(app)
     register_errorhandlers(app)
     security.init_app(app)

@@ -10,6 +10,7 @@ from tracker import clock
 from tracker.models import FiscalYear
 from tracker.services import access, ita_calendar, plan
 from tracker.services.errors import Forbidden, NotFound, ServiceError
+from tracker.web.request_input import read_integer
 
 
 def require(check):
@@ -36,8 +37,8 @@ def or_abort(call, *args, **kwargs):
 
 
 def int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdecimal() else None
+    """?name= as a whole number; what is not one, or is beyond the database's range, is ignored."""
+    return read_integer(request.args.get(name))
 
 
 def current_fiscal_year() -> FiscalYear:

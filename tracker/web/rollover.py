@@ -6,6 +6,7 @@ from tracker import clock
 from tracker.services import access, item_banks, plan, rollover
 from tracker.services.errors import ServiceError
 from tracker.web.common import int_arg, require
+from tracker.web.request_input import read_integer
 
 bp = Blueprint("rollover", __name__, url_prefix="/plan/rollover")
 coordinator_only = require(access.can_edit_plan)
@@ -15,10 +16,11 @@ BAD_FORM = "แบบฟอร์มไม่ถูกต้อง ระบบ�
 def _posted() -> tuple[int, list[int], bool]:
     """The year to start, the ids of the measures ticked to carry over, and whether the ITA year's
     list is to be copied from the latest known one (the page offers it when the year has none)."""
-    year, measure_ids = request.form.get("year", ""), request.form.getlist("measure_id")
-    if not (year.isdecimal() and int(year) in item_banks.YEARS) or not all(v.isdecimal() for v in measure_ids):
+    year = read_integer(request.form.get("year"))
+    measure_ids = [read_integer(value) for value in request.form.getlist("measure_id")]
+    if year not in item_banks.YEARS or None in measure_ids:
         raise ServiceError(BAD_FORM)
-    return int(year), [int(value) for value in measure_ids], request.form.get("copy_latest_list") == "1"
+    return year, measure_ids, request.form.get("copy_latest_list") == "1"
 
 
 def _page(year: int, chosen: list[int] | None = None, error: str | None = None):

@@ -5,6 +5,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from tracker.models.task import STATUS_LABELS
 from tracker.web.fields import BahtField, ThaiIntegerField, max_length, number_range
+from tracker.web.request_input import read_integer
 
 MAX_LINKS = 20
 
@@ -42,4 +43,9 @@ class ProgressForm(FlaskForm):
         return [line.strip() for line in (self.links.data or "").splitlines() if line.strip()]
 
     def pending_ids(self) -> list[int]:
-        return [int(part) for part in (self.pending.data or "").split(",") if part.strip().isdecimal()]
+        return [number for part in (self.pending.data or "").split(",") if (number := read_integer(part)) is not None]
+
+    def seen_version(self) -> int:
+        """The task version the form was built from; 0 (no task has it, so the save meets an edit
+        conflict and the page shows the task afresh with what was typed) when it cannot be read."""
+        return read_integer(self.version.data) or 0

@@ -82,7 +82,7 @@ def update(task_id: int):
                                budget_spent=form.budget_spent.data, links_public=form.links_public.data,
                                files_public=form.files_public.data)
     try:
-        tasks.record_progress(task, current_user, data, int(form.version.data or 0), files, now=clock.now())
+        tasks.record_progress(task, current_user, data, form.seen_version(), files, now=clock.now())
     except (EditConflict, StaleDataError):
         db.session.rollback()
         task = tasks.get_task(current_user, task_id)

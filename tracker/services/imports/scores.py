@@ -78,7 +78,10 @@ def parse_score(text) -> Decimal:
             raise ValueError(text) from None
     if not value.is_finite():
         raise ValueError(text)
-    return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the decimal context holds: no score looks like that
+        raise ValueError(text) from None
 
 
 # --- reading the file -----------------------------------------------------------------------------
