@@ -87,7 +87,9 @@ def stop(process: subprocess.Popen, signum: int, whole_group: bool) -> str:
 
 def assert_stopped_cleanly(output: str, port: int) -> None:
     assert "Traceback" not in output and "Segmentation fault" not in output, output
-    assert "Scheduler stopped." in output and "ITA Tracker stopped." in output, output
+    # A scheduler stopped while it was still starting (a loaded machine) never said it started.
+    assert "Scheduler stopped." in output or "Scheduler started" not in output, output
+    assert "ITA Tracker stopped." in output, output
     assert not answers(port)
 
 

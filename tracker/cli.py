@@ -101,8 +101,8 @@ def scheduler_command() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # `make run` and service managers stop it with SIGTERM: leave as cleanly as on Ctrl+C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    click.echo("Scheduler started (Ctrl+C to stop).")
     try:
+        click.echo("Scheduler started (Ctrl+C to stop).")
         scheduler.build(current_app._get_current_object()).start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("Scheduler stopped.")
