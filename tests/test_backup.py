@@ -102,14 +102,12 @@ def test_a_backup_restores_every_row_and_file_into_a_new_database(tmp_path, sour
         load_demo_with_files(source)
         stored_name = db.session.scalar(select(Evidence.stored_name))
         rows, files = every_row(), uploaded_files(source)
-        db.session.remove()
-        db.engine.dispose()
-    saved = run(source, "backup", str(tmp_path / "tracker.zip"))
-    assert saved.exit_code == 0, saved.output
-    with source.app_context():
         revision = backup.schema_revision(db.session.connection())
         db.session.remove()
+        db.engine.dispose()
     assert revision == head_revision()
+    saved = run(source, "backup", str(tmp_path / "tracker.zip"))
+    assert saved.exit_code == 0, saved.output
     assert f"and 1 uploaded files (schema revision {revision}) to {tmp_path / 'tracker.zip'}" in saved.output
 
     target = migrated_app(target_kind, tmp_path, "target")
