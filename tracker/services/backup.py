@@ -334,6 +334,6 @@ def _reset_sequences(connection: Connection, tables: list[sa.Table]) -> None:
         if column is None:
             continue
         connection.execute(
-            sa.text(f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+            sa.text(f"SELECT setval(pg_get_serial_sequence(:table, :column), "  # nosec B608
                     f"COALESCE(MAX({quote(column.name)}), 0) + 1, false) FROM {quote(table.name)}"),
             {"table": quote(table.name), "column": column.name})

@@ -84,7 +84,7 @@ def save_uploads(task: Task, uploader: User, uploads: list[FileStorage], upload_
         saved.append(Evidence(
             organization_id=task.organization_id, task_id=task.id, uploader_id=uploader.id,
             filename=upload.filename[:255], stored_name=stored_name,
-            content_type=CONTENT_TYPES.get(extension(stored_name), UNKNOWN_TYPE), size=len(content),
+            content_type=_checked_type(stored_name), size=len(content),
         ))
     db.session.add_all(saved)
     db.session.commit()
@@ -95,10 +95,14 @@ def file_path(evidence: Evidence, upload_dir: str) -> Path:
     return Path(upload_dir) / evidence.stored_name
 
 
+def _checked_type(stored_name: str) -> str:
+    return CONTENT_TYPES.get(extension(stored_name), UNKNOWN_TYPE)
+
+
 def served_type(evidence: Evidence) -> str:
     """The type to serve a stored file as: its checked kind's (rows saved before this rule kept the
     uploader's claim in content_type, so that column is not trusted)."""
-    return CONTENT_TYPES.get(extension(evidence.stored_name), UNKNOWN_TYPE)
+    return _checked_type(evidence.stored_name)
 
 
 def shows_inline(evidence: Evidence) -> bool:
