@@ -74,6 +74,8 @@ class Default:
     # and the outbox's retry policy.
     TRACKER_PLAN_TIME = os.environ.get("TRACKER_PLAN_TIME", "06:00")
     TRACKER_MAX_ATTEMPTS = int(os.environ.get("TRACKER_MAX_ATTEMPTS", "8"))
+    # Delivery threads side by side in the scheduler, each claiming its own messages.
+    TRACKER_DELIVERY_WORKERS = int(os.environ.get("TRACKER_DELIVERY_WORKERS", "4"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # A login ends on the server after this many minutes without a request: 8 hours, an office

@@ -73,6 +73,7 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    peer: tuple = ()  # the client's address and port: the same for messages on one connection
 
     @property
     def message_id(self) -> str:
@@ -98,7 +99,7 @@ class _SmtpHandler:
 
     async def handle_DATA(self, server, session, envelope):
         mail = ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos),
-                            BytesParser(policy=default_policy).parsebytes(envelope.content))
+                            BytesParser(policy=default_policy).parsebytes(envelope.content), tuple(session.peer))
         with self.server.lock:
             self.server.messages.append(mail)
             count = len(self.server.messages)

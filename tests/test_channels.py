@@ -1,10 +1,13 @@
 """Each channel against a real server on loopback: what arrives, and how failures are judged."""
+import socket
+
 import pytest
 
 from tests import servers
 from tests.conftest import make_app
 from tests.servers import line_id
-from tracker.channels import EmailChannel, InboxChannel, LineChannel, WebhookChannel
+from tracker import channels
+from tracker.channels import InboxChannel, LineChannel, WebhookChannel
 from tracker.channels.email import message_id
 from tracker.channels.line import retry_key
 from tracker.extensions import db
@@ -32,8 +35,14 @@ def delivery(channel: str, address: str, key: str = "monthly:4:2025-06", **value
 # --- email -----------------------------------------------------------------------------------
 
 
+def send_email(config, delivery: Delivery):
+    """One message through a channel opened and closed for it, as a delivery run does."""
+    with channels.opened(config) as channel_for:
+        return channel_for("email").send(delivery)
+
+
 def test_email_arrives_with_thai_subject_and_both_parts(app, smtp):
-    result = EmailChannel(app.config).send(delivery("email", "finance@pichai.example"))
+    result = send_email(app.config, delivery("email", "finance@pichai.example"))
     assert result.ok
     [mail] = smtp.messages
     assert mail.rcpt_tos == ["finance@pichai.example"]
@@ -44,7 +53,7 @@ def test_email_arrives_with_thai_subject_and_both_parts(app, smtp):
 
 def test_email_headers_and_bodies_are_ascii_on_the_wire(app, smtp):
     """Thai travels MIME-encoded (RFC 2047 subject, base64 bodies), so any server carries it intact."""
-    EmailChannel(app.config).send(delivery("email", "finance@pichai.example", body_text="ก" * 2000))
+    send_email(app.config, delivery("email", "finance@pichai.example", body_text="ก" * 2000))
     [mail] = smtp.messages
     raw = mail.message.as_bytes()
     assert raw.isascii()
@@ -53,18 +62,32 @@ def test_email_headers_and_bodies_are_ascii_on_the_wire(app, smtp):
 
 
 def test_email_message_id_is_the_same_for_every_send_of_one_outbox_key(app, smtp):
-    channel = EmailChannel(app.config)
-    channel.send(delivery("email", "finance@pichai.example"))
-    channel.send(delivery("email", "finance@pichai.example"))
-    channel.send(delivery("email", "finance@pichai.example", key="monthly:5:2025-06"))
+    send_email(app.config, delivery("email", "finance@pichai.example"))
+    send_email(app.config, delivery("email", "finance@pichai.example"))
+    send_email(app.config, delivery("email", "finance@pichai.example", key="monthly:5:2025-06"))
     first, again, other = (mail.message_id for mail in smtp.messages)
     assert first == again == message_id("monthly:4:2025-06:email")
     assert other != first
 
 
+def test_one_connection_carries_every_email_of_a_run_and_a_broken_one_is_replaced(app, smtp):
+    smtp.refuse("nobody@pichai.example", "550 5.1.1 No such user")
+    with channels.opened(app.config) as channel_for:
+        email = channel_for("email")
+        results = [email.send(delivery("email", address, key=f"monthly:{n}:2025-06"))
+                   for n, address in enumerate(["finance@pichai.example", "nobody@pichai.example",
+                                                "works@pichai.example"])]
+        assert [result.ok for result in results] == [True, False, True]
+        email.connection.host.sock.shutdown(socket.SHUT_RDWR)  # the network drops it
+        assert not email.send(delivery("email", "palad@pichai.example", key="monthly:7:2025-06")).ok
+        assert email.send(delivery("email", "palad@pichai.example", key="monthly:8:2025-06")).ok
+    first, second, third = (mail.peer for mail in smtp.messages)
+    assert first == second != third
+
+
 def test_email_to_a_refused_address_fails_for_good(app, smtp):
     smtp.refuse("nobody@pichai.example", "550 5.1.1 No such user")
-    result = EmailChannel(app.config).send(delivery("email", "nobody@pichai.example"))
+    result = send_email(app.config, delivery("email", "nobody@pichai.example"))
     assert not result.ok and not result.transient
     assert "nobody@pichai.example" in result.error and "550" in result.error
     assert smtp.messages == []
@@ -72,14 +95,14 @@ def test_email_to_a_refused_address_fails_for_good(app, smtp):
 
 def test_email_to_a_mailbox_that_is_busy_for_now_is_retried(app, smtp):
     smtp.refuse("busy@pichai.example", "450 4.2.1 Mailbox busy, try later")
-    result = EmailChannel(app.config).send(delivery("email", "busy@pichai.example"))
+    result = send_email(app.config, delivery("email", "busy@pichai.example"))
     assert not result.ok and result.transient
     assert "จะลองส่งใหม่อัตโนมัติ" in result.error
 
 
 def test_email_with_the_server_down_is_retried_with_a_thai_error(app, smtp):
     smtp.stop()
-    result = EmailChannel(app.config).send(delivery("email", "finance@pichai.example"))
+    result = send_email(app.config, delivery("email", "finance@pichai.example"))
     assert not result.ok and result.transient
     assert result.error.startswith("เชื่อมต่อเซิร์ฟเวอร์อีเมลไม่ได้")
 
@@ -87,13 +110,13 @@ def test_email_with_the_server_down_is_retried_with_a_thai_error(app, smtp):
 def test_email_accepted_by_the_server_counts_as_sent_even_if_the_goodbye_fails(app, smtp):
     """After 250 the message is delivered; a retry because QUIT broke would send it twice."""
     smtp.drop_at_quit = True
-    result = EmailChannel(app.config).send(delivery("email", "finance@pichai.example"))
+    result = send_email(app.config, delivery("email", "finance@pichai.example"))
     assert result.ok
     assert len(smtp.messages) == 1
 
 
 def test_email_without_a_mail_server_fails_for_good(app):
-    result = EmailChannel({**app.config, "MAIL_SERVER": ""}).send(delivery("email", "finance@pichai.example"))
+    result = send_email({**app.config, "MAIL_SERVER": ""}, delivery("email", "finance@pichai.example"))
     assert not result.ok and not result.transient
     assert "MAIL_SERVER" in result.error
 

@@ -5,11 +5,12 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from tests import factories, servers
+from tests import factories, planning, servers
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, fresh_database, make_app
 from tests.servers import WebhookServer, bangkok, line_id
+from tracker import scheduler
 from tracker.channels import LineChannel
 from tracker.channels.email import message_id
 from tracker.channels.line import retry_key
@@ -47,7 +48,7 @@ def link_line(email: str) -> str:
 
 
 def plan(app, now: datetime = JUNE_25) -> list[Delivery]:
-    return reminders.plan_reminders(app.config, now).created
+    return planning.plan(app.config, now).created
 
 
 def deliver(app, now: datetime = JUNE_25, worker: str = "worker-1") -> outbox.DeliveryReport:
@@ -237,6 +238,52 @@ def test_an_unexpected_error_fails_that_delivery_only(app, demo, smtp):
     assert len(report.sent) == 8
 
 
+# --- written when sent ------------------------------------------------------------------------
+
+
+def finish(task: Task) -> None:
+    db.session.execute(update(Task).where(Task.id == task.id).values(status="done", percent=100))
+    db.session.commit()
+
+
+def test_a_digest_is_written_when_it_is_sent_so_a_task_finished_since_planning_is_not_on_it(app, demo, smtp):
+    finance = user("finance@pichai.example")
+    reminders.plan_reminders(app.config, JUNE_25 - timedelta(hours=2))  # planned at 06:30, sent at 08:30
+    [done, *still_open] = open_tasks(finance)
+    finish(done)
+    deliver(app)
+    [mail] = smtp.to(finance.email)
+    assert f"/tasks/{done.id}\n" not in mail.part("plain")
+    assert all(f"/tasks/{task.id}\n" in mail.part("plain") for task in still_open)
+    [email] = [row for row in ours("email") if row.user_id == finance.id]
+    assert email.body_text.strip() == mail.part("plain").strip()  # the row keeps what was sent
+
+
+def test_a_digest_left_with_nothing_to_list_is_not_sent(app, demo, smtp):
+    works = user("works@pichai.example")
+    reminders.plan_reminders(app.config, JUNE_25)
+    for task in open_tasks(works):
+        finish(task)
+    report = deliver(app)
+    assert smtp.to(works.email) == [] and len(smtp.messages) == 3
+    assert {(row.channel, row.status) for row in rows("email") + rows("inbox")
+            if row.user_id == works.id and "2025-06" in row.key} == {
+        ("email", DeliveryStatus.SKIPPED), ("inbox", DeliveryStatus.SKIPPED)}
+    assert {handled.user_id for handled in report.skipped} == {works.id}
+
+
+def test_a_queued_digest_shows_what_it_would_say_now(app, demo, smtp):
+    reminders.plan_reminders(app.config, JUNE_25)
+    finance = user("finance@pichai.example")
+    [queued] = [row for row in ours("email") if row.user_id == finance.id]
+    text, preview = outbox.text_of(queued, app.config, JUNE_25)
+    assert preview and queued.body_text == "" and text.count("/tasks/") == len(open_tasks(finance))
+    deliver(app)
+    [sent] = [row for row in ours("email") if row.user_id == finance.id]
+    assert outbox.text_of(sent, app.config, JUNE_25) == (sent.body_text, False)
+    assert sent.body_text.strip() == smtp.to(finance.email)[0].part("plain").strip()
+
+
 # --- crashes and concurrency -----------------------------------------------------------------
 
 
@@ -246,6 +293,7 @@ def test_a_line_push_retried_after_a_crash_is_answered_409_and_counted_once(app,
     [row] = ours("line")
     # A worker claims the row and its push reaches LINE, then the process dies before recording it.
     assert outbox.claim(row.id, "dead-worker", JUNE_25)
+    row.body_text, _ = planning.written(row, app.config, JUNE_25)
     assert LineChannel(app.config).send(row).ok
     db.session.expire_all()
     early = deliver(app, JUNE_25 + timedelta(minutes=1), "restarted")
@@ -315,7 +363,7 @@ def test_resend_of_a_failed_email_delivers_it_once(app, demo, smtp):
     plan(app)
     [failed] = deliver(app).failed
     smtp.refusals.clear()
-    outbox.resend(failed, JUNE_25 + timedelta(hours=1))
+    outbox.resend(db.session.get(Delivery, failed.id), JUNE_25 + timedelta(hours=1))
     [sent] = deliver(app, JUNE_25 + timedelta(hours=1)).sent
     assert sent.id == failed.id and sent.attempts == 1
     assert [mail.message_id for mail in smtp.to("finance@pichai.example")] == [message_id(failed.key)]
@@ -342,3 +390,17 @@ def test_resend_of_a_sent_email_carries_a_new_message_id(app, demo, smtp):
     first, second = smtp.to(original.address)
     assert first.message_id != second.message_id
     assert first.part("plain") == second.part("plain")
+
+
+def test_the_schedulers_delivery_threads_send_each_message_once(app, demo, smtp, line_api):
+    organization = user("finance@pichai.example").organization
+    extra = [factories.head(organization, "กองช่าง", f"crew{n}@pichai.example").email for n in range(30)]
+    for email in HEADS + tuple(extra):
+        link_line(email)
+    planned = plan(app)
+    report = scheduler.deliver_with_workers(app, "scheduler", JUNE_25, workers=4)
+    assert sorted(handled.id for handled in report.sent) == sorted(row.id for row in planned)
+    assert len({handled.id for handled in report.sent}) == len(planned) == 3 * len(HEADS + tuple(extra))
+    assert len({row.claimed_by for row in rows("email") + rows("line")}) > 1  # the threads shared the work
+    assert sorted(mail.message_id for mail in smtp.messages) == sorted(message_id(row.key) for row in ours("email"))
+    assert len({push.retry_key for push in line_api.pushes}) == len(line_api.pushes) == len(HEADS) + len(extra)

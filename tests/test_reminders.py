@@ -5,21 +5,22 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from tests import planning
 from tests.servers import bangkok, line_id
 from tracker.extensions import db
 from tracker.models import Delivery, Holiday, NotificationPreference, Task, User
 from tracker.models.task import CLOSED_STATUSES
-from tracker.services import ita_calendar, reminders
+from tracker.services import digests, ita_calendar, outbox, reminders
 
 HEADS = {"palad@pichai.example", "finance@pichai.example", "works@pichai.example", "education@pichai.example"}
 MAIL_AND_LINE = {"MAIL_SERVER": "smtp.pichai.example", "LINE_CHANNEL_ACCESS_TOKEN": "token"}
 
 
-def plan(app, at: str, **config) -> reminders.PlanReport:
-    return reminders.plan_reminders({**app.config, **config}, bangkok(at))
+def plan(app, at: str, **config) -> planning.Planned:
+    return planning.plan({**app.config, **config}, bangkok(at))
 
 
-def recipients(report: reminders.PlanReport, rule: str, channel: str = "inbox") -> set[str]:
+def recipients(report: planning.Planned, rule: str, channel: str = "inbox") -> set[str]:
     return {row.user.email for row in report.created if row.rule == rule and row.channel == channel}
 
 
@@ -178,8 +179,8 @@ def test_a_weekly_reminder_on_a_holiday_friday_comes_on_monday(app, demo):
 
 def test_next_working_day_skips_weekends_and_holidays():
     songkran = {date(2025, 4, 14), date(2025, 4, 15)}
-    assert reminders.next_working_day(date(2025, 4, 11), songkran) == date(2025, 4, 11)  # Friday
-    assert reminders.next_working_day(date(2025, 4, 12), songkran) == date(2025, 4, 16)
+    assert digests.next_working_day(date(2025, 4, 11), songkran) == date(2025, 4, 11)  # Friday
+    assert digests.next_working_day(date(2025, 4, 12), songkran) == date(2025, 4, 16)
 
 
 # --- once, and only to whom and where it should go -------------------------------------------
@@ -192,15 +193,13 @@ def test_planning_twice_adds_nothing(app, demo):
 
 
 def test_planning_again_after_a_crash_midway_plans_each_message_once(app, demo, monkeypatch):
-    insert_once, calls = reminders.insert_once, []
+    queue_set = outbox.queue_set
 
-    def crash_on_the_third(row):
-        calls.append(row["key"])
-        if len(calls) == 3:
-            raise ConnectionError("the server went away")
-        return insert_once(row)
+    def crash_after_the_insert(*args):
+        queue_set(*args)
+        raise ConnectionError("the server went away")
 
-    monkeypatch.setattr(reminders, "insert_once", crash_on_the_third)
+    monkeypatch.setattr(outbox, "queue_set", crash_after_the_insert)
     with pytest.raises(ConnectionError):
         plan(app, "2025-06-25 08:30")
     db.session.rollback()

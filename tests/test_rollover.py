@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, update
 
-from tests import factories
+from tests import factories, planning
 from tests.conftest import login
 from tests.statements import counted_statements
 from tests.servers import bangkok
@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.models import (
     AssessmentItem, AssessmentYear, AuditEvent, FiscalYear, Measure, Organization, ProgressUpdate, Task, Topic, User,
 )
-from tracker.services import item_banks, plan, reminders, rollover, users, wording
+from tracker.services import item_banks, plan, rollover, users, wording
 from tracker.services.errors import ServiceError
 
 # The demo agency's own ITA 2568 list: 2568 writes OIT codes in lower case, and renumbers them.
@@ -453,7 +453,7 @@ def task_of(measure: Measure, division: str) -> Task:
 def test_reminders_leave_out_old_tasks_whose_measure_was_carried_over(app, demo, ita_2568, rule, moment):
     carried, left = old_measure(demo.id, 3), old_measure(demo.id, 7)  # both สำนักปลัด's only
     start_2569(demo, [carried.id])
-    report = reminders.plan_reminders(app.config, bangkok(moment))
+    report = planning.plan(app.config, bangkok(moment))
     bodies = [row.body_text for row in report.created if row.rule == rule]
     assert bodies
     assert not any(f"/tasks/{task_of(carried, 'สำนักปลัด').id}\n" in body for body in bodies)
@@ -464,7 +464,7 @@ def test_until_the_new_year_begins_the_old_task_of_a_carried_measure_is_still_re
     """The next year started early, in September: this year's last weeks are chased as before."""
     carried = old_measure(demo.id, 3)
     start_2569(demo, [carried.id])
-    report = reminders.plan_reminders(app.config, bangkok("2025-09-29 08:30"))
+    report = planning.plan(app.config, bangkok("2025-09-29 08:30"))
     bodies = [row.body_text for row in report.created if row.rule == "due"]
     assert any(f"/tasks/{task_of(carried, 'สำนักปลัด').id}\n" in body for body in bodies)
 
@@ -472,7 +472,7 @@ def test_until_the_new_year_begins_the_old_task_of_a_carried_measure_is_still_re
 def test_the_monthly_request_asks_about_the_carried_task(app, demo, ita_2568):
     carried = old_measure(demo.id, 3)
     start_2569(demo, [carried.id])
-    report = reminders.plan_reminders(app.config, bangkok("2025-10-27 08:30"))
+    report = planning.plan(app.config, bangkok("2025-10-27 08:30"))
     [palad] = [row for row in report.created if row.rule == "monthly" and row.user.email == "palad@pichai.example"]
     assert f"/tasks/{task_of(carried_copy(carried), 'สำนักปลัด').id}\n" in palad.body_text
 

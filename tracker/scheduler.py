@@ -1,20 +1,26 @@
 """The scheduler process: `flask --app wsgi tracker scheduler`. Web workers never start one.
 
 APScheduler keeps two static jobs in memory (a job store cannot be shared between processes):
-plan reminders (and compile the report drafts due) daily, deliver the outbox every minute. A lease row in the database lets only one
-scheduler process work at a time; if it dies, another takes over when the lease runs out. The
-outbox's own claims make a second sender harmless anyway."""
+plan reminders (and compile the report drafts due) daily, deliver the outbox every minute with
+several workers side by side (TRACKER_DELIVERY_WORKERS threads, each claiming its own rows). A
+lease row in the database lets only one scheduler process work at a time; if it dies, another
+takes over when the lease runs out. The outbox's own claims make a second sender harmless anyway."""
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
 
 from tracker import clock as app_clock
+from tracker.extensions import db
+from tracker.models import SchedulerLease
 from tracker.services import outbox, reminders
 from tracker.services.reports import compile as report_drafts
 
@@ -31,7 +37,7 @@ def plan_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clock.
     """`clock` is the app's (TRACKER_TODAY fixes its day, as for the web pages); tests pass their own."""
     with app.app_context():
         now = clock()
-        if outbox.hold_lease(LEASE, worker, now, LEASE_TIME):
+        if hold_lease(LEASE, worker, now, LEASE_TIME):
             report = reminders.plan_reminders(app.config, now)
             log.info("planned %d messages (%d planned before)", len(report.created), report.already_planned)
             for draft in report_drafts.compile_scheduled_drafts(app.config, now):
@@ -41,11 +47,49 @@ def plan_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clock.
 def deliver_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clock.now) -> None:
     with app.app_context():
         now = clock()
-        if outbox.hold_lease(LEASE, worker, now, LEASE_TIME):
-            report = outbox.deliver_due(app.config, worker, now)
-            if report.sent or report.retrying or report.failed:
-                log.info("sent %d, retrying %d, failed %d", len(report.sent), len(report.retrying),
-                         len(report.failed))
+        if not hold_lease(LEASE, worker, now, LEASE_TIME):
+            return
+    report = deliver_with_workers(app, worker, now, app.config["TRACKER_DELIVERY_WORKERS"])
+    if report.sent or report.retrying or report.failed or report.skipped:
+        log.info("sent %d, retrying %d, failed %d, not needed %d", len(report.sent), len(report.retrying),
+                 len(report.failed), len(report.skipped))
+
+
+def deliver_with_workers(app: Flask, worker: str, now: datetime, workers: int, limit: int = 2000,
+                         progress: Callable[[int], None] | None = None) -> outbox.DeliveryReport:
+    """Deliver what is due with `workers` threads, each with its own session and claims, up to
+    `limit` messages each; their reports together."""
+    with app.app_context():
+        url = db.engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        workers = 1  # every thread would share the one connection of an in-memory database
+
+    def one(number: int) -> outbox.DeliveryReport:
+        with app.app_context():
+            return outbox.deliver_due(app.config, f"{worker}/{number}", now, limit, progress)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        reports = list(pool.map(one, range(1, workers + 1)))
+    return outbox.DeliveryReport(*([row for report in reports for row in getattr(report, part)]
+                                   for part in ("sent", "retrying", "failed", "skipped")))
+
+
+def hold_lease(name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+    """Take or renew the named lease. Only one process holds it; when its holder stops renewing,
+    another takes over after ttl."""
+    if db.session.get(SchedulerLease, name) is None:
+        try:
+            db.session.add(SchedulerLease(name=name, holder=holder, expires_at=now + ttl))
+            db.session.commit()
+            return True
+        except IntegrityError:
+            db.session.rollback()
+    result = db.session.execute(
+        update(SchedulerLease)
+        .where(SchedulerLease.name == name, or_(SchedulerLease.holder == holder, SchedulerLease.expires_at < now))
+        .values(holder=holder, expires_at=now + ttl).execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1
 
 
 def build(app: Flask) -> BlockingScheduler:

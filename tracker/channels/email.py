@@ -56,10 +56,14 @@ def _refused(code: int, text: str) -> Result:
 
 
 class EmailChannel:
+    """Email through Flask-Mail. One SMTP connection serves a whole delivery run; after an error
+    that may have broken it, the next message opens a new one."""
+
     name = "email"
 
     def __init__(self, config) -> None:
         self.config = config
+        self.connection: TimedConnection | None = None
 
     def send(self, delivery: Delivery) -> Result:
         if not self.config.get("MAIL_SERVER"):
@@ -69,18 +73,30 @@ class EmailChannel:
                           charset=thai_charset())
         message.msgId = message_id(delivery.key)
         try:
-            with TimedConnection(current_app.extensions["mail"]) as connection:
-                connection.send(message)
+            self._connected().send(message)
         except smtplib.SMTPRecipientsRefused as error:
             [(code, _)] = error.recipients.values()  # one recipient per message
             return _refused(code, f"เซิร์ฟเวอร์อีเมลไม่รับอีเมลถึง {delivery.address}")
-        except smtplib.SMTPAuthenticationError as error:
-            return _refused(error.smtp_code, "ชื่อผู้ใช้หรือรหัสผ่านของเซิร์ฟเวอร์อีเมลไม่ถูกต้อง "
-                                             "(MAIL_USERNAME/MAIL_PASSWORD)")
         except smtplib.SMTPSenderRefused as error:
             return _refused(error.smtp_code, "เซิร์ฟเวอร์อีเมลไม่ยอมรับผู้ส่ง (MAIL_DEFAULT_SENDER)")
+        except smtplib.SMTPAuthenticationError as error:
+            self.close()
+            return _refused(error.smtp_code, "ชื่อผู้ใช้หรือรหัสผ่านของเซิร์ฟเวอร์อีเมลไม่ถูกต้อง "
+                                             "(MAIL_USERNAME/MAIL_PASSWORD)")
         except smtplib.SMTPResponseException as error:
+            self.close()
             return _refused(error.smtp_code, "เซิร์ฟเวอร์อีเมลไม่รับข้อความ")
         except (OSError, smtplib.SMTPException) as error:
+            self.close()
             return Result.retry(f"เชื่อมต่อเซิร์ฟเวอร์อีเมลไม่ได้ ({type(error).__name__}) {RETRY_LATER}")
         return Result.sent()
+
+    def _connected(self) -> TimedConnection:
+        if self.connection is None:
+            self.connection = TimedConnection(current_app.extensions["mail"]).__enter__()
+        return self.connection
+
+    def close(self) -> None:
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            connection.__exit__(None, None, None)

@@ -68,6 +68,7 @@ class DeliveryStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    SKIPPED = "skipped"  # a digest whose tasks were all done by the time it was due
 
     @property
     def label(self) -> str:
@@ -79,6 +80,7 @@ DELIVERY_LABELS = {
     DeliveryStatus.SENDING: "กำลังส่ง",
     DeliveryStatus.SENT: "ส่งแล้ว",
     DeliveryStatus.FAILED: "ส่งไม่สำเร็จ",
+    DeliveryStatus.SKIPPED: "ไม่ต้องส่งแล้ว (งานเสร็จแล้ว)",
 }
 
 
@@ -89,6 +91,8 @@ class Delivery(OrgOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     rule: Mapped[str] = mapped_column(String(30))
+    # A digest's period ("2025-06", a day, a week): its text is written from it when it is sent.
+    period: Mapped[str | None] = mapped_column(String(60))
     channel: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     address: Mapped[str] = mapped_column(Text, default="")  # email, LINE ID or URL at planning time

@@ -81,7 +81,7 @@ class Measure(OrgOwned, db.Model):
     indicator: Mapped[str] = mapped_column(Text, default="")  # ตัวชี้วัด
     target: Mapped[str] = mapped_column(String(300), default="")  # ค่าเป้าหมาย
     # The measure of an earlier fiscal year this one carries over, unfinished.
-    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id", ondelete="SET NULL"))
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id", ondelete="SET NULL"), index=True)
 
     topic: Mapped[Topic] = relationship(back_populates="measures")
     carried_from: Mapped["Measure | None"] = relationship(remote_side=[id])

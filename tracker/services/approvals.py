@@ -19,7 +19,7 @@ from tracker.extensions import db
 from tracker.models import (
     DocumentFile, DocumentVersion, FiscalYear, Organization, Role, User, VersionStatus,
 )
-from tracker.services import access, audit, ita_calendar, notices, versions
+from tracker.services import access, audit, ita_calendar, outbox, versions
 from tracker.services.documents import MEASURES, RESULTS
 from tracker.services.errors import Forbidden, ServiceError
 from tracker.services.reports import compile as reports, memo as memos, snapshot
@@ -336,4 +336,4 @@ def _tell(version: DocumentVersion, users: list[User], rule: str, config, now: d
     for user in users:
         text = render_template("approvals/notice.txt", user=user, version=version, subject=subject,
                                base_url=config["TRACKER_BASE_URL"])
-        notices.tell(user, rule, f"{rule}:{version.id}:{user.id}", subject, text, config, now)
+        outbox.queue(user, rule, str(version.id), subject, text, config, now)

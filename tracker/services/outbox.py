@@ -1,17 +1,25 @@
-"""The outbox: claim due deliveries, send them through their channel, record what happened.
-A claim is a conditional UPDATE, so two delivery runs never send the same row; a row whose
-claim has expired (its process died mid-send) is claimed again and retried."""
+"""The outbox, the one way in and out for every message. In: `queue` (one notice to one user) and
+`queue_set` (every digest of a reminder run), both through the same INSERT … SELECT that expands a
+recipient into a row per channel they receive on, keyed by `_key` so that the same message
+is never queued twice. Out: claim due deliveries, write a digest's text from the data of the
+moment, send through the channel, record what happened. A claim is a conditional UPDATE, so two
+delivery runs never send the same row; a row whose claim has expired (its process died mid-send)
+is claimed again and retried."""
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import DateTime, Integer, String, Text, and_, cast, func, literal, or_, select, true, union_all, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker import channels
 from tracker.extensions import db
-from tracker.models import Delivery, DeliveryStatus, SchedulerLease
+from tracker.models import Delivery, DeliveryStatus, NotificationPreference, User
+from tracker.services import digests
+from tracker.thai import local_datetime
 
 CLAIM_TIME = timedelta(minutes=5)
 FIRST_RETRY = timedelta(minutes=1)
@@ -19,11 +27,107 @@ LONGEST_RETRY = timedelta(hours=6)
 log = logging.getLogger("tracker.outbox")
 
 
+# --- in ---------------------------------------------------------------------------------------------
+
+def _key(rule, user_id, period, channel):
+    """The outbox row's unique key, "rule:user:period:channel"; the database refuses a second row
+    with it. (Built here only, in SQL, for every message.)"""
+    return rule + ":" + cast(user_id, String) + ":" + period + ":" + channel
+
+
+def queue(user: User, rule: str, period: str, subject: str, text: str, config, now: datetime) -> list[int]:
+    """Queue one message to `user` on every channel they receive on; `period` names what it is about
+    ("12" for version 12, a time stamp for a test message). The new rows' ids (none if queued before)."""
+    one = select(literal(user.organization_id, Integer).label("organization_id"),
+                 literal(user.id, Integer).label("user_id"), literal(rule, String).label("rule"),
+                 literal(period, String).label("period"), literal(subject, Text).label("subject"),
+                 literal(now, DateTime).label("send_at"), literal(text, Text).label("body_text")).subquery()
+    return queue_set(one, config, now)[0]
+
+
+def queue_set(recipients, config, now: datetime) -> tuple[list[int], int]:
+    """Queue a message per row of `recipients` (a subquery of organization_id, user_id, rule,
+    period, subject, send_at and optionally body_text; a digest has none: it is written when sent),
+    on each channel its user receives on. Returns (the new rows' ids, how many rows were wanted)."""
+    rows = _channel_rows(recipients, config, now).subquery()
+    columns = [column.name for column in rows.columns]
+    # SQLite needs a WHERE in an INSERT … SELECT … ON CONFLICT, or it reads ON CONFLICT as a join's ON.
+    source = select(*rows.columns).where(true())
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(Delivery).from_select(columns, source)
+                 .on_conflict_do_nothing(index_elements=["key"]).returning(Delivery.id))
+    created = list(db.session.scalars(statement))
+    # Counted after the insert: a SQLite transaction that read first could not take the write lock
+    # once another process had written (it fails at once, without waiting).
+    return created, db.session.scalar(select(func.count()).select_from(rows))
+
+
+def _channel_rows(recipients, config, now: datetime):
+    """A row per recipient and channel: the in-app mailbox always (unless they opted out), email
+    once a mail server is set and they did not turn it off, LINE once linked and a token is set,
+    their webhook when they set one."""
+    preference = NotificationPreference
+    channels_wanted = [("inbox", literal("", Text), true())]
+    if config.get("MAIL_SERVER"):
+        channels_wanted.append(("email", User.email, and_(User.email != "", or_(
+            preference.id.is_(None), preference.email_enabled.is_(True)))))
+    if config.get("LINE_CHANNEL_ACCESS_TOKEN"):
+        channels_wanted.append(("line", preference.line_to, and_(
+            preference.line_enabled.is_(True), preference.line_to != "")))
+    channels_wanted.append(("webhook", preference.webhook_url, and_(
+        preference.webhook_enabled.is_(True), preference.webhook_url != "")))
+    text = recipients.c.body_text if "body_text" in recipients.c else literal("", Text)
+    parts = []
+    for name, address, receives in channels_wanted:
+        channel = literal(name, String)
+        parts.append(
+            select(recipients.c.organization_id, recipients.c.user_id,
+                   _key(recipients.c.rule, recipients.c.user_id, recipients.c.period, channel).label("key"),
+                   recipients.c.rule, recipients.c.period, channel.label("channel"),
+                   cast(address, Text).label("address"), recipients.c.subject,
+                   cast(text, Text).label("body_text"), literal("", Text).label("body_html"),
+                   literal(DeliveryStatus.QUEUED.value, String).label("status"),
+                   literal(0, Integer).label("attempts"), literal("", String).label("claimed_by"),
+                   literal("", Text).label("last_error"), literal(now, DateTime).label("created_at"),
+                   recipients.c.send_at.label("next_attempt_at"))
+            .join(User, User.id == recipients.c.user_id)
+            .outerjoin(preference, preference.user_id == recipients.c.user_id)
+            .where(or_(preference.id.is_(None), preference.opted_out.is_(False)), receives))
+    return union_all(*parts)
+
+
+def count_by_rule_and_channel(delivery_ids: list[int]) -> list[tuple[str, str, int]]:
+    counts: dict[tuple[str, str], int] = {}
+    for start in range(0, len(delivery_ids), 5000):
+        for rule, channel, count in db.session.execute(
+                select(Delivery.rule, Delivery.channel, func.count()).where(Delivery.id.in_(delivery_ids[start:start + 5000]))
+                .group_by(Delivery.rule, Delivery.channel)):
+            counts[rule, channel] = counts.get((rule, channel), 0) + count
+    return sorted((rule, channel, count) for (rule, channel), count in counts.items())
+
+
+# --- out ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Handled:
+    """A delivery as a run left it: plain values, readable after the run's session is gone."""
+    id: int
+    key: str
+    rule: str
+    channel: str
+    address: str
+    user_id: int | None
+    status: str
+    attempts: int
+    last_error: str
+
+
 @dataclass
 class DeliveryReport:
-    sent: list[Delivery] = field(default_factory=list)
-    retrying: list[Delivery] = field(default_factory=list)
-    failed: list[Delivery] = field(default_factory=list)
+    sent: list[Handled] = field(default_factory=list)
+    retrying: list[Handled] = field(default_factory=list)
+    failed: list[Handled] = field(default_factory=list)
+    skipped: list[Handled] = field(default_factory=list)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -37,49 +141,111 @@ def _claimable(now: datetime):
     return or_(waiting, abandoned)
 
 
+CLAIM_BATCH = 20  # rows a worker takes at a time: few enough to send well within CLAIM_TIME
+CLAIM_TRIES = 5  # on SQLite, workers may pick the same rows; the losers pick again
+
+
 def claim(delivery_id: int, worker: str, now: datetime) -> bool:
     """Take one row for sending, if nobody else holds it. True when this worker got it."""
-    result = db.session.execute(
-        update(Delivery).where(Delivery.id == delivery_id, _claimable(now))
+    return claim_batch(worker, now, 1, [delivery_id]) == [delivery_id]
+
+
+def claim_batch(worker: str, now: datetime, size: int = CLAIM_BATCH, ids: list[int] | None = None) -> list[int]:
+    """Take up to `size` due rows (of `ids`, if given) for sending; the ids this worker got. Several
+    workers claim side by side: on PostgreSQL the SELECT locks its rows and SKIP LOCKED hands the
+    others different ones; on SQLite they may pick the same rows, and the UPDATE, true only for
+    unclaimed rows, gives each row to one of them. (The ids are read first: PostgreSQL may run a
+    LIMIT subquery inside an UPDATE more than once, and so claim more than `size`.)"""
+    due = select(Delivery.id).where(_claimable(now))
+    if ids is not None:
+        due = due.where(Delivery.id.in_(ids))
+    due = due.order_by(Delivery.next_attempt_at, Delivery.id).limit(size).with_for_update(skip_locked=True)
+    for _ in range(CLAIM_TRIES):
+        picked = list(db.session.scalars(due))
+        if not picked:
+            db.session.commit()  # ends the (PostgreSQL) transaction of the SELECT … FOR UPDATE
+            return []
+        got = _claim(picked, worker, now)
+        if got:
+            return got
+    return []  # other workers keep taking the rows first: they are being sent
+
+
+def _claim(picked: list[int], worker: str, now: datetime) -> list[int]:
+    claimed = db.session.scalars(
+        update(Delivery).where(Delivery.id.in_(picked), _claimable(now))
         .values(status=DeliveryStatus.SENDING, claimed_by=worker, claimed_until=now + CLAIM_TIME,
                 attempts=Delivery.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+        .returning(Delivery.id).execution_options(synchronize_session=False))
+    got = sorted(claimed)
     db.session.commit()
-    return result.rowcount == 1
+    return got
 
 
-def deliver_due(config, worker: str, now: datetime, limit: int = 200) -> DeliveryReport:
-    """Send what is due at `now`. Claims and records are stamped with `now` plus the time this run
-    has taken, so a claim made late in a long run still lasts CLAIM_TIME."""
-    report = DeliveryReport()
-    started = time.monotonic()
-    due_ids = list(db.session.scalars(
-        select(Delivery.id).where(_claimable(now)).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)))
-    for delivery_id in due_ids:
-        moment = now + timedelta(seconds=time.monotonic() - started)
-        if not claim(delivery_id, worker, moment):
-            continue
-        delivery = db.session.get(Delivery, delivery_id, populate_existing=True)
-        result = _send(delivery, config)
-        moment = now + timedelta(seconds=time.monotonic() - started)
-        _record(delivery, result, worker, moment, config.get("TRACKER_MAX_ATTEMPTS", 8), report)
+def deliver_due(config, worker: str, now: datetime, limit: int = 200,
+                progress: Callable[[int], None] | None = None) -> DeliveryReport:
+    """Send up to `limit` messages due at `now`, a batch at a time, each channel's connection kept
+    for the run. Claims and records are stamped with `now` plus the time this run has taken, so a
+    claim made late in a long run still lasts CLAIM_TIME. `progress` hears how many each batch handled."""
+    report, started, handled = DeliveryReport(), time.monotonic(), 0
+    moment = lambda: now + timedelta(seconds=time.monotonic() - started)  # noqa: E731
+    with channels.opened(config) as channel_for:
+        while handled < limit:
+            batch = claim_batch(worker, moment(), min(CLAIM_BATCH, limit - handled))
+            if not batch:
+                break
+            for delivery_id in batch:
+                _deliver(db.session.get(Delivery, delivery_id, populate_existing=True), channel_for, config,
+                         worker, moment, report)
+            handled += len(batch)
+            if progress:
+                progress(len(batch))
     return report
 
 
-def _send(delivery: Delivery, config) -> channels.Result:
+def _deliver(delivery: Delivery, channel_for, config, worker: str, moment, report: DeliveryReport) -> None:
+    if delivery.claimed_by != worker or delivery.claimed_until <= moment():
+        return  # too slow: the claim ran out (another worker may have it); the next run sends it
+    written = _write(delivery, config, moment())
+    if written is None:
+        _record(delivery, None, worker, moment(), config.get("TRACKER_MAX_ATTEMPTS", 8), report, {})
+        return
+    result = _send(delivery, channel_for)
+    _record(delivery, result, worker, moment(), config.get("TRACKER_MAX_ATTEMPTS", 8), report, written)
+
+
+def _write(delivery: Delivery, config, now: datetime) -> dict | None:
+    """A digest's text, from the data of `now`, put on the row for its channel to send (and kept
+    on it with the result); None when it has nothing left to say. Other messages are as queued."""
+    if not digests.is_digest(delivery):
+        return {}
+    digest = digests.digest_for(delivery, now)
+    if digest is None:
+        return None
+    text, html = digests.write(digest, config["TRACKER_BASE_URL"], local_datetime(now).date())
+    written = dict(body_text=text, body_html=html if delivery.channel == "email" else "")
+    for name, value in written.items():
+        set_committed_value(delivery, name, value)
+    return written
+
+
+def _send(delivery: Delivery, channel_for) -> channels.Result:
     """A channel returns its errors; anything it raises is a fault of ours, recorded on the row
     so that one bad message does not stop the rest of the outbox."""
     try:
-        return channels.for_name(delivery.channel, config).send(delivery)
+        return channel_for(delivery.channel).send(delivery)
     except Exception as error:
         log.exception("delivery %s failed unexpectedly", delivery.key)
         return channels.Result.give_up(f"ระบบขัดข้องขณะส่ง ({type(error).__name__}) กรุณาแจ้งผู้ดูแลระบบ")
 
 
-def _record(delivery: Delivery, result, worker: str, now: datetime, max_attempts: int,
-            report: DeliveryReport) -> None:
-    if result.ok:
+def _record(delivery: Delivery, result: channels.Result | None, worker: str, now: datetime, max_attempts: int,
+            report: DeliveryReport, written: dict) -> None:
+    """`result` None: a digest with nothing left to list, not sent."""
+    if result is None:
+        values = dict(status=DeliveryStatus.SKIPPED, last_error="")
+        bucket = report.skipped
+    elif result.ok:
         values = dict(status=DeliveryStatus.SENT, sent_at=now, last_error="")
         bucket = report.sent
     elif result.transient and delivery.attempts < max_attempts:
@@ -89,14 +255,26 @@ def _record(delivery: Delivery, result, worker: str, now: datetime, max_attempts
     else:
         values = dict(status=DeliveryStatus.FAILED, last_error=result.error)
         bucket = report.failed
+    handled = Handled(delivery.id, delivery.key, delivery.rule, delivery.channel, delivery.address,
+                      delivery.user_id, values["status"], delivery.attempts, values["last_error"])
     # Only the claim holder records: a process that lost its claim (it was too slow) stays silent.
     recorded = db.session.execute(
         update(Delivery).where(Delivery.id == delivery.id, Delivery.claimed_by == worker)
-        .values(claimed_until=None, **values).execution_options(synchronize_session=False))
+        .values(claimed_until=None, **values, **written).execution_options(synchronize_session=False))
     db.session.commit()
     if recorded.rowcount == 1:
-        db.session.refresh(delivery)
-        bucket.append(delivery)
+        bucket.append(handled)
+
+
+def text_of(delivery: Delivery, config, now: datetime) -> tuple[str, bool]:
+    """(the message's text, whether it is a preview). A digest not sent yet has no text of its
+    own: the preview is what it would say if it were sent at `now` ("" if nothing is left)."""
+    if delivery.body_text or not digests.is_digest(delivery):
+        return delivery.body_text, False
+    digest = digests.digest_for(delivery, now)
+    if digest is None:
+        return "", True
+    return digests.write(digest, config["TRACKER_BASE_URL"], local_datetime(now).date())[0], True
 
 
 def resend(delivery: Delivery, now: datetime) -> Delivery:
@@ -121,21 +299,3 @@ def _copy(delivery: Delivery, now: datetime) -> Delivery:
                     body_html=delivery.body_html, next_attempt_at=now)
     db.session.add(copy)
     return copy
-
-
-def hold_lease(name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
-    """Take or renew the named lease. Only one process holds it; when its holder stops renewing,
-    another takes over after ttl."""
-    if db.session.get(SchedulerLease, name) is None:
-        try:
-            db.session.add(SchedulerLease(name=name, holder=holder, expires_at=now + ttl))
-            db.session.commit()
-            return True
-        except IntegrityError:
-            db.session.rollback()
-    result = db.session.execute(
-        update(SchedulerLease)
-        .where(SchedulerLease.name == name, or_(SchedulerLease.holder == holder, SchedulerLease.expires_at < now))
-        .values(holder=holder, expires_at=now + ttl).execution_options(synchronize_session=False))
-    db.session.commit()
-    return result.rowcount == 1

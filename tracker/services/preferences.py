@@ -11,9 +11,8 @@ from sqlalchemy import delete, select
 
 from tracker.extensions import db
 from tracker.models import Holiday, NotificationPreference, ReminderSettings, User
-from tracker.services import audit
+from tracker.services import audit, outbox
 from tracker.services.errors import ServiceError
-from tracker.services.reminders import channels_for, insert_once
 
 LINK_CODE_TIME = timedelta(hours=24)
 SETTINGS_FIELDS = (
@@ -130,11 +129,7 @@ def send_test_message(recipient: User, config, now: datetime) -> int:
     """Queue a test message on every channel the user receives; the outbox delivers it."""
     text = (f"เรียน {recipient.name}\n\nนี่คือข้อความทดสอบจากระบบติดตามมาตรการ ITA "
             f"หากได้รับข้อความนี้ แสดงว่าช่องทางนี้ใช้งานได้\n\n{config['TRACKER_BASE_URL']}/")
-    queued = 0
-    for channel, address in channels_for(recipient, config):
-        row = dict(organization_id=recipient.organization_id, user_id=recipient.id, rule="test", channel=channel,
-                   key=f"test:{recipient.id}:{now:%Y%m%d%H%M%S%f}:{channel}", address=address,
-                   subject="ข้อความทดสอบจากระบบติดตามมาตรการ ITA", body_text=text, next_attempt_at=now)
-        queued += insert_once(row) is not None
+    queued = outbox.queue(recipient, "test", f"{now:%Y%m%d%H%M%S%f}", "ข้อความทดสอบจากระบบติดตามมาตรการ ITA", text,
+                          config, now)
     db.session.commit()
-    return queued
+    return len(queued)

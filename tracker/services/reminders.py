@@ -1,267 +1,109 @@
-"""Planning reminders: the agency's rules, applied to its tasks on a given day, become outbox rows.
-Each row's key names rule, recipient, period and channel, and the database keeps keys unique:
-planning the same day twice, or again after a crash, adds nothing."""
-import calendar
+"""Planning reminders as sets. For the Bangkok day of `now`, the rules of every agency that fire
+(services/digests) go into a temporary table, one row per agency and rule; one INSERT … SELECT
+then joins them with the open tasks and the recipients and hands the outbox every digest of the
+day at once. The statements are the same few for one agency or eight thousand.
+
+Each outbox row's key names rule, recipient, period and channel, and the database keeps keys
+unique: planning the same day twice, or again after a crash, adds nothing. A digest's text is
+written when it is sent (digests.digest_for)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
-from flask import render_template
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, Integer, MetaData, String, Text, Table, and_, exists, or_, select, union,
+)
 
 from tracker.extensions import db
-from tracker.services import documents, ita_calendar
+from tracker.models import FiscalYear, Holiday, Organization, ReminderSettings, Role, Task, User
+from tracker.services import digests, outbox
+from tracker.services.digests import COORDINATORS, HEADS, MANAGERS
 from tracker.services.settings import settings_row
-from tracker.models import (
-    Delivery, FiscalYear, Holiday, Measure, NotificationPreference, Organization, ReminderSettings, Role, Task,
-    Topic, User,
-)
-from tracker.models.task import CLOSED_STATUSES
-from tracker.thai import BE_OFFSET, MONTHS_LONG, bangkok_to_utc, format_date, local_datetime
+from tracker.thai import local_datetime
 
-RULE_LABELS = {
-    "monthly": "ขอรายงานความก้าวหน้าประจำเดือน",
-    "due": "งานใกล้ถึงกำหนด",
-    "late": "งานที่ล่าช้า",
-    "escalation": "งานล่าช้าเกินกำหนดนาน (แจ้งผู้บริหาร)",
-    "report": "ใกล้ถึงกำหนดรายงานผลการดำเนินการ",
-    "test": "ข้อความทดสอบ",
-}
+FIRING = Table(
+    "reminder_firing", MetaData(),
+    Column("organization_id", Integer), Column("rule", String(30)), Column("period", String(60)),
+    Column("subject", Text), Column("audience", String(20)), Column("lists_tasks", Boolean),
+    Column("due_on", Date), Column("due_before", Date), Column("send_at", DateTime),
+    prefixes=["TEMPORARY"])
 
 
 @dataclass
-class Digest:
-    """One message for one recipient: every task the rule names for them, in one list."""
-    rule: str
-    period: str
-    recipient: User
-    subject: str
-    intro: str
-    tasks: list[Task] = field(default_factory=list)
+class PlanReport:
+    created: list[int] = field(default_factory=list)  # the new outbox rows' ids
+    already_planned: int = 0
 
 
 def settings_for(organization_id: int) -> ReminderSettings:
     return settings_row(ReminderSettings, organization_id)
 
 
-def holidays(organization_id: int) -> set[date]:
-    return set(db.session.scalars(select(Holiday.day).where(Holiday.organization_id == organization_id)))
-
-
-def next_working_day(day: date, days_off: set[date]) -> date:
-    """Weekends and the agency's holidays move a reminder to the next working day."""
-    while day.weekday() >= 5 or day in days_off:
-        day += timedelta(days=1)
-    return day
-
-
-def _send_at(day: date, settings: ReminderSettings) -> datetime:
-    hour, minute = (int(part) for part in settings.send_time.split(":"))
-    return bangkok_to_utc(datetime.combine(day, time(hour, minute)))
-
-
-def _month_day(year: int, month: int, day: int) -> date:
-    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
-def _fires_today(nominal: date, today: date, days_off: set[date]) -> bool:
-    return next_working_day(nominal, days_off) == today
-
-
-def _fired(candidates: list[date], today: date, days_off: set[date]) -> date | None:
-    """The nominal day among candidates whose reminder falls today, if any. Candidates include the
-    previous period's day, which a weekend or holiday may have pushed into this one."""
-    return next((day for day in candidates if _fires_today(day, today, days_off)), None)
-
-
-def _weekly_day(today: date, weekday: int, days_off: set[date]) -> date | None:
-    this_week = today - timedelta(days=today.weekday()) + timedelta(days=weekday)
-    return _fired([this_week, this_week - timedelta(weeks=1)], today, days_off)
-
-
-def _week(day: date) -> str:
-    return f"{day.isocalendar().year}-W{day.isocalendar().week:02d}"
-
-
-def _open_tasks(organization_id: int, today: date) -> list[Task]:
-    """Unfinished, active tasks of fiscal years that have begun. A year that has ended still counts:
-    its tasks are mostly due on its last day, so only after it are they late and worth chasing.
-    A task whose measure a later year carries over is not chased once that year has begun: the
-    carried measure's task is then. (A next year started early leaves this year's chasing as it was.)"""
-    carrying, its_topic, its_year = aliased(Measure), aliased(Topic), aliased(FiscalYear)
-    carried_over = (select(carrying.id).join(its_topic, its_topic.id == carrying.topic_id)
-                    .join(its_year, its_year.id == its_topic.fiscal_year_id)
-                    .where(carrying.carried_from_id == Task.measure_id, its_year.start_date <= today).exists())
-    return list(db.session.scalars(
-        select(Task).join(Task.measure).join(Measure.topic).join(Topic.fiscal_year)
-        .where(Task.organization_id == organization_id, Task.archived_at.is_(None),
-               Task.status.not_in([s.value for s in CLOSED_STATUSES]), FiscalYear.start_date <= today,
-               ~carried_over)
-        .order_by(Task.due_date, Task.id)
-        .options(joinedload(Task.division), joinedload(Task.measure))
-    ).unique())
-
-
-def _people(organization_id: int) -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.organization_id == organization_id, User.active.is_(True)).order_by(User.id)))
-
-
-def _heads_by_division(people: list[User]) -> dict[int, list[User]]:
-    heads = defaultdict(list)
-    for user in people:
-        if user.role == Role.HEAD and user.division_id:
-            heads[user.division_id].append(user)
-    return heads
-
-
-def _task_digests(rule: str, period: str, subject: str, intro: str, chosen: list[Task],
-                  heads: dict[int, list[User]]) -> list[Digest]:
-    by_head: dict[int, Digest] = {}
-    for task in chosen:
-        for head in heads.get(task.division_id, []):
-            digest = by_head.setdefault(head.id, Digest(rule, period, head, subject, intro))
-            digest.tasks.append(task)
-    return list(by_head.values())
-
-
-def monthly_digests(settings, today, days_off, open_tasks, heads) -> list[Digest]:
-    if not settings.monthly_enabled:
-        return []
-    last_month = today.replace(day=1) - timedelta(days=1)
-    nominal = _fired([_month_day(month.year, month.month, settings.monthly_day) for month in (today, last_month)],
-                     today, days_off)
-    if nominal is None:
-        return []
-    month = f"{MONTHS_LONG[nominal.month - 1]} {nominal.year + BE_OFFSET}"
-    subject = f"ขอรายงานความก้าวหน้ามาตรการ ITA ประจำเดือน{month}"
-    intro = f"กรุณารายงานความก้าวหน้าของงานต่อไปนี้ประจำเดือน{month} ในระบบติดตามมาตรการ ITA"
-    return _task_digests("monthly", f"{nominal:%Y-%m}", subject, intro, open_tasks, heads)
-
-
-def due_digests(settings, today, days_off, open_tasks, heads) -> list[Digest]:
-    if not settings.due_enabled:
-        return []
-    days = settings.day_list(settings.due_days_before)
-    chosen = [t for t in open_tasks if t.due_date >= today
-              and any(_fires_today(t.due_date - timedelta(days=d), today, days_off) for d in days)]
-    subject = "งานมาตรการ ITA ใกล้ถึงกำหนดเสร็จ"
-    intro = "งานต่อไปนี้ใกล้ถึงกำหนดเสร็จ กรุณาดำเนินการและรายงานผลในระบบ"
-    return _task_digests("due", today.isoformat(), subject, intro, chosen, heads)
-
-
-def late_digests(settings, today, days_off, open_tasks, heads) -> list[Digest]:
-    nominal = _weekly_day(today, settings.late_weekday, days_off)
-    if not settings.late_enabled or nominal is None:
-        return []
-    chosen = [t for t in open_tasks if t.due_date < today]
-    subject = "งานมาตรการ ITA ที่ล่าช้า"
-    intro = "งานต่อไปนี้เลยกำหนดเสร็จแล้ว กรุณาดำเนินการหรือรายงานปัญหาอุปสรรคในระบบ"
-    return _task_digests("late", _week(nominal), subject, intro, chosen, heads)
-
-
-def escalation_digests(settings, today, days_off, open_tasks, people) -> list[Digest]:
-    nominal = _weekly_day(today, settings.late_weekday, days_off)
-    if not settings.escalation_enabled or nominal is None:
-        return []
-    chosen = [t for t in open_tasks if (today - t.due_date).days > settings.escalation_days]
-    if not chosen:
-        return []
-    week = _week(nominal)
-    subject = f"งานมาตรการ ITA ล่าช้าเกิน {settings.escalation_days} วัน"
-    intro = f"งานต่อไปนี้เลยกำหนดเสร็จมากกว่า {settings.escalation_days} วัน เพื่อโปรดทราบและติดตาม"
-    return [Digest("escalation", week, user, subject, intro, list(chosen))
-            for user in people if user.role in (Role.EXECUTIVE, Role.COORDINATOR)]
-
-
-def report_digests(settings, today, days_off, organization_id, people) -> list[Digest]:
-    """Before each round's report is due; the one the assessors read is named by its item code."""
-    if not settings.report_enabled:
-        return []
-    digests = []
-    names = {ita_calendar.MIDYEAR: "รายงานผลการดำเนินการรอบ 6 เดือน",
-             ita_calendar.YEAREND: "รายงานผลการดำเนินการประจำปี"}
-    for fiscal_year in db.session.scalars(select(FiscalYear).where(FiscalYear.organization_id == organization_id)):
-        due_dates = ita_calendar.report_due_dates(fiscal_year, settings.midyear_report_due, settings.yearend_report_due)
-        for which, due in due_dates.items():
-            for days in settings.day_list(settings.report_days_before):
-                if _fires_today(due - timedelta(days=days), today, days_off):
-                    published = documents.published_results(organization_id, fiscal_year.year, which)
-                    assessed = (f" ซึ่งเป็นเอกสารที่ผู้ประเมินตรวจ (ข้อ {published.code})"
-                                if published and published.code else "")
-                    subject = f"ใกล้ถึงกำหนด{names[which]} ปีงบประมาณ พ.ศ. {fiscal_year.year} ({format_date(due)})"
-                    intro = (f"{names[which]} ของปีงบประมาณ พ.ศ. {fiscal_year.year}{assessed} "
-                             f"ครบกำหนดวันที่ {format_date(due, long=True)} กรุณาติดตามการรายงานของทุกกอง")
-                    digests += [Digest("report", f"{fiscal_year.year}-{which}-{days}", user, subject, intro)
-                                for user in people if user.role == Role.COORDINATOR]
-    return digests
-
-
-@dataclass
-class PlanReport:
-    created: list[Delivery] = field(default_factory=list)
-    already_planned: int = 0
-
-
 def plan_reminders(config, now: datetime) -> PlanReport:
-    """Apply every agency's rules for the Bangkok day of `now` (naive UTC)."""
-    report = PlanReport()
+    """Apply every agency's rules for the Bangkok day of `now` (naive UTC), in one transaction."""
     today = local_datetime(now).date()
-    for organization in db.session.scalars(select(Organization).order_by(Organization.id)):
-        settings = settings_for(organization.id)
-        days_off = holidays(organization.id)
-        open_tasks = _open_tasks(organization.id, today)
-        people = _people(organization.id)
-        heads = _heads_by_division(people)
-        digests = (monthly_digests(settings, today, days_off, open_tasks, heads)
-                   + due_digests(settings, today, days_off, open_tasks, heads)
-                   + late_digests(settings, today, days_off, open_tasks, heads)
-                   + escalation_digests(settings, today, days_off, open_tasks, people)
-                   + report_digests(settings, today, days_off, organization.id, people))
-        send_at = max(now, _send_at(today, settings))
-        for digest in digests:
-            enqueue(digest, config, now, send_at, report, today)
+    connection = db.session.connection()
+    FIRING.drop(connection, checkfirst=True)
+    FIRING.create(connection)
+    rows = _firing_rows(today, now)
+    created, candidates = [], 0
+    if rows:
+        db.session.execute(FIRING.insert(), rows)
+        created, candidates = outbox.queue_set(_recipients(today), config, now)
+    # (After a failure PostgreSQL's rollback takes the table away; SQLite may keep it on the
+    # connection, which is why it is dropped first if it is there.)
+    FIRING.drop(connection)
     db.session.commit()
-    return report
+    return PlanReport(created, candidates - len(created))
 
 
-def channels_for(user: User, config) -> list[tuple[str, str]]:
-    """(channel, address) pairs this user receives on. The in-app mailbox is always one."""
-    preference = db.session.scalar(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
-    if preference and preference.opted_out:
-        return []
-    pairs = [("inbox", "")]
-    if config.get("MAIL_SERVER") and user.email and (preference is None or preference.email_enabled):
-        pairs.append(("email", user.email))
-    if preference and config.get("LINE_CHANNEL_ACCESS_TOKEN") and preference.line_enabled and preference.line_to:
-        pairs.append(("line", preference.line_to))
-    if preference and preference.webhook_enabled and preference.webhook_url:
-        pairs.append(("webhook", preference.webhook_url))
-    return pairs
+def _firing_rows(today, now: datetime) -> list[dict]:
+    """One row per agency, rule and due date that fires today, with the agency's send time."""
+    settings = {row.organization_id: row for row in db.session.scalars(select(ReminderSettings))}
+    days_off = defaultdict(set)
+    for organization_id, day in db.session.execute(select(Holiday.organization_id, Holiday.day).where(
+            Holiday.day.between(today - digests.HOLIDAY_WINDOW, today))):
+        days_off[organization_id].add(day)
+    fiscal_years = defaultdict(list)
+    for fiscal_year in db.session.scalars(select(FiscalYear).order_by(FiscalYear.year)):
+        fiscal_years[fiscal_year.organization_id].append(fiscal_year)
+    defaults, rows = digests.default_settings(), []
+    for organization_id in db.session.scalars(select(Organization.id).order_by(Organization.id)):
+        agency = settings.get(organization_id, defaults)
+        send_at = max(now, digests.send_at(today, agency))
+        for firing in digests.firings(agency, today, days_off[organization_id], fiscal_years[organization_id]):
+            rows += _rows(organization_id, firing, send_at)
+    return rows
 
 
-def enqueue(digest: Digest, config, now: datetime, send_at: datetime, report: PlanReport, today: date) -> None:
-    context = dict(digest=digest, base_url=config["TRACKER_BASE_URL"], today=today)
-    text = render_template("notify/digest.txt", **context)
-    html = render_template("notify/digest.html", **context)
-    for channel, address in channels_for(digest.recipient, config):
-        row = dict(organization_id=digest.recipient.organization_id, user_id=digest.recipient.id,
-                   key=f"{digest.rule}:{digest.recipient.id}:{digest.period}:{channel}", rule=digest.rule,
-                   channel=channel, address=address, subject=digest.subject, body_text=text,
-                   body_html=html if channel == "email" else "", created_at=now,
-                   next_attempt_at=send_at)
-        delivery_id = insert_once(row)
-        if delivery_id is None:
-            report.already_planned += 1
-        else:
-            report.created.append(db.session.get(Delivery, delivery_id))
+def _rows(organization_id: int, firing: digests.Firing, send_at: datetime) -> list[dict]:
+    row = dict(organization_id=organization_id, rule=firing.rule, period=firing.period, subject=firing.subject,
+               audience=firing.audience, lists_tasks=firing.bounds is not None, due_on=None, due_before=None,
+               send_at=send_at)
+    if firing.bounds is None:
+        return [row]
+    row["due_before"] = firing.bounds.due_before
+    if firing.bounds.due_on is None:
+        return [row]
+    return [{**row, "due_on": day} for day in sorted(firing.bounds.due_on)]
 
 
-def insert_once(row: dict) -> int | None:
-    """INSERT … ON CONFLICT (key) DO NOTHING; the new id, or None when the key was planned before.
-    (PostgreSQL reports rowcount −1 here, so RETURNING tells.)"""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Delivery).values(**row).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(statement.returning(Delivery.id)).scalar()
+def _recipients(today):
+    """(organization_id, user_id, rule, period, subject, send_at) of every digest due today: each
+    head with an open task the rule lists, and the managers of an agency where it lists one."""
+    firing = FIRING.c
+    tasks = digests.open_tasks(today, Task.organization_id, Task.division_id, Task.due_date).subquery()
+    listed = and_(tasks.c.organization_id == firing.organization_id,
+                  or_(firing.due_on.is_(None), tasks.c.due_date == firing.due_on),
+                  or_(firing.due_before.is_(None), tasks.c.due_date < firing.due_before))
+    wanted = (firing.organization_id, User.id.label("user_id"), firing.rule, firing.period, firing.subject,
+              firing.send_at)
+    heads = (select(*wanted).select_from(FIRING).join(tasks, listed)
+             .join(User, and_(User.organization_id == firing.organization_id, User.division_id == tasks.c.division_id))
+             .where(firing.audience == HEADS, User.role == Role.HEAD, User.active.is_(True)))
+    is_manager = or_(and_(firing.audience == MANAGERS, User.role.in_([Role.EXECUTIVE, Role.COORDINATOR])),
+                     and_(firing.audience == COORDINATORS, User.role == Role.COORDINATOR))
+    managers = (select(*wanted).select_from(FIRING).join(User, User.organization_id == firing.organization_id)
+                .where(firing.audience != HEADS, User.active.is_(True), is_manager,
+                       or_(firing.lists_tasks.is_(False), exists(select(tasks.c.due_date).where(listed)))))
+    return union(heads, managers).subquery()

@@ -73,7 +73,8 @@ def delivery(delivery_id: int):
     if item.user_id == current_user.id and item.channel == "inbox" and item.read_at is None:
         item.read_at = clock.now()
         db.session.commit()
-    return render_template("notify/delivery.html", delivery=item)
+    text, preview = outbox.text_of(item, current_app.config, clock.now())
+    return render_template("notify/delivery.html", delivery=item, text=text, preview=preview)
 
 
 @bp.route("/notify/deliveries/<int:delivery_id>/resend", methods=["POST"])

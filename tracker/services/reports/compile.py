@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.services.settings import settings_row
 from tracker.models import FiscalYear, Organization, ReportDraft, ReportSettings, Role, User
-from tracker.services import audit, documents, ita_calendar, notices
+from tracker.services import audit, documents, ita_calendar, outbox
 from tracker.services.documents import MEASURES, RESULTS
 from tracker.services.reports import data, docx, pdf, xlsx
 from tracker.thai import format_date, local_datetime
@@ -139,5 +139,4 @@ def _tell_coordinators(draft: ReportDraft, config, now: datetime) -> None:
     for user in coordinators:
         text = render_template("reports/draft_ready.txt", user=user, draft=draft, subject=subject,
                                as_of=format_date(draft.as_of, long=True), base_url=config["TRACKER_BASE_URL"])
-        notices.tell(user, "draft", f"draft:{user.id}:{draft.fiscal_year.year}-{draft.period}", subject, text,
-                     config, now)
+        outbox.queue(user, "draft", f"{draft.fiscal_year.year}-{draft.period}", subject, text, config, now)
