@@ -6,7 +6,7 @@ copy and search exactly. (WeasyPrint draws Thai well, but its text layer loses c
 ดำเนินงาน extracts as ดาเนินงาน.)
 
 The DOCX for the PDF is written in Laksaman, the TH Sarabun clone that Debian's
-fonts-thai-tlwg-ttf installs, at sizes scaled to match TH Sarabun New (see docx.py): the server
+fonts-thai-tlwg-ttf installs, at sizes scaled to match TH Sarabun New (see word.py): the server
 has no TH Sarabun New to embed.
 
 Each conversion gets a LibreOffice profile of its own (`-env:UserInstallation`): two conversions
@@ -22,7 +22,8 @@ import tempfile
 from pathlib import Path
 
 from tracker.services.reports.data import Report
-from tracker.services.reports.docx import LAKSAMAN, write_docx
+from tracker.services.reports.docx import write_docx
+from tracker.services.reports.word import LAKSAMAN
 
 TIMEOUT_SECONDS = 120
 INSTALL_HINT = "ติดตั้งด้วย scripts/install-system-deps.sh (แพ็กเกจ libreoffice-writer-nogui)"
