@@ -1,5 +1,6 @@
 """Speed and memory of what a coordinator waits for, against targets: importing a large Word measures table,
-importing the ITA scores, the analysis, a fiscal-year rollover and the plan pages.
+importing the ITA scores, the analysis, a fiscal-year rollover, the plan pages, and the demo's measures
+document (O34) and results report (O35) as Word, Excel and PDF.
 
 Builds its own data through the real services on a fresh SQLite file in a temporary folder, and on
 PostgreSQL too when TRACKER_BENCH_DATABASE_URL names a server (a database of its own is made there
@@ -17,6 +18,7 @@ import time
 import tracemalloc
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,7 +39,9 @@ from tracker.models import (  # noqa: E402
     AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Organization, User,
 )
 from tracker.services import analysis, demo, item_banks, rollover, users  # noqa: E402
+from tracker.services.documents import MEASURES, RESULTS  # noqa: E402
 from tracker.services.imports import measures, scores  # noqa: E402
+from tracker.services.reports import compile as reports, pdf  # noqa: E402
 from tracker.thai import fiscal_year_bounds  # noqa: E402
 
 REPEATS = 3
@@ -49,6 +53,10 @@ RESPONSIBLE_CELLS = ("ทุกกอง", "สำนักปลัด", "ก�
                      "สำนักปลัด\nกองสาธารณสุขและสิ่งแวดล้อม\nกองสวัสดิการสังคม")
 PERIOD_CELLS = ("วันที่ 1 ต.ค. 67 – 30 ก.ย. 68", "ปีงบประมาณ พ.ศ. 2568")
 PASSWORD = "bench-password"
+TODAY = date(2025, 3, 31)  # mid fiscal year 2568
+DOCUMENTS = (("O34 measures document", MEASURES), ("O35 results report", RESULTS))
+DOCUMENT_TARGETS = {"docx": 0.5, "xlsx": 0.3, "pdf": 3}  # seconds
+FILE_STARTS = {"docx": b"PK", "xlsx": b"PK", "pdf": b"%PDF"}
 TOPIC_TEXT = "การเปิดเผยข้อมูลและการป้องกันการทุจริต"
 ANALYSIS_TEXT = "ยังต่ำกว่าเกณฑ์ เนื่องจากการเผยแพร่ข้อมูลยังไม่ครบถ้วนและไม่เป็นปัจจุบัน"
 MEASURE_TEXT = "จัดทำและเผยแพร่คู่มือการปฏิบัติงานและข้อมูลการให้บริการ"
@@ -237,6 +245,26 @@ def bench_page(client, url: str) -> Result:
     return Result(f"page {url} ({TOPICS} topics)", statistics.median(times), 1)
 
 
+def bench_documents(fiscal_year_id: int) -> list[Result]:
+    """Each document's data built and written in each format, as its download does. A process's first PDF
+    also sets up a LibreOffice profile (later conversions start from a copy of it): it has a line of its own."""
+    pdf.warm_profile = pdf.WarmProfile()
+    first = stopwatch(download, RESULTS, fiscal_year_id, "pdf")[0]
+    results = [Result("O35 PDF, a new LibreOffice profile", first, DOCUMENT_TARGETS["pdf"])]
+    for what, kind in DOCUMENTS:
+        for fmt, target in DOCUMENT_TARGETS.items():
+            times = [stopwatch(download, kind, fiscal_year_id, fmt)[0] for _ in range(REPEATS)]
+            results.append(Result(f"{what} {fmt.upper()}", statistics.median(times), target))
+    return results
+
+
+def download(kind: str, fiscal_year_id: int, fmt: str) -> bytes:
+    content = reports.write(reports.build(kind, fresh(FiscalYear, fiscal_year_id), TODAY), fmt)
+    if not content.startswith(FILE_STARTS[fmt]):
+        sys.exit(f"The {kind} document came out as no {fmt} file")
+    return content
+
+
 def run_all(app, docx: bytes) -> list[Result]:
     with app.app_context():
         db.create_all()
@@ -246,6 +274,7 @@ def run_all(app, docx: bytes) -> list[Result]:
                                                                   FiscalYear.year == YEAR))
         results = bench_measures_import(fiscal_year_ids, docx)
         results.append(bench_score_import(organization.id))
+        results += bench_documents(demo_year)
         demo_analysis, demo_statements = bench_analysis("demo (5 topics)", demo_year)
         large_analysis, large_statements = bench_analysis("30 topics, 100 items", fiscal_year_ids[0])
         results += [demo_analysis, large_analysis,
@@ -270,7 +299,7 @@ def bench_app(database_url: str, folder: Path):
     return create_app({
         "SQLALCHEMY_DATABASE_URI": database_url,
         "TRACKER_UPLOAD_DIR": str(folder / "uploads"),
-        "TRACKER_TODAY": "2025-03-31",  # mid fiscal year 2568
+        "TRACKER_TODAY": TODAY.isoformat(),
         "SECRET_KEY": "bench",
         "WTF_CSRF_ENABLED": False,  # the test client logs in without a form page
     })

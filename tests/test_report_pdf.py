@@ -181,3 +181,20 @@ def test_a_hung_conversion_is_stopped(o35, monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="ไม่เสร็จภายใน 1 วินาที"):
         write_pdf(o35, timeout=1)
     assert time.monotonic() - started < 10
+
+
+def test_later_conversions_start_from_a_copy_of_the_first_ones_profile(o35, monkeypatch, tmp_path):
+    monkeypatch.setattr(pdf, "warm_profile", pdf.WarmProfile())
+    assert "รายงานผล" in joined(text_layer(write_pdf(o35)))
+    kept = pdf.warm_profile.path / "user" / "registrymodifications.xcu"
+    settings = kept.read_bytes()  # what LibreOffice's first start wrote
+    # a stand-in for LibreOffice that hands back the settings its profile starts with, and changes them
+    copying = tmp_path / "soffice"
+    copying.write_text('#!/bin/sh\nprofile="${1#-env:UserInstallation=file://}/user/registrymodifications.xcu"\n'
+                       'while [ "$1" != "--outdir" ]; do shift; done\n'
+                       'mkdir -p "$2" && cp "$profile" "$2/report.pdf" && echo changed >> "$profile"\n')
+    copying.chmod(0o755)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: str(copying))
+    assert write_pdf(o35) == settings
+    assert write_pdf(o35) == settings  # each conversion changed its own copy only
+    assert kept.read_bytes() == settings

@@ -3,12 +3,9 @@
 Word; the PDF is the same file converted by LibreOffice (pdf.docx_to_pdf), in Laksaman."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from io import BytesIO
 
-from docx import Document
-
-from tracker.services.reports.docx import BODY, LAKSAMAN, TH_SARABUN_NEW, ThaiFont, Writer
 from tracker.services.reports.pdf import docx_to_pdf
+from tracker.services.reports.word import BODY, LAKSAMAN, TH_SARABUN_NEW, ThaiFont, WordDocument
 from tracker.thai import format_date
 
 MEMO_TITLE = 29  # points, as the ระเบียบงานสารบรรณ sets "บันทึกข้อความ"
@@ -28,20 +25,18 @@ class Memo:
     enclosures: list[str] = field(default_factory=list)  # สิ่งที่ส่งมาด้วย
 
 
-class _MemoWriter(Writer):
-    def __init__(self, memo: Memo, font: ThaiFont):  # noqa: super().__init__ expects a report
-        self.memo, self.font, self.landscape = memo, font, False
-        self.doc = Document()
-        self._page_setup()
-        self._defaults()
-        properties = self.doc.core_properties
+class _MemoWriter:
+    def __init__(self, memo: Memo, font: ThaiFont):
+        self.memo = memo
+        self.word = WordDocument(font, page_numbers=False)
+        properties = self.word.doc.core_properties
         properties.title, properties.author = memo.subject, memo.organization
         properties.created = properties.modified = datetime.combine(memo.dated, time(9, 0))
         properties.language = "th-TH"
 
     def write(self) -> bytes:
         m = self.memo
-        self.para("บันทึกข้อความ", size=MEMO_TITLE, bold=True, align="center", after=6)
+        self.word.para("บันทึกข้อความ", size=MEMO_TITLE, bold=True, align="center", after=6)
         self.heading_line([("ส่วนราชการ", m.department)])
         self.heading_line([("ที่", m.number or "...................................."),
                            ("วันที่", format_date(m.dated, long=True))])
@@ -50,19 +45,17 @@ class _MemoWriter(Writer):
         if m.enclosures:
             self.heading_line([("สิ่งที่ส่งมาด้วย", "  ".join(m.enclosures))], after=6)
         for text in m.paragraphs:
-            self.para(text, indent_first=2.5, justify=True, after=6)
+            self.word.para(text, indent_first=2.5, justify=True, after=6)
         for line in ("", "", f"({m.signer_name or '..................................................'})",
                      m.signer_position or "ตำแหน่ง .................................................."):
-            self.para(line, indent_left=8.0, align=None, after=0)
-        out = BytesIO()
-        self.doc.save(out)
-        return out.getvalue()
+            self.word.para(line, indent_left=8.0, align=None, after=0)
+        return self.word.to_bytes()
 
     def heading_line(self, pairs: list[tuple[str, str]], after: float = 2) -> None:
-        paragraph = self.para("", after=after)
+        paragraph = self.word.para("", after=after)
         for index, (label, value) in enumerate(pairs):
-            self.run(paragraph, ("\t\t" if index else "") + label + "  ", BODY, bold=True)
-            self.run(paragraph, value, BODY)
+            self.word.run(paragraph, ("\t\t" if index else "") + label + "  ", BODY, bold=True)
+            self.word.run(paragraph, value, BODY)
 
 
 def write_memo_docx(memo: Memo, font: ThaiFont = TH_SARABUN_NEW) -> bytes:
