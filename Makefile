@@ -9,7 +9,7 @@ PORT   ?= 5000
 TRACKER_BASE_URL ?= http://$(HOST):$(PORT)
 export TRACKER_BASE_URL
 
-.PHONY: run install migrate demo serve test test-postgres bench system-deps-run system-deps-test \
+.PHONY: run install migrate demo serve test test-postgres bench bench-national system-deps-run system-deps-test \
 	checks fresh-machine-check clean
 
 $(VENV)/installed: requirements.txt
@@ -52,6 +52,15 @@ test-postgres: install system-deps-test
 # Speed and memory targets (scripts/bench.py); on PostgreSQL too when TRACKER_BENCH_DATABASE_URL is set.
 bench: install
 	$(BIN)/python scripts/bench.py
+
+# The pages at national scale (issue 12) on the local PostgreSQL server: builds NATIONAL_AGENCIES
+# agencies in NATIONAL_DATABASE, or reuses it when it already holds them (scripts/bench_national.py).
+NATIONAL_AGENCIES ?= 8000
+NATIONAL_DATABASE ?= ita_tracker_national
+NATIONAL_SERVER   ?= postgresql+psycopg://postgres@127.0.0.1:5432
+bench-national: install
+	$(BIN)/python scripts/bench_national.py --reuse --agencies $(NATIONAL_AGENCIES) \
+		--database-url $(NATIONAL_SERVER)/$(NATIONAL_DATABASE)
 
 # The dependency audit and the static security check (requirements-checks.txt, docs/security-checks.md).
 checks: install
