@@ -1,4 +1,4 @@
-"""The pages at national scale, against targets (issue 12): N agencies generated on PostgreSQL by
+"""The pages and the reminder run at national scale, against targets (issue 12): N agencies generated on PostgreSQL by
 scripts/national_data (built, or reused when it already holds N), then for each page the p95 of
 the in-process server time over REQUESTS requests through Flask's test client, logged in as agency
 1's coordinator or a head, and the SQL statements it sends compared with a 1-agency database built
@@ -13,18 +13,24 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from aiosmtpd.controller import Controller  # noqa: E402
 from psycopg import sql  # noqa: E402
 from sqlalchemy import make_url  # noqa: E402
 
 from scripts import national_data  # noqa: E402
-from scripts.bench import Result  # noqa: E402
+from scripts.bench import Result, stopwatch  # noqa: E402
 from tests.statements import counted_statements  # noqa: E402
-from tracker import create_app  # noqa: E402
+from tests.servers import free_port  # noqa: E402
+from tracker import create_app, scheduler  # noqa: E402
+from tracker.extensions import mail  # noqa: E402
+from tracker.services import reminders  # noqa: E402
+from tracker.thai import bangkok_to_utc  # noqa: E402
 
 REQUESTS = 50
 TABLES = ("organization", "division", "user", "measure", "task", "progress_update", "delivery")
@@ -109,6 +115,50 @@ class Agency1:
                 "AS last WHERE task.id = %(task)s", {"task": self.task_id})
 
 
+# --- reminders ------------------------------------------------------------------------------------
+
+MONTHLY_RUN = datetime(2027, 4, 26, 8, 30)  # Bangkok: the 25th falls on a Sunday, so the monthly request (and Monday's late notices)
+
+
+class CountingSmtp:
+    """A loopback SMTP server that accepts every message and only counts them."""
+
+    def __init__(self) -> None:
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received += 1
+        return "250 2.0.0 OK queued"
+
+
+def reminder_results(agency: Agency1, agencies: int) -> list[Result]:
+    """Plan the 25th for every agency (inbox and email), then drain the outbox with the scheduler's
+    delivery threads to the in-app mailbox and a loopback SMTP server; take the rows back after."""
+    handler, port = CountingSmtp(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    config = {**agency.app.config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_USE_TLS": False}
+    agency.app.config.update(config)
+    mail.init_app(agency.app)
+    now = bangkok_to_utc(MONTHLY_RUN)
+    try:
+        with agency.app.app_context():
+            planning, planned = stopwatch(reminders.plan_reminders, agency.app.config, now)
+            created = len(planned.created)
+        workers = agency.app.config["TRACKER_DELIVERY_WORKERS"]
+        draining, report = stopwatch(scheduler.deliver_with_workers, agency.app, "bench", now, workers, 10 ** 9)
+    finally:
+        controller.stop()
+        with national_data.connect(agency.url) as connection:
+            connection.execute("DELETE FROM delivery WHERE created_at = %s", (now,))
+    sent = len(report.sent)
+    return [
+        Result(f"planning 26 Apr 2027, {agencies} agencies ({created:,} messages)", planning, 60 * agencies / 8000, "s"),
+        Result(f"delivering them, {workers} threads ({sent:,} sent, {handler.received:,} by SMTP)", draining,
+               600 * created / 64000, "s", f"{sent / draining:.0f} messages/s; target 64,000 in 600 s, in proportion"),
+    ]
+
+
 # --- the measurements -------------------------------------------------------------------------------
 
 def p95_ms(agency: Agency1, page: Page) -> float:
@@ -169,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agencies", type=int, default=8000)
     parser.add_argument("--database-url", default=national_data.DEFAULT_URL)
     parser.add_argument("--reuse", action="store_true", help="keep the databases when they already hold N agencies")
+    parser.add_argument("--pages-only", action="store_true", help="leave out planning and delivering reminders")
+    parser.add_argument("--reminders-only", action="store_true", help="leave out the pages")
     args = parser.parse_args(argv)
     url = make_url(args.database_url)
     one_url = url.set(database=f"{url.database}_one").render_as_string(hide_password=False)
@@ -185,7 +237,10 @@ def main(argv: list[str] | None = None) -> int:
         national, one = Agency1(args.database_url, Path(folder)), Agency1(one_url, Path(folder))
         print(f"Pages as {national_data.coordinator_email(1)} and {national_data.head_email(1, HEAD)} "
               f"(task {national.task_id}), {REQUESTS} requests each, TRACKER_TODAY={national_data.TODAY}")
-        results += page_results(national, one)
+        if not args.reminders_only:
+            results += page_results(national, one)
+        if not args.pages_only:
+            results += reminder_results(national, args.agencies)
     print_results(results)
     missed = [result for result in results if not result.ok]
     print(f"{len(missed)} target(s) missed" if missed else "every target met")

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, Integer, String, Text, and_, cast, func, literal, or_, select, true, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker import channels
@@ -52,7 +53,10 @@ def queue_set(recipients, config, now: datetime) -> tuple[list[int], int]:
     rows = _channel_rows(recipients, config, now).subquery()
     columns = [column.name for column in rows.columns]
     # SQLite needs a WHERE in an INSERT … SELECT … ON CONFLICT, or it reads ON CONFLICT as a join's ON.
-    source = select(*rows.columns).where(true())
+    # In recipient order, so that the channels of one message are neighbours in the outbox (and
+    # written once when sent).
+    source = select(*rows.columns).where(true()).order_by(rows.c.organization_id, rows.c.user_id, rows.c.rule,
+                                                          rows.c.period)
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     statement = (dialect.insert(Delivery).from_select(columns, source)
                  .on_conflict_do_nothing(index_elements=["key"]).returning(Delivery.id))
@@ -194,19 +198,22 @@ def deliver_due(config, worker: str, now: datetime, limit: int = 200,
             batch = claim_batch(worker, moment(), min(CLAIM_BATCH, limit - handled))
             if not batch:
                 break
+            texts: dict = {}  # a digest's channels are claimed together and written once
             for delivery_id in batch:
-                _deliver(db.session.get(Delivery, delivery_id, populate_existing=True), channel_for, config,
-                         worker, moment, report)
+                delivery = db.session.get(Delivery, delivery_id, populate_existing=True,
+                                          options=[joinedload(Delivery.user)])
+                _deliver(delivery, channel_for, config, worker, moment, report, texts)
             handled += len(batch)
             if progress:
                 progress(len(batch))
     return report
 
 
-def _deliver(delivery: Delivery, channel_for, config, worker: str, moment, report: DeliveryReport) -> None:
+def _deliver(delivery: Delivery, channel_for, config, worker: str, moment, report: DeliveryReport,
+             texts: dict) -> None:
     if delivery.claimed_by != worker or delivery.claimed_until <= moment():
         return  # too slow: the claim ran out (another worker may have it); the next run sends it
-    written = _write(delivery, config, moment())
+    written = _write(delivery, config, moment(), texts)
     if written is None:
         _record(delivery, None, worker, moment(), config.get("TRACKER_MAX_ATTEMPTS", 8), report, {})
         return
@@ -214,15 +221,19 @@ def _deliver(delivery: Delivery, channel_for, config, worker: str, moment, repor
     _record(delivery, result, worker, moment(), config.get("TRACKER_MAX_ATTEMPTS", 8), report, written)
 
 
-def _write(delivery: Delivery, config, now: datetime) -> dict | None:
+def _write(delivery: Delivery, config, now: datetime, texts: dict) -> dict | None:
     """A digest's text, from the data of `now`, put on the row for its channel to send (and kept
-    on it with the result); None when it has nothing left to say. Other messages are as queued."""
+    on it with the result); None when it has nothing left to say. Other messages are as queued.
+    `texts` keeps what this batch wrote, by digest."""
     if not digests.is_digest(delivery):
         return {}
-    digest = digests.digest_for(delivery, now)
-    if digest is None:
+    digest_key = (delivery.rule, delivery.user_id, delivery.period)
+    if digest_key not in texts:
+        digest = digests.digest_for(delivery, now)
+        texts[digest_key] = digest and digests.write(digest, config["TRACKER_BASE_URL"], local_datetime(now).date())
+    if texts[digest_key] is None:
         return None
-    text, html = digests.write(digest, config["TRACKER_BASE_URL"], local_datetime(now).date())
+    text, html = texts[digest_key]
     written = dict(body_text=text, body_html=html if delivery.channel == "email" else "")
     for name, value in written.items():
         set_committed_value(delivery, name, value)
