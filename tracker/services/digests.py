@@ -6,6 +6,7 @@ not sent at all.
 Each rule has a period (its key's part: the month, the day, the week, the report round) and task
 bounds: the due dates it lists. The planner and the writer get both from the same functions."""
 import calendar
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -235,6 +236,13 @@ def open_tasks(today: date, *columns) -> Select:
     when none). A year that has ended still counts: its tasks are mostly due on its last day, so
     only after it are they late and worth chasing. A task whose measure a later year carries over
     is not chased once that year has begun: the carried measure's task is then."""
+    return _open_tasks(today, columns)
+
+
+@lru_cache(maxsize=16)
+def _open_tasks(today: date, columns: tuple) -> Select:
+    # Built once per day and kept (a Select never changes; callers add to copies): building it
+    # costs more than running it when the outbox writes digest after digest.
     carrying, its_topic, its_year = aliased(Measure), aliased(Topic), aliased(FiscalYear)
     carried_over = (select(carrying.id).join(its_topic, its_topic.id == carrying.topic_id)
                     .join(its_year, its_year.id == its_topic.fiscal_year_id)
