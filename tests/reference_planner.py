@@ -3,7 +3,6 @@ kept as the oracle the set-based planner is checked against: for a moment, the m
 queue, with the text each would carry. It writes nothing."""
 import calendar
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import render_template
@@ -17,17 +16,8 @@ from tracker.models import (
     Topic, User,
 )
 from tracker.models.task import CLOSED_STATUSES
+from tracker.services.digests import Digest
 from tracker.thai import BE_OFFSET, MONTHS_LONG, bangkok_to_utc, format_date, local_datetime
-
-@dataclass
-class Digest:
-    """One message for one recipient: every task the rule names for them, in one list."""
-    rule: str
-    period: str
-    recipient: User
-    subject: str
-    intro: str
-    tasks: list[Task] = field(default_factory=list)
 
 
 def settings_for(organization_id: int) -> ReminderSettings:
