@@ -296,3 +296,11 @@ def test_the_scheduler_keeps_the_apps_fixed_day(app, demo):
     with app.app_context():
         drafts = db.session.scalars(select(ReportDraft).where(ReportDraft.organization_id == demo.id)).all()
         assert [(d.kind, d.period, d.as_of) for d in drafts] == [("results", "end", date(2025, 9, 30))]
+
+
+def test_long_delivery_runs_say_how_far_they_are_every_thousand_messages():
+    lines = []
+    progress = scheduler.progress_every(1000, lines.append)
+    for _ in range(120):  # 2,400 messages in batches of 20
+        progress(20)
+    assert lines == ["… 1000 messages handled", "… 2000 messages handled"]

@@ -3,7 +3,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -90,24 +89,11 @@ def remind_command(at: str | None) -> None:
         click.echo(f"  {rule:<10} {channel:<7} {count}")
     delivered = scheduler.deliver_with_workers(
         current_app._get_current_object(), worker, now, current_app.config["TRACKER_DELIVERY_WORKERS"],
-        limit=10 ** 9, progress=_delivery_progress())
+        limit=10 ** 9, progress=scheduler.progress_every(1000, lambda line: click.echo(f"  {line}")))
     click.echo(f"Delivered: {len(delivered.sent)} sent, {len(delivered.retrying)} to retry, "
                f"{len(delivered.failed)} failed, {len(delivered.skipped)} no longer needed.")
     for delivery in delivered.retrying + delivered.failed:
         click.echo(f"  {delivery.channel:<7} {delivery.address or '-'}: {delivery.last_error}")
-
-
-def _delivery_progress():
-    """Prints a line every thousand messages handled (all workers together), for long runs."""
-    lock, handled = threading.Lock(), {"count": 0, "shown": 0}
-
-    def progress(batch: int) -> None:
-        with lock:
-            handled["count"] += batch
-            if handled["count"] - handled["shown"] >= 1000:
-                handled["shown"] = handled["count"]
-                click.echo(f"  … about {handled['count']} messages handled")
-    return progress
 
 
 @tracker_cli.command("scheduler")

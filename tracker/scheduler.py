@@ -8,6 +8,7 @@ takes over when the lease runs out. The outbox's own claims make a second sender
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -49,7 +50,8 @@ def deliver_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clo
         now = clock()
         if not hold_lease(LEASE, worker, now, LEASE_TIME):
             return
-    report = deliver_with_workers(app, worker, now, app.config["TRACKER_DELIVERY_WORKERS"])
+    report = deliver_with_workers(app, worker, now, app.config["TRACKER_DELIVERY_WORKERS"],
+                                  progress=progress_every(1000, log.info))
     if report.sent or report.retrying or report.failed or report.skipped:
         log.info("sent %d, retrying %d, failed %d, not needed %d", len(report.sent), len(report.retrying),
                  len(report.failed), len(report.skipped))
@@ -72,6 +74,19 @@ def deliver_with_workers(app: Flask, worker: str, now: datetime, workers: int, l
         reports = list(pool.map(one, range(1, workers + 1)))
     return outbox.DeliveryReport(*([row for report in reports for row in getattr(report, part)]
                                    for part in ("sent", "retrying", "failed", "skipped")))
+
+
+def progress_every(step: int, say: Callable[[str], None]) -> Callable[[int], None]:
+    """A progress callback for the delivery threads (all together): says a line every `step` messages."""
+    lock, counts = threading.Lock(), {"handled": 0, "said": 0}
+
+    def progress(batch: int) -> None:
+        with lock:
+            counts["handled"] += batch
+            if counts["handled"] - counts["said"] >= step:
+                counts["said"] = counts["handled"]
+                say(f"… {counts['handled']} messages handled")
+    return progress
 
 
 def hold_lease(name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
