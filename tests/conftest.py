@@ -138,8 +138,8 @@ class DemoCopy:
     def read(cls, organization: Organization) -> "DemoCopy":
         rows = {table.name: [dict(row._mapping) for row in db.session.execute(table.select())]
                 for table in db.metadata.sorted_tables}
-        sequences = {name: tuple(db.session.execute(text(f'SELECT last_value, is_called FROM {name}')).one())
-                     for name in _sequences}  # nosec B608: the names come from the catalog
+        sequences = {name: tuple(db.session.execute(text(f"SELECT last_value, is_called FROM {name}")).one())
+                     for name in _sequences}
         copy = cls(organization.id, rows, sequences)
         db.session.commit()  # no transaction left open, as load_demo leaves none
         return copy
@@ -180,15 +180,15 @@ def untouched_database() -> bool:
     """No row in any table, and (PostgreSQL) no number drawn from any sequence."""
     if db.session.scalar(select(or_(*(exists().select_from(table) for table in db.metadata.sorted_tables)))):
         return False
-    drawn = " UNION ALL ".join(f"SELECT is_called FROM {name}" for name in _sequences)  # nosec B608
+    drawn = " UNION ALL ".join(f"SELECT is_called FROM {name}" for name in _sequences)
     return not (drawn and db.session.scalar(text(f"SELECT bool_or(is_called) FROM ({drawn}) AS drawn")))
 
 
 @pytest.fixture
 def demo(app):
-    key = demo_copy_key(app)
     if not untouched_database():
         return demo_service.load_demo()[0]
+    key = demo_copy_key(app)
     if key in _demo_copies:
         return _demo_copies[key].write()
     organization, _ = demo_service.load_demo()
