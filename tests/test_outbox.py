@@ -238,6 +238,24 @@ def test_an_unexpected_error_fails_that_delivery_only(app, demo, smtp):
     assert len(report.sent) == 8
 
 
+def test_a_digest_that_cannot_be_written_fails_alone_and_the_others_go_out(app, demo, smtp):
+    """The report reminder names its fiscal year; one deleted between planning and sending leaves
+    nothing to write the digest from."""
+    reminders.plan_reminders(app.config, bangkok("2025-04-16 08:30"))  # 14 days before the 6-month report
+    planned = [row for row in rows("inbox") + rows("email") if row.rule == "report"]
+    assert planned
+    db.session.execute(update(Delivery).where(Delivery.id.in_([row.id for row in planned]))
+                       .values(period="2599-midyear-14"))  # a year the agency does not have
+    outbox.queue(user("finance@pichai.example"), "test", "1", "ทดสอบ", "ข้อความทดสอบ", app.config,
+                 bangkok("2025-04-16 08:30"))
+    db.session.commit()
+    report = deliver(app, bangkok("2025-04-16 08:30"))
+    assert {handled.id for handled in report.failed} == {row.id for row in planned}
+    assert all(handled.last_error.startswith("ระบบขัดข้องขณะเขียนข้อความ") for handled in report.failed)
+    assert {handled.rule for handled in report.sent} == {"test"}
+    assert [mail.subject for mail in smtp.to("finance@pichai.example")] == ["ทดสอบ"]
+
+
 # --- written when sent ------------------------------------------------------------------------
 
 
