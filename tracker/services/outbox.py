@@ -213,19 +213,20 @@ def _deliver(delivery: Delivery, channel_for, config, worker: str, moment, repor
              texts: dict) -> None:
     if delivery.claimed_by != worker or delivery.claimed_until <= moment():
         return  # too slow: the claim ran out (another worker may have it); the next run sends it
+    max_attempts = config.get("TRACKER_MAX_ATTEMPTS", 8)
     try:
         written = _write(delivery, config, moment(), texts)
     except Exception as error:  # a fault of ours, as in _send: recorded on the row, the others go on
         log.exception("writing delivery %s failed unexpectedly", delivery.key)
         db.session.rollback()
         result = channels.Result.give_up(f"ระบบขัดข้องขณะเขียนข้อความ ({type(error).__name__}) กรุณาแจ้งผู้ดูแลระบบ")
-        _record(delivery, result, worker, moment(), config.get("TRACKER_MAX_ATTEMPTS", 8), report, {})
+        _record(delivery, result, worker, moment(), max_attempts, report, {})
         return
     if written is None:
-        _record(delivery, None, worker, moment(), config.get("TRACKER_MAX_ATTEMPTS", 8), report, {})
+        _record(delivery, None, worker, moment(), max_attempts, report, {})
         return
     result = _send(delivery, channel_for)
-    _record(delivery, result, worker, moment(), config.get("TRACKER_MAX_ATTEMPTS", 8), report, written)
+    _record(delivery, result, worker, moment(), max_attempts, report, written)
 
 
 def _write(delivery: Delivery, config, now: datetime, texts: dict) -> dict | None:
