@@ -1,6 +1,8 @@
 import hashlib
 import smtplib
+from email import policy
 from email.charset import BASE64, Charset
+from email.header import Header
 
 from flask import current_app
 from flask_mail import Connection, Message
@@ -24,6 +26,22 @@ def thai_charset() -> Charset:
     charset = Charset("utf-8")
     charset.body_encoding = BASE64
     return charset
+
+
+class ThaiMessage(Message):
+    """Flask-Mail's message, written out under the classic policy with CRLF line ends. Flask-Mail
+    writes under policy.SMTP, which parses again every header it has just encoded: three times
+    the time of the whole message, and the outbox writes tens of thousands of them in a run. The
+    classic policy would fold the subject Flask-Mail encoded into a string, so it gets a Header."""
+
+    WIRE = policy.compat32.clone(linesep="\r\n")
+
+    def as_bytes(self) -> bytes:
+        message = self._message()
+        message.policy = self.WIRE  # the headers were stored under it; Flask-Mail switches at the end
+        if self.subject:
+            message.replace_header("Subject", Header(self.subject, "utf-8"))
+        return message.as_bytes()
 
 
 class TimedConnection(Connection):
@@ -68,9 +86,9 @@ class EmailChannel:
     def send(self, delivery: Delivery) -> Result:
         if not self.config.get("MAIL_SERVER"):
             return Result.give_up("ยังไม่ได้ตั้งค่าเซิร์ฟเวอร์อีเมล (MAIL_SERVER)")
-        message = Message(subject=delivery.subject, recipients=[delivery.address], body=delivery.body_text,
-                          html=delivery.body_html or None, sender=self.config.get("MAIL_DEFAULT_SENDER"),
-                          charset=thai_charset())
+        message = ThaiMessage(subject=delivery.subject, recipients=[delivery.address], body=delivery.body_text,
+                              html=delivery.body_html or None, sender=self.config.get("MAIL_DEFAULT_SENDER"),
+                              charset=thai_charset())
         message.msgId = message_id(delivery.key)
         try:
             self._connected().send(message)
