@@ -270,21 +270,49 @@ def is_digest(delivery: Delivery) -> bool:
 def digest_for(delivery: Delivery, now: datetime) -> Digest | None:
     """The digest this outbox row stands for, from the data of `now`; None when it has nothing
     left to list (every task it would name is finished) or its recipient is gone."""
-    recipient, today = delivery.user, local_datetime(now).date()
-    if recipient is None:
-        return None
-    settings = settings_or_defaults(delivery.organization_id)
-    intro = _intro(delivery.rule, delivery.period, settings, delivery.organization_id)
-    digest = Digest(delivery.rule, delivery.period, recipient, delivery.subject, intro)
-    bounds = bounds_when_sent(delivery.rule, delivery.period, settings, delivery.organization_id, today)
-    if bounds is None:
-        return digest
-    query = _within(open_tasks(today).where(Task.organization_id == delivery.organization_id), bounds)
-    if AUDIENCES[delivery.rule] == HEADS:
-        query = query.where(Task.division_id == recipient.division_id)
-    digest.tasks = list(db.session.scalars(
-        query.order_by(Task.due_date, Task.id).options(joinedload(Task.division), joinedload(Task.measure))).unique())
-    return digest if digest.tasks else None
+    return Writer("", now).digest_for(delivery)
+
+
+class Writer:
+    """Writes the digests of one delivery batch from the data of `now`. What a rule says for an
+    agency (its settings, the intro, the due dates it lists) is read once per batch, and each
+    digest is written once for all its channels."""
+
+    def __init__(self, base_url: str, now: datetime) -> None:
+        self.base_url, self.today = base_url, local_datetime(now).date()
+        self._rules: dict[tuple, tuple[str, Bounds | None]] = {}
+        self._written: dict[tuple, tuple[str, str] | None] = {}
+
+    def written(self, delivery: Delivery) -> tuple[str, str] | None:
+        """(plain text, HTML) of the row's digest; None when it has nothing left to list."""
+        key = (delivery.rule, delivery.user_id, delivery.period)
+        if key not in self._written:
+            digest = self.digest_for(delivery)
+            self._written[key] = digest and write(digest, self.base_url, self.today)
+        return self._written[key]
+
+    def digest_for(self, delivery: Delivery) -> Digest | None:
+        recipient = delivery.user
+        if recipient is None:
+            return None
+        intro, bounds = self._rule(delivery.organization_id, delivery.rule, delivery.period)
+        digest = Digest(delivery.rule, delivery.period, recipient, delivery.subject, intro)
+        if bounds is None:
+            return digest
+        query = _within(open_tasks(self.today).where(Task.organization_id == delivery.organization_id), bounds)
+        if AUDIENCES[delivery.rule] == HEADS:
+            query = query.where(Task.division_id == recipient.division_id)
+        digest.tasks = list(db.session.scalars(
+            query.order_by(Task.due_date, Task.id).options(joinedload(Task.division), joinedload(Task.measure))).unique())
+        return digest if digest.tasks else None
+
+    def _rule(self, organization_id: int, rule: str, period: str) -> tuple[str, Bounds | None]:
+        key = (organization_id, rule, period)
+        if key not in self._rules:
+            settings = settings_or_defaults(organization_id)
+            self._rules[key] = (_intro(rule, period, settings, organization_id),
+                                bounds_when_sent(rule, period, settings, organization_id, self.today))
+        return self._rules[key]
 
 
 def write(digest: Digest, base_url: str, today: date) -> tuple[str, str]:

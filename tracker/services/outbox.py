@@ -20,7 +20,6 @@ from tracker import channels
 from tracker.extensions import db
 from tracker.models import Delivery, DeliveryStatus, NotificationPreference, User
 from tracker.services import digests
-from tracker.thai import local_datetime
 
 CLAIM_TIME = timedelta(minutes=5)
 FIRST_RETRY = timedelta(minutes=1)
@@ -198,24 +197,34 @@ def deliver_due(config, worker: str, now: datetime, limit: int = 200,
             batch = claim_batch(worker, moment(), min(CLAIM_BATCH, limit - handled))
             if not batch:
                 break
-            texts: dict = {}  # a digest's channels are claimed together and written once
-            for delivery_id in batch:
-                delivery = db.session.get(Delivery, delivery_id, populate_existing=True,
-                                          options=[joinedload(Delivery.user)])
-                _deliver(delivery, channel_for, config, worker, moment, report, texts)
+            writer = digests.Writer(config["TRACKER_BASE_URL"], moment())
+            for delivery in _claimed_rows(batch):
+                _deliver(delivery, channel_for, config, worker, moment, report, writer)
             handled += len(batch)
             if progress:
                 progress(len(batch))
     return report
 
 
+def _claimed_rows(ids: list[int]) -> list[Delivery]:
+    """The claimed rows as they are now, with their users, read once for the batch and taken out
+    of the session: each message's record commits, and a commit would expire the rest of the batch
+    (a query per row to read them again). Records are UPDATE statements of their own."""
+    rows = list(db.session.scalars(
+        select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)
+        .options(joinedload(Delivery.user)).execution_options(populate_existing=True)))
+    for row in {*rows, *(row.user for row in rows if row.user is not None)}:
+        db.session.expunge(row)
+    return rows
+
+
 def _deliver(delivery: Delivery, channel_for, config, worker: str, moment, report: DeliveryReport,
-             texts: dict) -> None:
+             writer: digests.Writer) -> None:
     if delivery.claimed_by != worker or delivery.claimed_until <= moment():
         return  # too slow: the claim ran out (another worker may have it); the next run sends it
     max_attempts = config.get("TRACKER_MAX_ATTEMPTS", 8)
     try:
-        written = _write(delivery, config, moment(), texts)
+        written = _write(delivery, writer)
     except Exception as error:  # a fault of ours, as in _send: recorded on the row, the others go on
         log.exception("writing delivery %s failed unexpectedly", delivery.key)
         db.session.rollback()
@@ -229,19 +238,15 @@ def _deliver(delivery: Delivery, channel_for, config, worker: str, moment, repor
     _record(delivery, result, worker, moment(), max_attempts, report, written)
 
 
-def _write(delivery: Delivery, config, now: datetime, texts: dict) -> dict | None:
-    """A digest's text, from the data of `now`, put on the row for its channel to send (and kept
-    on it with the result); None when it has nothing left to say. Other messages are as queued.
-    `texts` keeps what this batch wrote, by digest."""
+def _write(delivery: Delivery, writer: digests.Writer) -> dict | None:
+    """A digest's text, put on the row for its channel to send (and kept on it with the result);
+    None when it has nothing left to say. Other messages are as queued."""
     if not digests.is_digest(delivery):
         return {}
-    digest_key = (delivery.rule, delivery.user_id, delivery.period)
-    if digest_key not in texts:
-        digest = digests.digest_for(delivery, now)
-        texts[digest_key] = digest and digests.write(digest, config["TRACKER_BASE_URL"], local_datetime(now).date())
-    if texts[digest_key] is None:
+    text_and_html = writer.written(delivery)
+    if text_and_html is None:
         return None
-    text, html = texts[digest_key]
+    text, html = text_and_html
     written = dict(body_text=text, body_html=html if delivery.channel == "email" else "")
     for name, value in written.items():
         set_committed_value(delivery, name, value)
@@ -290,10 +295,8 @@ def text_of(delivery: Delivery, config, now: datetime) -> tuple[str, bool]:
     own: the preview is what it would say if it were sent at `now` ("" if nothing is left)."""
     if delivery.body_text or not digests.is_digest(delivery):
         return delivery.body_text, False
-    digest = digests.digest_for(delivery, now)
-    if digest is None:
-        return "", True
-    return digests.write(digest, config["TRACKER_BASE_URL"], local_datetime(now).date())[0], True
+    written = digests.Writer(config["TRACKER_BASE_URL"], now).written(delivery)
+    return (written[0] if written else ""), True
 
 
 def resend(delivery: Delivery, now: datetime) -> Delivery:
