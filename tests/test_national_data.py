@@ -1,6 +1,10 @@
 """The national-scale generator (scripts/national_data): a few agencies, each shaped as designed,
 consistent, usable through the app, and rebuilt only when asked for another size."""
+import json
+
 import pytest
+from flask_migrate import downgrade
+from psycopg import sql
 
 from scripts import national_data
 from scripts.national_data import shape as national_shape
@@ -168,3 +172,23 @@ def test_reuse_keeps_the_same_size_and_another_size_rebuilds(tmp_path):
     assert rebuilt.built
     assert query(url, "SELECT count(*) FROM organization WHERE short_name = 'kept'") == [(0,)]
     assert per_agency(url, "division") == [6, 6]
+
+
+def test_reuse_upgrades_a_database_of_an_older_schema_with_the_migrations(tmp_path):
+    url = private_postgres_database(BASE_DATABASE_URL, "_national_upgrade")
+    national_data.generate(url, 1, log=lambda line: None)
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        downgrade(revision="-1")  # as a database built before the newest migration
+        db.engine.dispose()
+    older = query(url, "SELECT version_num FROM alembic_version")[0][0]
+    with national_data.connect(url, autocommit=True) as connection:
+        connection.execute("UPDATE organization SET short_name = 'kept' WHERE id = 1")
+        record = {**national_data.read_record(url), "schema": older}
+        connection.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+            sql.Identifier(connection.info.dbname), sql.Literal(json.dumps(record))))
+    upgraded = national_data.generate(url, 1, reuse=True, log=lambda line: None)
+    assert not upgraded.built
+    assert query(url, "SELECT version_num FROM alembic_version") == [(national_data.schema_head(),)]
+    assert query(url, "SELECT short_name FROM organization") == [("kept",)]
+    assert national_data.holds(national_data.read_record(url), 1)

@@ -96,6 +96,16 @@ def holds(record: dict | None, agencies: int) -> bool:
     return record is not None and all(record.get(key) == value for key, value in wanted.items())
 
 
+def upgradable(record: dict | None, agencies: int) -> bool:
+    """The same data on an older schema of ours: the migrations bring it up, as they would a
+    real deployment's, in seconds where building takes minutes."""
+    if record is None or holds(record, agencies):
+        return False
+    same_data = all(record.get(key) == value for key, value in wanted_record(agencies).items() if key != "schema")
+    script = ScriptDirectory(str(ROOT / "migrations"))
+    return same_data and record.get("schema") in {revision.revision for revision in script.walk_revisions()}
+
+
 def recreate_database(url: str) -> None:
     """Drop and create the database, refusing one that holds tables the generator did not build."""
     name = make_url(url).database
@@ -136,12 +146,19 @@ def migrate(url: str) -> str:
 
 def generate(url: str, agencies: int, reuse: bool = False, log=print) -> Built:
     """Build the database of `agencies` agencies at `url` (dropped and made anew), or with `reuse`
-    keep it when it already holds them, built by this version of the generator on this schema."""
+    keep it when it already holds them, built by this version of the generator (on an older
+    schema, upgraded by the migrations)."""
     if agencies < 1:
         raise ValueError("at least one agency")
     record = read_record(url)
     if reuse and holds(record, agencies):
         log(f"Reusing {make_url(url).database}: {agencies} agencies, built in {record.get('seconds')} s")
+        return Built(agencies, False, record.get("seconds"))
+    if reuse and upgradable(record, agencies):
+        log(f"Upgrading {make_url(url).database} from schema {record['schema']} to {schema_head()} (migrations)")
+        migrate(url)
+        with connect(url, autocommit=True) as connection:
+            write_record(connection, agencies, record.get("seconds"))
         return Built(agencies, False, record.get("seconds"))
     start = time.perf_counter()
     recreate_database(url)

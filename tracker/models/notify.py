@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -84,9 +84,19 @@ DELIVERY_LABELS = {
 }
 
 
+WAITING = "status IN ('queued', 'sending')"  # DeliveryStatus.QUEUED and SENDING, in SQL
+
+
 class Delivery(OrgOwned, db.Model):
     """One message to one recipient on one channel: an outbox row. The key (rule, recipient,
     period, channel) is unique, so planning twice, or again after a crash, adds nothing."""
+
+    __table_args__ = (
+        # The rows waiting to go out, in the order they are claimed. The outbox keeps every message
+        # it sent, so without it each claim would sort every waiting row (a national run has 200,000).
+        Index("ix_delivery_due", "next_attempt_at", "id", postgresql_where=text(WAITING),
+              sqlite_where=text(WAITING)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
