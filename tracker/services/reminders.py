@@ -54,6 +54,8 @@ def plan_reminders(config, now: datetime) -> PlanReport:
     # connection, which is why it is dropped first if it is there.)
     FIRING.drop(connection)
     db.session.commit()
+    if created:
+        outbox.refresh_statistics()
     return PlanReport(created, candidates - len(created))
 
 
