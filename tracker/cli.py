@@ -104,8 +104,11 @@ def scheduler_command() -> None:
     # `make run` and service managers stop it with SIGTERM: leave as cleanly as on Ctrl+C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
+        # Built (its triggers imported) before it says so: a SIGTERM in the middle of an import
+        # leaves a warning on the way out.
+        jobs = scheduler.build(current_app._get_current_object())
         click.echo("Scheduler started (Ctrl+C to stop).")
-        scheduler.build(current_app._get_current_object()).start()
+        jobs.start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("Scheduler stopped.")
 
