@@ -33,12 +33,10 @@ tracker_cli.add_command(import_cli)
 
 @tracker_cli.command("demo")
 def demo_command() -> None:
-    """Load the demo agency (อบต.พิชัย) once, its documents approved and published; running it again
-    changes nothing."""
+    """Load the demo agency (อบต.พิชัย) once, its documents approved and published (their PDFs are
+    made by the scheduler, or `tracker documents`); running it again changes nothing."""
     organization, created = demo.load_demo(publish=True)
     click.echo(("Loaded the demo: " if created else "The demo is already loaded: ") + organization.name)
-    if created:
-        _make_documents()  # its approved documents' PDFs, as the scheduler would a moment later
     click.echo(f"Demo logins at {current_app.config['TRACKER_BASE_URL']}/login (password {demo.DEMO_PASSWORD}):")
     for email, role, name, position, _ in demo.DEMO_USERS:
         click.echo(f"  {role.value:<12} {email:<28} {name} ({position})")
@@ -107,19 +105,14 @@ def documents_command(retry_failed: bool) -> None:
     Exit 1 when one could not be made."""
     if retry_failed:
         click.echo(f"Queued {pdf_jobs.retry_failed()} PDFs that had failed again.")
-    made = _make_documents()
-    if made.failed:
-        raise SystemExit(1)
-
-
-def _make_documents() -> pdf_jobs.MadeReport:
     made = pdf_jobs.make_pending(f"documents:{scheduler.worker_name()}", clock.now())
     for job in made.done:
         click.echo(f"  made    {job.key} ({job.size:,} bytes)")
     for job in made.failed:
         click.echo(f"  failed  {job.key}: {job.error}")
     click.echo(f"Made {len(made.done)} PDFs, {len(made.failed)} could not be made.")
-    return made
+    if made.failed:
+        raise SystemExit(1)
 
 
 @tracker_cli.command("scheduler")

@@ -59,6 +59,18 @@ def deliver_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clo
                  len(report.failed), len(report.skipped))
 
 
+class _DocumentsRunGoesOn(logging.Filter):
+    """A documents run that outlasts its interval goes on making what waits, so APScheduler's warning
+    that it skipped that job's next start (every few seconds of a long run) says nothing wrong."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("documents_job" in message and "maximum number of running instances" in message)
+
+
+documents_run_goes_on = _DocumentsRunGoesOn()
+
+
 def documents_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clock.now) -> None:
     """Make the PDFs waiting (pdf_jobs), every few seconds. Outside the lease: each job's claim
     gives it to one process, so a second scheduler only shares the work."""
@@ -135,4 +147,5 @@ def build(app: Flask) -> BlockingScheduler:
                       next_run_time=datetime.now(scheduler.timezone), **common)
     scheduler.add_job(documents_job, "interval", id="make-documents", seconds=DOCUMENTS_EVERY_SECONDS,
                       next_run_time=datetime.now(scheduler.timezone), **common)
+    logging.getLogger("apscheduler.scheduler").addFilter(documents_run_goes_on)  # once: the same filter
     return scheduler
