@@ -221,7 +221,8 @@ def test_publish_needs_an_approval_and_withdrawing_is_audited(app, demo):
     approvals.withdraw(version, coordinator, NOW)
     assert versions.published(demo.id) == []
     from tracker.models import AuditEvent
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity == "document_version")).all()
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity == "document_version")
+                                 .order_by(AuditEvent.id)).all()
     assert actions == ["document.request", "document.approve", "document.publish", "document.withdraw"]
 
 
