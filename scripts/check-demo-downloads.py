@@ -1,12 +1,14 @@
 """Log in to a running ITA Tracker as the demo coordinator and download the measures document as
-Word, Excel and PDF; fail unless each is a file of its kind. Standard library only, so it runs on a
-machine where nothing but Python is installed yet.
+Word, Excel and PDF; fail unless each is a file of its kind. The PDF is made by the scheduler
+beside the web server: until it is, the address answers a page saying so, and is asked again.
+Standard library only, so it runs on a machine where nothing but Python is installed yet.
 
     python3 scripts/check-demo-downloads.py http://127.0.0.1:5000
 """
 import http.cookiejar
 import re
 import sys
+import time
 import urllib.parse
 import urllib.request
 
@@ -14,6 +16,7 @@ COORDINATOR = ("coordinator@pichai.example", "pichai2568")
 # What each file starts with: Word and Excel files are ZIP archives.
 DOWNLOADS = {"docx": b"PK\x03\x04", "xlsx": b"PK\x03\x04", "pdf": b"%PDF-"}
 TIMEOUT = 300  # seconds: the first PDF starts LibreOffice
+WAITING = 202  # the PDF is being made
 
 
 def logged_in(base_url: str) -> urllib.request.OpenerDirector:
@@ -31,6 +34,16 @@ def logged_in(base_url: str) -> urllib.request.OpenerDirector:
     return opener
 
 
+def download(opener: urllib.request.OpenerDirector, url: str) -> bytes:
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        with opener.open(url, timeout=TIMEOUT) as response:
+            content = response.read()
+            if response.status != WAITING or time.monotonic() > deadline:
+                return content
+        time.sleep(1)
+
+
 def main(base_url: str) -> int:
     if not base_url.startswith(("http://", "https://")):
         raise SystemExit("give the server's http(s) address")
@@ -38,8 +51,7 @@ def main(base_url: str) -> int:
     failed = 0
     for fmt, magic in DOWNLOADS.items():
         url = f"{base_url.rstrip('/')}/reports/measures.{fmt}?fy=2568"
-        with opener.open(url, timeout=TIMEOUT) as response:
-            content = response.read()
+        content = download(opener, url)
         ok = content.startswith(magic)
         failed += not ok
         print(f"{'ok' if ok else 'FAILED'}: {url} gave {len(content)} bytes starting {content[:8]!r}")

@@ -8,10 +8,12 @@ from docx import Document
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Delivery, DocumentVersion, Measure, Role, User, VersionStatus
-from tracker.services import approvals, plan, versions
+from tracker.models import Delivery, DocumentVersion, Measure, PdfJobStatus, Role, User, VersionStatus
+from tracker.services import approvals, pdf_jobs, plan, versions
 from tracker.services.errors import Forbidden, ServiceError
+from tracker.services.reports import pdf
 from tests import factories
+from tests.test_report_pdf import joined, text_layer
 
 NOW = datetime(2025, 3, 31, 3, 0)  # 10:00 on 31 Mar 2568 in Bangkok, the tests' today
 
@@ -73,9 +75,69 @@ def test_approval_freezes_the_document_with_the_approvers_date_and_name(app, dem
     assert "ประกาศ ณ วันที่ 31 มีนาคม 2568" in text
     assert f"({executive.name})" in text and "อนุมัติเมื่อ 31 มีนาคม 2568" in text
     assert versions.file_of(version, "xlsx").content[:2] == b"PK"
-    assert versions.file_of(version, "pdf") is not None or version.pdf_error
     assert {d.user_id for d in db.session.scalars(select(Delivery).where(Delivery.rule == "decision"))} == {
         _user(Role.COORDINATOR).id}
+
+
+def test_asking_and_approving_leave_the_pdfs_to_the_background(app, demo):
+    version = _request(app, demo)
+    assert versions.file_of(version, "memo-pdf") is None
+    _approve(app, version)
+    assert versions.file_of(version, "pdf") is None
+    assert {fmt: job.status for fmt, job in pdf_jobs.of_version(version).items()} == {
+        "memo-pdf": PdfJobStatus.QUEUED, "pdf": PdfJobStatus.QUEUED}
+    made = pdf_jobs.make_pending("test-worker", NOW)
+    assert sorted(job.key for job in made.done) == [f"version:{version.id}:memo-pdf", f"version:{version.id}:pdf"]
+    document = joined(text_layer(versions.file_of(version, "pdf").content))
+    assert "ประกาศ ณ วันที่ 31 มีนาคม 2568" in document and "อนุมัติเมื่อ 31 มีนาคม 2568" in document
+    memo = joined(text_layer(versions.file_of(version, "memo-pdf").content))
+    assert "บันทึกข้อความ" in memo and "ลป 88001/12" in memo
+
+
+def test_the_version_page_says_the_pdf_is_being_made_then_offers_it(app, demo, coordinator_client):
+    version = _approve(app, _request(app, demo))
+    page = coordinator_client.get(f"/approvals/{version.id}")
+    assert "กำลังจัดทำไฟล์ PDF … หน้านี้จะแสดงลิงก์เมื่อเสร็จ" in page.text and page.headers["Refresh"] == "3"
+    assert f'href="/approvals/{version.id}.pdf"' not in page.text
+    waiting = coordinator_client.get(f"/approvals/{version.id}.pdf")
+    assert waiting.status_code == 302 and waiting.location.endswith(f"/approvals/{version.id}")
+    result = app.test_cli_runner().invoke(args=["tracker", "documents"])
+    assert result.exit_code == 0 and "Made 2 PDFs, 0 could not be made." in result.output
+    page = coordinator_client.get(f"/approvals/{version.id}")
+    assert "กำลังจัดทำ" not in page.text and "Refresh" not in page.headers
+    assert f'href="/approvals/{version.id}.pdf"' in page.text
+    stored = versions.file_of(version, "pdf")
+    download = coordinator_client.get(f"/approvals/{version.id}.pdf")
+    assert download.data == stored.content and download.headers["ETag"] == f'"{stored.sha256}"'
+    assert "ประกาศ ณ วันที่ 31 มีนาคม 2568" in joined(text_layer(download.data))
+    again = coordinator_client.get(f"/approvals/{version.id}.pdf", headers={"If-None-Match": download.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_executive_deciding_is_not_reloaded_while_the_memo_pdf_is_made(app, demo, coordinator_client,
+                                                                          executive_client):
+    version = _request(app, demo)
+    deciding = executive_client.get(f"/approvals/{version.id}")
+    assert "การพิจารณาของผู้บริหาร" in deciding.text and "Refresh" not in deciding.headers
+    assert "กำลังจัดทำบันทึกข้อความ (PDF) … โหลดหน้านี้อีกครั้งในอีกสักครู่" in deciding.text
+    assert coordinator_client.get(f"/approvals/{version.id}").headers["Refresh"] == "3"
+
+
+def test_a_pdf_that_cannot_be_made_shows_its_thai_error_and_is_made_when_queued_again(app, demo, coordinator_client,
+                                                                                     monkeypatch):
+    version = _approve(app, _request(app, demo))
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    made = pdf_jobs.make_pending("test-worker", NOW)
+    assert [job.status for job in made.failed] == [PdfJobStatus.FAILED] * 2 and made.done == []
+    page = coordinator_client.get(f"/approvals/{version.id}")
+    assert "ไม่มีไฟล์ PDF: สร้างไฟล์ PDF ไม่ได้: ไม่พบโปรแกรม LibreOffice" in page.text
+    assert f'href="/approvals/{version.id}.docx"' in page.text and "Refresh" not in page.headers
+    assert coordinator_client.get(f"/approvals/{version.id}.pdf").location.endswith(f"/approvals/{version.id}")
+    monkeypatch.undo()  # LibreOffice is installed; the operator queues the failed ones again
+    result = app.test_cli_runner().invoke(args=["tracker", "documents", "--retry-failed"])
+    assert "Queued 2 PDFs that had failed again." in result.output, result.output
+    assert "Made 2 PDFs, 0 could not be made." in result.output and result.exit_code == 0
+    assert "อนุมัติเมื่อ 31 มีนาคม 2568" in joined(text_layer(versions.file_of(version, "pdf").content))
 
 
 def test_editing_the_plan_never_changes_an_approved_version(app, demo):
@@ -159,7 +221,8 @@ def test_publish_needs_an_approval_and_withdrawing_is_audited(app, demo):
     approvals.withdraw(version, coordinator, NOW)
     assert versions.published(demo.id) == []
     from tracker.models import AuditEvent
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity == "document_version")).all()
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity == "document_version")
+                                 .order_by(AuditEvent.id)).all()
     assert actions == ["document.request", "document.approve", "document.publish", "document.withdraw"]
 
 
@@ -181,6 +244,7 @@ def test_the_whole_flow_over_http(app, demo, coordinator_client, executive_clien
     assert coordinator_client.post(f"/approvals/{version.id}/publish").status_code == 302
     docx = coordinator_client.get(f"/approvals/{version.id}.docx")
     assert docx.status_code == 200 and docx.data == versions.file_of(version, "docx").content
+    assert docx.headers["ETag"] == f'"{versions.file_of(version, "docx").sha256}"'
     assert coordinator_client.get(f"/approvals/{version.id}/document").status_code == 200
     assert coordinator_client.get("/approvals/?fy=2568").status_code == 200
     assert coordinator_client.get(f"/approvals/{version.id}.exe").status_code == 404

@@ -69,3 +69,35 @@ def test_upgrading_keeps_own_wording_and_drops_text_written_from_the_data(empty_
     assert [tuple(m) for m in measures] == [("generated", "", ""), ("own", "ตลอดปีงบประมาณ", "กองคลังและทุกหมู่บ้าน")]
     assert draft == "results"
     assert tuple(roles) == ("O34", "O35", "current_midyear")
+
+
+def test_upgrading_keeps_the_errors_of_pdfs_that_could_not_be_made_on_their_jobs(empty_database_app):
+    """Before 0010 a version and a draft recorded why their PDF could not be made; after it the PDF's
+    job does, and downgrading gives the error back to its row."""
+    upgrade(revision="0009")
+    with db.engine.begin() as connection:
+        for statement in (
+            "INSERT INTO organization (id, name, short_name, district, province, created_at) "
+            "VALUES (1, 'อบต.ทดสอบ', '', '', '', '2024-10-01')",
+            "INSERT INTO fiscal_year (id, organization_id, year, start_date, end_date) "
+            "VALUES (1, 1, 2568, '2024-10-01', '2025-09-30')",
+            "INSERT INTO document_version (id, organization_id, fiscal_year_id, kind, period, number, as_of, snapshot, "
+            "content_hash, status, memo_number, memo_text, requested_at, decided_at, decision_comment, pdf_error) VALUES "
+            "(1, 1, 1, 'measures', '', 1, '2024-10-15', '{}', '', 'approved', '', '', '2024-10-15', '2024-10-18', '', "
+            "'ไม่พบโปรแกรม LibreOffice'), "
+            "(2, 1, 1, 'measures', '', 2, '2024-10-20', '{}', '', 'pending', '', '', '2024-10-20', NULL, '', '')",
+            "INSERT INTO report_draft (id, organization_id, fiscal_year_id, kind, period, as_of, compiled_at, docx, xlsx, "
+            "pdf_error) VALUES (1, 1, 1, 'results', 'mid', '2025-03-31', '2025-04-01', '', '', 'แปลงเอกสารไม่ได้')",
+        ):
+            connection.exec_driver_sql(statement)
+    upgrade()
+    with db.engine.connect() as connection:
+        jobs = connection.exec_driver_sql(
+            "SELECT key, version_id, draft_id, status, error, source FROM pdf_job ORDER BY key").all()
+    assert [tuple(job) for job in jobs] == [("draft:1", None, 1, "failed", "แปลงเอกสารไม่ได้", None),
+                                            ("version:1:pdf", 1, None, "failed", "ไม่พบโปรแกรม LibreOffice", None)]
+    downgrade(revision="0009")
+    with db.engine.connect() as connection:
+        versions = connection.exec_driver_sql("SELECT pdf_error FROM document_version ORDER BY id").scalars().all()
+        drafts = connection.exec_driver_sql("SELECT pdf_error FROM report_draft").scalars().all()
+    assert (versions, drafts) == (["ไม่พบโปรแกรม LibreOffice", ""], ["แปลงเอกสารไม่ได้"])

@@ -2,16 +2,19 @@
 import io
 import zipfile
 from datetime import date, datetime
+from urllib.parse import parse_qsl, urlsplit
 
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Delivery, ReportDraft
-from tracker.services import plan
-from tracker.services.reports import compile as reports
+from tracker.models import Delivery, PdfJob, PdfJobStatus, ReportDraft
+from tracker.models.base import utcnow
+from tracker.services import pdf_jobs, plan
+from tracker.services.reports import compile as reports, pdf
 from tracker.thai import bangkok_to_utc
+from tests.test_report_pdf import joined, text_layer
 
 
 def page(response) -> str:
@@ -56,14 +59,94 @@ def test_head_cannot_open_reports(finance_client):
 
 def test_coordinator_compiles_a_draft_that_keeps_its_files_and_author(coordinator_client, demo):
     response = coordinator_client.post("/reports/results/compile?fy=2568&as_of=2025-03-31")
-    assert response.status_code == 302
     draft = db.session.scalar(select(ReportDraft))
+    assert response.status_code == 302 and response.location.endswith(f"/reports/drafts/{draft.id}")
     assert (draft.kind, draft.as_of, draft.compiled_by.email) == ("results", date(2025, 3, 31),
                                                                    "coordinator@pichai.example")
     html = page(coordinator_client.get("/reports/?fy=2568"))
-    assert "สมศรี ใจดี" in html
+    assert "สมศรี ใจดี" in html and "PDF กำลังจัดทำ" in html
     with coordinator_client.get(f"/reports/drafts/{draft.id}.xlsx") as response:
         assert response.status_code == 200 and response.data == draft.xlsx
+
+
+def test_a_drafts_pdf_is_made_after_the_compile_returns_and_its_page_shows_it(app, coordinator_client, demo):
+    coordinator_client.post("/reports/results/compile?fy=2568&as_of=2025-03-31")
+    draft = db.session.scalar(select(ReportDraft))
+    assert draft.pdf is None
+    waiting = coordinator_client.get(f"/reports/drafts/{draft.id}")
+    assert "กำลังจัดทำไฟล์ PDF" in page(waiting) and waiting.headers["Refresh"] == "3"
+    assert coordinator_client.get(f"/reports/drafts/{draft.id}.pdf").location.endswith(f"/reports/drafts/{draft.id}")
+    result = app.test_cli_runner().invoke(args=["tracker", "documents"])
+    assert result.exit_code == 0 and f"made    draft:{draft.id}" in result.output
+    ready = coordinator_client.get(f"/reports/drafts/{draft.id}")
+    assert "กำลังจัดทำ" not in page(ready) and "Refresh" not in ready.headers
+    assert f'href="/reports/drafts/{draft.id}.pdf"' in page(ready)
+    with coordinator_client.get(f"/reports/drafts/{draft.id}.pdf") as response:
+        text = joined(text_layer(response.data))
+    assert "รายงานผลการดำเนินการเพื่อส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน" in text
+    assert "ข้อมูล ณ วันที่ 31 มีนาคม 2568" in text
+
+
+def refresh_address(response) -> tuple[str, dict]:
+    """Where a page's Refresh header sends it: (path, query)."""
+    seconds, address = response.headers["Refresh"].split("; url=")
+    assert seconds == "3"
+    parts = urlsplit(address)
+    return parts.path, dict(parse_qsl(parts.query))
+
+
+def pdf_jobs_of_live_documents() -> list[PdfJob]:
+    return list(db.session.scalars(select(PdfJob).where(PdfJob.key.like("live:%")).order_by(PdfJob.id)))
+
+
+def test_the_live_pdf_is_made_once_for_the_same_data_then_served_again(app, coordinator_client):
+    url = "/reports/results.pdf?fy=2568&as_of=2025-03-31"
+    first = coordinator_client.get(url)
+    assert first.status_code == 202 and "กำลังจัดทำไฟล์ PDF" in page(first)
+    assert refresh_address(first) == ("/reports/results.pdf", {"fy": "2568", "as_of": "2025-03-31", "wait": "1"})
+    assert coordinator_client.get(url).status_code == 202
+    [job] = pdf_jobs_of_live_documents()  # asked twice, queued once
+    assert pdf_jobs.make_pending("test-worker", utcnow()).done[0].key == job.key
+    ready = coordinator_client.get(url + "&wait=1")
+    assert ready.status_code == 200 and "ไฟล์ PDF พร้อมแล้ว" in page(ready) and "Refresh" not in ready.headers
+    assert 'href="/reports/results.pdf?' in page(ready)
+    with coordinator_client.get(url) as download:
+        assert download.mimetype == "application/pdf" and download.headers["ETag"] == f'"{job.sha256}"'
+        assert "attachment" in download.headers["Content-Disposition"]
+        text = joined(text_layer(download.data))
+    assert "ข้อมูล ณ วันที่ 31 มีนาคม 2568" in text and "จัดทำร่างคู่มือการรับชำระภาษีแล้ว" in text
+    assert coordinator_client.get(url).data == download.data and len(pdf_jobs_of_live_documents()) == 1
+
+
+def test_the_live_pdf_of_changed_data_is_made_anew(app, coordinator_client):
+    url = "/reports/measures.pdf?fy=2568"
+    coordinator_client.get(url)
+    pdf_jobs.make_pending("test-worker", utcnow())
+    assert coordinator_client.get(url).status_code == 200
+    coordinator_client.post("/reports/settings", data={"chief_name": "นายปลัด คนใหม่", "midyear_compile_on": "1 เม.ย.",
+                                                       "yearend_compile_on": "1/10"})
+    changed = coordinator_client.get(url)
+    assert changed.status_code == 202 and len(pdf_jobs_of_live_documents()) == 2
+    pdf_jobs.make_pending("test-worker", utcnow())
+    with coordinator_client.get(url) as download:
+        assert "(นายปลัด คนใหม่)" in joined(text_layer(download.data))
+
+
+def test_a_live_pdf_that_cannot_be_made_shows_the_thai_error_and_the_word_file(app, coordinator_client, monkeypatch,
+                                                                             tmp_path):
+    broken = tmp_path / "soffice"
+    broken.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: str(broken))
+    url = "/reports/results.pdf?fy=2568&as_of=2025-03-31"
+    coordinator_client.get(url)
+    [failed] = pdf_jobs.make_pending("test-worker", utcnow()).failed
+    shown = coordinator_client.get(url + "&wait=1")
+    assert shown.status_code == 200 and "Refresh" not in shown.headers
+    assert "สร้างไฟล์ PDF ไม่สำเร็จ: LibreOffice แปลงเอกสารไม่ได้ (รหัส 1): Error: source file could not be loaded" in page(shown)
+    assert 'href="/reports/results.docx?' in page(shown) and "ลองจัดทำไฟล์ PDF อีกครั้ง" in page(shown)
+    retried = coordinator_client.get(url)  # the retry link: asking again queues it again
+    assert retried.status_code == 202 and db.session.get(PdfJob, failed.id).status == PdfJobStatus.QUEUED
 
 
 def test_scheduler_compiles_the_midyear_draft_once_and_tells_the_coordinator(app, demo):
@@ -74,6 +157,7 @@ def test_scheduler_compiles_the_midyear_draft_once_and_tells_the_coordinator(app
     [notice] = db.session.scalars(select(Delivery).where(Delivery.rule == "draft")).all()
     assert notice.user.email == "coordinator@pichai.example"
     assert "รอบ 6 เดือน" in notice.subject and f"/reports/drafts/{first[0].id}" in notice.body_text
+    assert first[0].pdf is None and pdf_jobs.of_drafts(demo.id, [first[0].id])[first[0].id].waiting
 
 
 def test_scheduler_compiles_nothing_before_the_date(app, demo):

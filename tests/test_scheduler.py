@@ -1,5 +1,6 @@
 """The scheduler's lease, its jobs, the remind command, and real processes: killed in the middle
 of a delivery and restarted, or run twice at once — each message still arrives once."""
+import logging
 import os
 import signal
 import subprocess
@@ -101,11 +102,22 @@ def test_only_the_lease_holder_delivers_and_another_takes_over_when_it_dies(app,
 
 def test_the_scheduler_has_a_daily_plan_and_a_delivery_every_minute_in_bangkok_time(app):
     jobs = {job.id: job for job in scheduler.build(app).get_jobs()}
-    assert set(jobs) == {"plan-reminders", "plan-reminders-at-start", "deliver-outbox"}
+    assert set(jobs) == {"plan-reminders", "plan-reminders-at-start", "deliver-outbox", "make-documents"}
     assert str(jobs["plan-reminders"].trigger) == "cron[hour='6', minute='0']"  # TRACKER_PLAN_TIME
     assert str(jobs["plan-reminders"].trigger.timezone) == "Asia/Bangkok"
     assert jobs["deliver-outbox"].trigger.interval == timedelta(minutes=1)
+    assert jobs["make-documents"].trigger.interval == timedelta(seconds=3)
     assert all(job.coalesce and job.max_instances == 1 for job in jobs.values())
+
+
+def test_a_documents_run_longer_than_its_interval_leaves_no_warning_that_it_skipped_a_start(app, caplog):
+    jobs = {job.id: job for job in scheduler.build(app).get_jobs()}
+    apscheduler_log = logging.getLogger("apscheduler.scheduler")
+    said = 'Execution of job "%s" skipped: maximum number of running instances reached (%d)'  # APScheduler's words
+    with caplog.at_level(logging.WARNING, logger="apscheduler.scheduler"):
+        for job in (jobs["make-documents"], jobs["deliver-outbox"]):
+            apscheduler_log.warning(said, job, job.max_instances)
+    assert [record.getMessage() for record in caplog.records] == [said % (jobs["deliver-outbox"], 1)]
 
 
 # --- the remind command ----------------------------------------------------------------------

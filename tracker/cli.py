@@ -16,7 +16,8 @@ from tracker.models import Organization, Role
 from tracker import clock, scheduler
 from tracker.models.base import utcnow
 from tracker.services import (
-    backup, demo, documents, item_banks, ita_calendar, outbox, plan, readiness, reminders, rollover, users, wording,
+    backup, demo, documents, item_banks, ita_calendar, outbox, pdf_jobs, plan, readiness, reminders, rollover, users,
+    wording,
 )
 from tracker.services.imports import items, measures, scores
 from tracker.services.reports import compile as reports
@@ -32,8 +33,8 @@ tracker_cli.add_command(import_cli)
 
 @tracker_cli.command("demo")
 def demo_command() -> None:
-    """Load the demo agency (อบต.พิชัย) once, its documents approved and published; running it again
-    changes nothing."""
+    """Load the demo agency (อบต.พิชัย) once, its documents approved and published (their PDFs are
+    made by the scheduler, or `tracker documents`); running it again changes nothing."""
     organization, created = demo.load_demo(publish=True)
     click.echo(("Loaded the demo: " if created else "The demo is already loaded: ") + organization.name)
     click.echo(f"Demo logins at {current_app.config['TRACKER_BASE_URL']}/login (password {demo.DEMO_PASSWORD}):")
@@ -94,6 +95,24 @@ def remind_command(at: str | None) -> None:
                f"{len(delivered.failed)} failed, {len(delivered.skipped)} no longer needed.")
     for delivery in delivered.retrying + delivered.failed:
         click.echo(f"  {delivery.channel:<7} {delivery.address or '-'}: {delivery.last_error}")
+
+
+@tracker_cli.command("documents")
+@click.option("--retry-failed", is_flag=True,
+              help="First queue again the PDFs that could not be made (e.g. once LibreOffice is installed).")
+def documents_command(retry_failed: bool) -> None:
+    """Make every PDF waiting to be made (the scheduler does so every few seconds); print each one.
+    Exit 1 when one could not be made."""
+    if retry_failed:
+        click.echo(f"Queued {pdf_jobs.retry_failed()} PDFs that had failed again.")
+    made = pdf_jobs.make_pending(f"documents:{scheduler.worker_name()}", clock.now())
+    for job in made.done:
+        click.echo(f"  made    {job.key} ({job.size:,} bytes)")
+    for job in made.failed:
+        click.echo(f"  failed  {job.key}: {job.error}")
+    click.echo(f"Made {len(made.done)} PDFs, {len(made.failed)} could not be made.")
+    if made.failed:
+        raise SystemExit(1)
 
 
 @tracker_cli.command("scheduler")

@@ -1,10 +1,11 @@
 """The scheduler process: `flask --app wsgi tracker scheduler`. Web workers never start one.
 
-APScheduler keeps two static jobs in memory (a job store cannot be shared between processes):
+APScheduler keeps static jobs in memory (a job store cannot be shared between processes):
 plan reminders (and compile the report drafts due) daily, deliver the outbox every minute with
-several workers side by side (TRACKER_DELIVERY_WORKERS threads, each claiming its own rows). A
-lease row in the database lets only one scheduler process work at a time; if it dies, another
-takes over when the lease runs out. The outbox's own claims make a second sender harmless anyway."""
+several workers side by side (TRACKER_DELIVERY_WORKERS threads, each claiming its own rows), and
+make the PDFs that requests queued every few seconds (documents_job). A lease row in the database
+lets only one scheduler process plan and deliver at a time; if it dies, another takes over when
+the lease runs out. The outbox's own claims make a second sender harmless anyway."""
 import logging
 import os
 import socket
@@ -22,11 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from tracker import clock as app_clock
 from tracker.extensions import db
 from tracker.models import SchedulerLease
-from tracker.services import outbox, reminders
+from tracker.services import outbox, pdf_jobs, reminders
 from tracker.services.reports import compile as report_drafts
 
 LEASE = "scheduler"
 LEASE_TIME = timedelta(minutes=3)
+DOCUMENTS_EVERY_SECONDS = 3  # how long a PDF asked for waits, at most, before it is begun
 log = logging.getLogger("tracker.scheduler")
 
 
@@ -55,6 +57,29 @@ def deliver_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clo
     if report.sent or report.retrying or report.failed or report.skipped:
         log.info("sent %d, retrying %d, failed %d, not needed %d", len(report.sent), len(report.retrying),
                  len(report.failed), len(report.skipped))
+
+
+class _DocumentsRunGoesOn(logging.Filter):
+    """A documents run that outlasts its interval goes on making what waits, so APScheduler's warning
+    that it skipped that job's next start (every few seconds of a long run) says nothing wrong."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("documents_job" in message and "maximum number of running instances" in message)
+
+
+documents_run_goes_on = _DocumentsRunGoesOn()
+
+
+def documents_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clock.now) -> None:
+    """Make the PDFs waiting (pdf_jobs), every few seconds. Outside the lease: each job's claim
+    gives it to one process, so a second scheduler only shares the work."""
+    with app.app_context():
+        made = pdf_jobs.make_pending(worker, clock())
+    for job in made.failed:
+        log.warning("could not make the PDF of %s: %s", job.key, job.error)
+    if made.done:
+        log.info("made %d PDFs", len(made.done))
 
 
 def deliver_with_workers(app: Flask, worker: str, now: datetime, workers: int, limit: int = 2000,
@@ -120,4 +145,7 @@ def build(app: Flask) -> BlockingScheduler:
     scheduler.add_job(plan_job, "date", id="plan-reminders-at-start", **common)
     scheduler.add_job(deliver_job, "interval", id="deliver-outbox", minutes=1,
                       next_run_time=datetime.now(scheduler.timezone), **common)
+    scheduler.add_job(documents_job, "interval", id="make-documents", seconds=DOCUMENTS_EVERY_SECONDS,
+                      next_run_time=datetime.now(scheduler.timezone), **common)
+    logging.getLogger("apscheduler.scheduler").addFilter(documents_run_goes_on)  # once: the same filter
     return scheduler

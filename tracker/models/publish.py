@@ -43,7 +43,6 @@ class DocumentVersion(OrgOwned, db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
     decision_comment: Mapped[str] = mapped_column(Text, default="")
-    pdf_error: Mapped[str] = mapped_column(Text, default="")  # why the PDF could not be made, if so
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 

@@ -50,8 +50,7 @@ class ReportDraft(OrgOwned, db.Model):
     compiled_at: Mapped[datetime] = mapped_column(default=utcnow)
     docx: Mapped[bytes] = mapped_column(LargeBinary)
     xlsx: Mapped[bytes] = mapped_column(LargeBinary)
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
-    pdf_error: Mapped[str] = mapped_column(Text, default="")
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)  # made in the background (PdfJob)
 
     fiscal_year: Mapped[FiscalYear] = relationship()
     compiled_by: Mapped[User | None] = relationship()

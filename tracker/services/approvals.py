@@ -4,6 +4,8 @@ acknowledgement (รับทราบ). The request keeps the document's data a
 cover memo); the executive approves it or sends it back with a comment; approval freezes it: its
 date and signature become the approval's and its DOCX, XLSX and PDF are made once and kept. The
 coordinator then publishes it (and may withdraw it). Everyone concerned is told through the outbox.
+The PDFs (the memo's, the approved document's) take LibreOffice seconds: they are queued as
+PdfJobs and made in the background, so asking and deciding return at once.
 
 A request is stale when a newer request of the same document replaced it, or when the plan has
 changed since it was sent: approving it then is refused, so what the executive approves is always
@@ -19,10 +21,10 @@ from tracker.extensions import db
 from tracker.models import (
     DocumentFile, DocumentVersion, FiscalYear, Organization, Role, User, VersionStatus,
 )
-from tracker.services import access, audit, ita_calendar, outbox, versions
+from tracker.services import access, audit, ita_calendar, outbox, pdf_jobs, versions
 from tracker.services.documents import MEASURES, RESULTS
 from tracker.services.errors import Forbidden, ServiceError
-from tracker.services.reports import compile as reports, memo as memos, snapshot
+from tracker.services.reports import compile as reports, memo as memos, pdf, snapshot
 from tracker.services.reports.data import Report
 from tracker.thai import format_date, local_datetime
 
@@ -161,12 +163,10 @@ def memo_of(version: DocumentVersion, report: Report, requester: User | None) ->
 
 
 def _keep_memo(version: DocumentVersion, report: Report, requester: User) -> None:
+    """The memo's Word file now; its PDF in the background."""
     memo = memo_of(version, report, requester)
     _keep_file(version, "memo-docx", memos.write_memo_docx(memo))
-    try:
-        _keep_file(version, "memo-pdf", memos.write_memo_pdf(memo))
-    except RuntimeError:
-        pass  # the memo's Word file is enough to print it; the document's PDF failure is recorded at approval
+    pdf_jobs.queue_for_version(version, "memo-pdf", memos.memo_word_for_pdf(memo))
 
 
 def _keep_file(version: DocumentVersion, fmt: str, content: bytes) -> None:
@@ -233,10 +233,7 @@ def _freeze(version: DocumentVersion, approver: User, day: date) -> None:
     letterhead = reports.settings_for(version.organization_id).letterhead
     _keep_file(version, "docx", reports.write(report, "docx", letterhead))
     _keep_file(version, "xlsx", reports.write(report, "xlsx"))
-    try:
-        _keep_file(version, "pdf", reports.write(report, "pdf", letterhead))
-    except RuntimeError as error:
-        version.pdf_error = str(error)
+    pdf_jobs.queue_for_version(version, "pdf", pdf.word_for_pdf(report, letterhead))
 
 
 # --- publishing -------------------------------------------------------------------------------------------

@@ -2,16 +2,18 @@
 coordinator publishes or withdraws the approved version."""
 from io import BytesIO
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_file, url_for,
+)
 from flask_login import current_user
 
 from tracker import clock
-from tracker.models import DocumentVersion
-from tracker.services import access, approvals, documents, plan, versions
+from tracker.models import DocumentVersion, VersionStatus
+from tracker.services import access, approvals, documents, pdf_jobs, plan, versions
 from tracker.services.errors import ServiceError
 from tracker.services.reports import compile as reports
 from tracker.web.approval_forms import DecisionForm, RequestForm
-from tracker.web.common import current_fiscal_year, or_abort, require
+from tracker.web.common import current_fiscal_year, or_abort, refreshed_while, require
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 readers = require(access.can_view_approvals)
@@ -70,13 +72,18 @@ def show(version_id: int):
     report = versions.report_of(version)
     current = approvals.current_report(version.fiscal_year, version.kind, version.period, clock.today())
     changes = [] if approvals.is_current(version, current) else approvals.changes_since(version, current)
-    return render_template("approvals/show.html", version=version, report=report, changes=changes,
+    can_decide = access.can_decide(current_user, version)
+    jobs = pdf_jobs.of_version(version)
+    # Not while the executive may be writing a comment: loading the page again would lose it.
+    deciding = can_decide and version.status == VersionStatus.PENDING
+    refreshing = any(job.waiting for job in jobs.values()) and not deciding
+    page = render_template("approvals/show.html", version=version, report=report, changes=changes,
                            stale=not approvals.is_current(version, current),
                            document=versions.Document(version.kind, version.period),
-                           formats=versions.formats_of(version), form=DecisionForm(),
-                           can_decide=access.can_decide(current_user, version),
-                           can_publish=access.can_publish(current_user),
+                           formats=versions.formats_of(version), pdf_jobs=jobs, refreshing=refreshing,
+                           form=DecisionForm(), can_decide=can_decide, can_publish=access.can_publish(current_user),
                            word=approvals.decision_word(version.kind))
+    return refreshed_while(refreshing, make_response(page))
 
 
 @bp.route("/<int:version_id>/document")
@@ -85,14 +92,19 @@ def document(version_id: int):
     """The document as the request (or the approval) keeps it, as a page."""
     version = _version(version_id)
     return render_template(f"reports/{version.kind}.html", report=versions.report_of(version),
-                           fiscal_year=version.fiscal_year, version=version, formats=versions.formats_of(version))
+                           fiscal_year=version.fiscal_year, version=version, formats=versions.formats_of(version),
+                           pdf_jobs=pdf_jobs.of_version(version))
 
 
 @bp.route("/<int:version_id>.<fmt>")
 @readers
 def file(version_id: int, fmt: str):
+    """A version's stored file, as it was made (with its sha256 as ETag). A PDF being made, or that
+    could not be, is the version's page, which says so."""
     version = _version(version_id)
     stored = versions.file_of(version, fmt) if fmt in MIMETYPES else None
+    if stored is None and fmt in pdf_jobs.of_version(version):
+        return redirect(url_for("approvals.show", version_id=version.id))
     if stored is None:
         abort(404)
     name = fmt.removeprefix("memo-")

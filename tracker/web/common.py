@@ -104,3 +104,14 @@ def as_of_arg(fiscal_year: FiscalYear):
     if not read:
         flash(f"อ่านวันที่ไม่ได้ ใช้วันนี้แทน ตัวอย่าง: {ita_calendar.AS_OF_EXAMPLE}", "warning")
     return ita_calendar.within(fiscal_year, day)
+
+
+PDF_REFRESH_SECONDS = 3  # how soon a page waiting for a PDF made in the background looks again
+
+
+def refreshed_while(waiting: bool, response, url: str | None = None):
+    """A page that shows a PDF being made loads itself again (at `url`, else its own address) until
+    it is made: a Refresh header, as the CSP allows no inline script."""
+    if waiting:
+        response.headers["Refresh"] = f"{PDF_REFRESH_SECONDS}; url={url}" if url else str(PDF_REFRESH_SECONDS)
+    return response

@@ -1,13 +1,13 @@
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from tracker import clock
-from tracker.models import ReportDraft
-from tracker.services import access, documents, ita_calendar, plan
-from tracker.services.reports import compile as reports
-from tracker.web.common import as_of_arg, current_fiscal_year, or_abort, require
+from tracker.models import PdfJobStatus, ReportDraft
+from tracker.services import access, documents, ita_calendar, pdf_jobs, plan
+from tracker.services.reports import compile as reports, pdf
+from tracker.web.common import as_of_arg, current_fiscal_year, or_abort, refreshed_while, require
 from tracker.web.report_forms import ReportSettingsForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -27,10 +27,12 @@ def _kind(text: str) -> str:
 @readers
 def index():
     fiscal_year = current_fiscal_year()
+    drafts = reports.drafts(fiscal_year)
     return render_template("reports/index.html", fiscal_year=fiscal_year,
                            fiscal_years=plan.fiscal_years(current_user.organization_id),
                            roles=documents.roles_for(fiscal_year), midyear=ita_calendar.midyear_end(fiscal_year),
-                           drafts=reports.drafts(fiscal_year))
+                           drafts=drafts, pdf_jobs=pdf_jobs.of_drafts(fiscal_year.organization_id,
+                                                                      [d.id for d in drafts]))
 
 
 @bp.route("/<kind>")
@@ -45,19 +47,35 @@ def preview(kind: str):
 @bp.route("/<kind>.<fmt>")
 @readers
 def download(kind: str, fmt: str):
+    """Word and Excel are written in the request (a tenth of a second at most); the PDF is made in
+    the background (_live_pdf)."""
     kind = _kind(kind)
     if fmt not in reports.FORMATS:
         abort(404)
     fiscal_year = current_fiscal_year()
     report = reports.build(kind, fiscal_year, as_of_arg(fiscal_year))
-    try:
-        content = reports.write(report, fmt, reports.settings_for(fiscal_year.organization_id).letterhead)
-    except RuntimeError:
-        flash("สร้างไฟล์ PDF ไม่สำเร็จ (ต้องใช้ LibreOffice บนเครื่องแม่ข่าย) ดาวน์โหลดไฟล์ Word แล้วบันทึกเป็น PDF แทนได้",
-              "danger")
-        return redirect(url_for("reports.preview", kind=kind, fy=fiscal_year.year))
-    return send_file(BytesIO(content), mimetype=reports.FORMATS[fmt], as_attachment=True,
-                     download_name=reports.filename(report, fmt))
+    letterhead = reports.settings_for(fiscal_year.organization_id).letterhead
+    if fmt == "pdf":
+        return _live_pdf(report, fiscal_year.organization_id, letterhead)
+    return send_file(BytesIO(reports.write(report, fmt, letterhead)), mimetype=reports.FORMATS[fmt],
+                     as_attachment=True, download_name=reports.filename(report, fmt))
+
+
+def _live_pdf(report, organization_id: int, letterhead: bytes | None):
+    """The PDF of today's data once it is made (again at once while the data is unchanged). Until
+    then a page says it is being made and looks again (?wait=1) until it offers the file; a failure
+    shows its Thai error and the Word file, and asking again (without ?wait) retries."""
+    waiting = request.args.get("wait") == "1"
+    job = pdf_jobs.live(organization_id, report, letterhead, lambda: pdf.word_for_pdf(report, letterhead),
+                        retry=not waiting)
+    if job.status == PdfJobStatus.DONE and not waiting:
+        return send_file(BytesIO(job.content), mimetype=reports.FORMATS["pdf"], as_attachment=True,
+                         download_name=reports.filename(report, "pdf"), etag=job.sha256)
+    address = dict(kind=report.kind, fy=report.fiscal_year, as_of=report.as_of.isoformat())
+    links = {fmt: url_for("reports.download", fmt=fmt, **address) for fmt in ("pdf", "docx")}
+    page = render_template("reports/pdf.html", report=report, job=job, links=links)
+    response = make_response(page, 202 if job.waiting else 200)
+    return refreshed_while(job.waiting, response, url_for("reports.download", fmt="pdf", wait=1, **address))
 
 
 @bp.route("/<kind>/compile", methods=["POST"])
@@ -68,23 +86,29 @@ def compile_draft(kind: str):
     now = clock.now()
     draft = reports.compile_draft(fiscal_year, kind, f"manual-{now:%Y%m%d%H%M%S}", as_of_arg(fiscal_year),
                                   current_user, now)
-    flash("บันทึกฉบับร่างแล้ว" + (" (ยกเว้น PDF: " + draft.pdf_error + ")" if draft.pdf_error else ""), "success")
-    return redirect(url_for("reports.index", fy=fiscal_year.year))
+    flash("บันทึกฉบับร่างแล้ว ไฟล์ PDF กำลังจัดทำ จะแสดงในหน้านี้เมื่อเสร็จ", "success")
+    return redirect(url_for("reports.draft", draft_id=draft.id))
 
 
 @bp.route("/drafts/<int:draft_id>")
 @readers
 def draft(draft_id: int):
     item = or_abort(plan.get_owned, ReportDraft, current_user.organization_id, draft_id)
-    return render_template("reports/draft.html", draft=item, period_labels=reports.PERIOD_LABELS,
-                           role=documents.roles_for(item.fiscal_year).of(item.kind))
+    jobs = pdf_jobs.of_drafts(item.organization_id, [item.id])
+    job = jobs.get(item.id)
+    page = render_template("reports/draft.html", draft=item, job=job, pdf_jobs=jobs,
+                           period_labels=reports.PERIOD_LABELS, role=documents.roles_for(item.fiscal_year).of(item.kind))
+    return refreshed_while(job is not None and job.waiting, make_response(page))
 
 
 @bp.route("/drafts/<int:draft_id>.<fmt>")
 @readers
 def draft_file(draft_id: int, fmt: str):
+    """A draft's file; its PDF, while it is being made or if it failed, is the draft's page, which says so."""
     item = or_abort(plan.get_owned, ReportDraft, current_user.organization_id, draft_id)
     content = getattr(item, fmt, None) if fmt in reports.FORMATS else None
+    if not content and fmt == "pdf" and pdf_jobs.of_drafts(item.organization_id, [item.id]):
+        return redirect(url_for("reports.draft", draft_id=item.id))
     if not content:
         abort(404)
     return send_file(BytesIO(content), mimetype=reports.FORMATS[fmt], as_attachment=True,

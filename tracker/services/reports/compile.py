@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.services.settings import settings_row
 from tracker.models import FiscalYear, Organization, ReportDraft, ReportSettings, Role, User
-from tracker.services import audit, documents, ita_calendar, outbox
+from tracker.services import audit, documents, ita_calendar, outbox, pdf_jobs
 from tracker.services.documents import MEASURES, RESULTS
 from tracker.services.reports import data, docx, pdf, xlsx
 from tracker.thai import format_date, local_datetime
@@ -78,18 +78,15 @@ def draft_filename(draft: ReportDraft, fmt: str) -> str:
 
 def compile_draft(fiscal_year: FiscalYear, kind: str, period: str, as_of: date, actor: User | None,
                   now: datetime) -> ReportDraft:
-    """Write every format and keep them. A PDF that LibreOffice could not make is noted, not fatal."""
+    """Write the Word and Excel files and keep them; the PDF is queued, made in the background."""
     settings = settings_for(fiscal_year.organization_id)
     report = build(kind, fiscal_year, as_of)
     draft = ReportDraft(organization_id=fiscal_year.organization_id, fiscal_year_id=fiscal_year.id, kind=kind,
                         period=period, as_of=as_of, compiled_by_id=actor.id if actor else None, compiled_at=now,
                         docx=write(report, "docx", settings.letterhead), xlsx=write(report, "xlsx"))
-    try:
-        draft.pdf = write(report, "pdf", settings.letterhead)
-    except RuntimeError as error:
-        draft.pdf_error = str(error)
     db.session.add(draft)
     db.session.flush()
+    pdf_jobs.queue_for_draft(draft, pdf.word_for_pdf(report, settings.letterhead))
     audit.record(fiscal_year.organization_id, actor, "report.compile", "report_draft", draft.id, None,
                  {"kind": kind, "period": period, "as_of": as_of.isoformat()})
     db.session.commit()

@@ -1,10 +1,9 @@
 """The cover memo (บันทึกข้อความ) a request for approval travels with, as the office writes it:
 ส่วนราชการ, ที่, วันที่, เรื่อง, เรียน, the text, and the signer. A pure function of a `Memo`, in
-Word; the PDF is the same file converted by LibreOffice (pdf.docx_to_pdf), in Laksaman."""
+Word; the PDF is the same file in Laksaman, converted by LibreOffice in the background (PdfJob)."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from tracker.services.reports.pdf import docx_to_pdf
 from tracker.services.reports.word import BODY, LAKSAMAN, TH_SARABUN_NEW, ThaiFont, WordDocument
 from tracker.thai import format_date
 
@@ -62,6 +61,6 @@ def write_memo_docx(memo: Memo, font: ThaiFont = TH_SARABUN_NEW) -> bytes:
     return _MemoWriter(memo, font).write()
 
 
-def write_memo_pdf(memo: Memo) -> bytes:
-    """Raises RuntimeError (in Thai) when LibreOffice is missing or fails, as pdf.write_pdf does."""
-    return docx_to_pdf(write_memo_docx(memo, LAKSAMAN))
+def memo_word_for_pdf(memo: Memo) -> bytes:
+    """The Word file the memo's PDF is converted from: in Laksaman, the font the PDF embeds."""
+    return write_memo_docx(memo, LAKSAMAN)

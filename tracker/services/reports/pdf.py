@@ -71,8 +71,14 @@ def find_soffice() -> str | None:
 
 
 def write_pdf(report: Report, template: bytes | None = None, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
-    """The report as PDF. Raises RuntimeError (in Thai) when LibreOffice is missing or fails."""
-    return docx_to_pdf(write_docx(report, template, font=LAKSAMAN), timeout=timeout)
+    """The report as PDF. Raises RuntimeError (in Thai) when LibreOffice is missing or fails. It takes
+    seconds: web requests queue a PdfJob of word_for_pdf instead (services/pdf_jobs.py)."""
+    return docx_to_pdf(word_for_pdf(report, template), timeout=timeout)
+
+
+def word_for_pdf(report: Report, template: bytes | None = None) -> bytes:
+    """The Word file the report's PDF is converted from: in Laksaman, the font the PDF embeds."""
+    return write_docx(report, template, font=LAKSAMAN)
 
 
 def docx_to_pdf(document: bytes, *, timeout: float = TIMEOUT_SECONDS) -> bytes:
