@@ -1,8 +1,8 @@
 """An index on the outbox rows waiting to go out, in the order they are claimed (a claim sorted
 every waiting row: 0.3 s a claim in a national run)
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 20:30:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
