@@ -5,7 +5,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Default, check_production, from_environment
-from tracker.extensions import csrf, db, login, mail, migrate
+from tracker.extensions import commit_read_only_transaction, csrf, db, login, mail, migrate
 from tracker.web import request_input, security
 
 
@@ -38,6 +38,7 @@ def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (registers the tables)
 
     db.init_app(app)
+    app.teardown_appcontext(commit_read_only_transaction)  # runs before the session's removal
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
