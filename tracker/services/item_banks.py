@@ -10,7 +10,7 @@ import json
 import re
 from decimal import Decimal
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -89,10 +89,13 @@ def counterpart(item: AssessmentItem, others: list[AssessmentItem]) -> Assessmen
     return next((other for other in others if _alike(other.title, item.title, SAME_WORDING)), None)
 
 
+@lru_cache(maxsize=65536)
 def _alike(one: str, other: str, at_least: float) -> bool:
-    def key(text: str) -> str:
-        return re.sub(r"\s+", "", text)
-    return SequenceMatcher(None, key(one), key(other)).ratio() >= at_least
+    """Whether two titles, spaces aside, are at least this alike. Remembered per pair: every agency's
+    lists are mostly the shipped titles, and a page compares each item with a whole list. The quick
+    ratios are upper bounds of the ratio and rule out most pairs cheaply."""
+    matcher = SequenceMatcher(None, re.sub(r"\s+", "", one), re.sub(r"\s+", "", other))
+    return all(bound() >= at_least for bound in (matcher.real_quick_ratio, matcher.quick_ratio, matcher.ratio))
 
 
 # --- an agency's years ------------------------------------------------------------------------------
