@@ -39,6 +39,7 @@ year before (ITA 2569), that year's as of its last day. The round is ita_calenda
 - results_published: that acknowledged version is published on the agency's public pages.
 """
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time
 
 from sqlalchemy import select
@@ -80,17 +81,51 @@ class ElementResult:
 
 @dataclass
 class _Facts:
-    """Everything the checks read, loaded once in a fixed number of queries."""
+    """Everything the checks read, each part loaded when a check first asks for it, in a fixed number
+    of queries: the measures document's checks never load the tasks, the results report's never the
+    topics."""
     fiscal_year: FiscalYear
     as_of: date
     thresholds: dict[str, float]
-    topics: list[Topic]
-    items: list[AssessmentItem]
-    divisions: list[Division]
-    settings: ReportSettings
-    tasks: list[Task]  # active, of measures started by as_of
-    updates: dict[int, list[ProgressUpdate]]  # by task id, up to as_of, oldest first
     _versions: dict = field(default_factory=dict)
+
+    @cached_property
+    def topics(self) -> list[Topic]:
+        return plan.plan_topics(self.fiscal_year)
+
+    @cached_property
+    def items(self) -> list[AssessmentItem]:
+        return plan.assessment_items(self.fiscal_year)
+
+    @cached_property
+    def divisions(self) -> list[Division]:
+        return plan.divisions(self.fiscal_year.organization_id)
+
+    @cached_property
+    def settings(self) -> ReportSettings:
+        return reports.settings_for(self.fiscal_year.organization_id)
+
+    @cached_property
+    def tasks(self) -> list[Task]:
+        """Active, of measures started by as_of."""
+        return list(db.session.scalars(
+            select(Task).join(Task.measure).join(Measure.topic)
+            .where(Task.organization_id == self.fiscal_year.organization_id,
+                   Topic.fiscal_year_id == self.fiscal_year.id, Task.archived_at.is_(None),
+                   Measure.start_date <= self.as_of)
+            .order_by(Topic.number, Measure.position, Task.division_id)
+            .options(joinedload(Task.division), joinedload(Task.measure).joinedload(Measure.topic))))
+
+    @cached_property
+    def updates(self) -> dict[int, list[ProgressUpdate]]:
+        """The tasks' updates up to as_of, by task id, oldest first."""
+        until = bangkok_to_utc(datetime.combine(self.as_of, time.max))
+        updates: dict[int, list[ProgressUpdate]] = {task.id: [] for task in self.tasks}
+        for update in db.session.scalars(
+                select(ProgressUpdate).where(ProgressUpdate.task_id.in_(list(updates)),
+                                             ProgressUpdate.created_at <= until).order_by(ProgressUpdate.id)):
+            updates[update.task_id].append(update)
+        return updates
 
     @property
     def fy(self) -> dict:
@@ -145,27 +180,6 @@ def _thresholds(fiscal_year: FiscalYear) -> dict[str, float]:
     assessment_year = fiscal_year.assessment_year
     marks = assessment_year.threshold if assessment_year else DEFAULT_THRESHOLDS.get
     return {tool: float(marks(tool)) for tool in TOOLS}
-
-
-# --- loading -------------------------------------------------------------------------------------
-
-def _load(fiscal_year: FiscalYear, as_of: date, thresholds: dict) -> _Facts:
-    organization_id = fiscal_year.organization_id
-    tasks = list(db.session.scalars(
-        select(Task).join(Task.measure).join(Measure.topic)
-        .where(Task.organization_id == organization_id, Topic.fiscal_year_id == fiscal_year.id,
-               Task.archived_at.is_(None), Measure.start_date <= as_of)
-        .order_by(Topic.number, Measure.position, Task.division_id)
-        .options(joinedload(Task.division), joinedload(Task.measure).joinedload(Measure.topic))))
-    until = bangkok_to_utc(datetime.combine(as_of, time.max))
-    updates: dict[int, list[ProgressUpdate]] = {task.id: [] for task in tasks}
-    for update in db.session.scalars(
-            select(ProgressUpdate).where(ProgressUpdate.task_id.in_(list(updates)),
-                                         ProgressUpdate.created_at <= until).order_by(ProgressUpdate.id)):
-        updates[update.task_id].append(update)
-    return _Facts(fiscal_year=fiscal_year, as_of=as_of, thresholds=thresholds, topics=plan.plan_topics(fiscal_year),
-                  items=plan.assessment_items(fiscal_year), divisions=plan.divisions(organization_id),
-                  settings=reports.settings_for(organization_id), tasks=tasks, updates=updates)
 
 
 # --- wording helpers -----------------------------------------------------------------------------
@@ -469,10 +483,10 @@ def _no_plan_of(year: int, as_of: date) -> Outcome:
 def check(fiscal_year: FiscalYear, as_of: date) -> list[ElementResult]:
     """Every element of the criteria of the year's two documents, in the criteria's order."""
     criteria = criteria_for(fiscal_year)
-    facts = _load(fiscal_year, as_of, _thresholds(fiscal_year))
+    facts = _Facts(fiscal_year, as_of, _thresholds(fiscal_year))
     results_year, results_fiscal_year, results_as_of = results_scope(fiscal_year, as_of)
     results_facts = facts if results_fiscal_year is fiscal_year else (
-        _load(results_fiscal_year, results_as_of, _thresholds(results_fiscal_year)) if results_fiscal_year else None)
+        _Facts(results_fiscal_year, results_as_of, _thresholds(results_fiscal_year)) if results_fiscal_year else None)
     results = []
     for kind, kind_facts in ((MEASURES, facts), (RESULTS, results_facts)):
         for element in criteria[kind]["elements"]:
