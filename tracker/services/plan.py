@@ -76,20 +76,19 @@ def get_owned(model, organization_id: int, object_id: int):
     return obj
 
 
-def plan_topics(fiscal_year: FiscalYear) -> list[Topic]:
-    """Topics with items, scores, measures, steps and divisions, loaded in a fixed number of queries."""
+def plan_topics(fiscal_year: FiscalYear, with_origins: bool = True) -> list[Topic]:
+    """Topics with items, scores, measures, steps and divisions, and (with_origins) the year each
+    carried-over measure came from, loaded in a fixed number of queries."""
+    options = [selectinload(Topic.items).selectinload(AssessmentItem.score),
+               selectinload(Topic.measures).selectinload(Measure.steps),
+               selectinload(Topic.measures).selectinload(Measure.divisions)]
+    if with_origins:
+        options.append(selectinload(Topic.measures).selectinload(Measure.carried_from).selectinload(Measure.topic)
+                       .selectinload(Topic.fiscal_year))
     return list(db.session.scalars(
         select(Topic)
         .where(Topic.organization_id == fiscal_year.organization_id, Topic.fiscal_year_id == fiscal_year.id)
-        .order_by(Topic.number)
-        .options(
-            selectinload(Topic.items).selectinload(AssessmentItem.score),
-            selectinload(Topic.measures).selectinload(Measure.steps),
-            selectinload(Topic.measures).selectinload(Measure.divisions),
-            selectinload(Topic.measures).selectinload(Measure.carried_from).selectinload(Measure.topic)
-            .selectinload(Topic.fiscal_year),
-        )
-    ))
+        .order_by(Topic.number).options(*options)))
 
 
 def divisions(organization_id: int, include_inactive: bool = False) -> list[Division]:

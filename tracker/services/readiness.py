@@ -91,7 +91,7 @@ class _Facts:
 
     @cached_property
     def topics(self) -> list[Topic]:
-        return plan.plan_topics(self.fiscal_year)
+        return plan.plan_topics(self.fiscal_year, with_origins=False)
 
     @cached_property
     def items(self) -> list[AssessmentItem]:
@@ -480,11 +480,12 @@ def _no_plan_of(year: int, as_of: date) -> Outcome:
                    "หรือเปลี่ยนรอบของรายงานผลที่หน้ารายการข้อคำถาม", [])
 
 
-def check(fiscal_year: FiscalYear, as_of: date) -> list[ElementResult]:
-    """Every element of the criteria of the year's two documents, in the criteria's order."""
+def check(fiscal_year: FiscalYear, as_of: date, scope: tuple | None = None) -> list[ElementResult]:
+    """Every element of the criteria of the year's two documents, in the criteria's order; `scope`
+    is results_scope(fiscal_year, as_of) when the caller has it already."""
     criteria = criteria_for(fiscal_year)
     facts = _Facts(fiscal_year, as_of, _thresholds(fiscal_year))
-    results_year, results_fiscal_year, results_as_of = results_scope(fiscal_year, as_of)
+    results_year, results_fiscal_year, results_as_of = scope or results_scope(fiscal_year, as_of)
     results_facts = facts if results_fiscal_year is fiscal_year else (
         _Facts(results_fiscal_year, results_as_of, _thresholds(results_fiscal_year)) if results_fiscal_year else None)
     results = []

@@ -16,8 +16,9 @@ readers = require(access.can_view_dashboard)
 def index():
     fiscal_year = current_fiscal_year()
     day = as_of_arg(fiscal_year)
-    results = readiness.check(fiscal_year, day)
-    results_year, _, results_as_of = readiness.results_scope(fiscal_year, day)
+    scope = readiness.results_scope(fiscal_year, day)
+    results = readiness.check(fiscal_year, day, scope)
+    results_year, _, results_as_of = scope
     return render_template("reports/readiness.html", fiscal_year=fiscal_year, as_of=day, results=results,
                            roles=documents.roles_for(fiscal_year), midyear=ita_calendar.midyear_end(fiscal_year),
                            results_year=results_year, results_as_of=results_as_of, RESULTS=RESULTS,
