@@ -1,15 +1,19 @@
 """Speed and memory of what a coordinator waits for, against targets: importing a large Word measures table,
 importing the ITA scores, the analysis, a fiscal-year rollover, the plan pages, and the demo's measures
-document (O34) and results report (O35) as Word, Excel and PDF.
+document (O34) and results report (O35) as Word, Excel and PDF; and the pages people wait on (the
+dashboard, งานของฉัน, a task, posting an update, the analysis, the two previews, readiness) on the demo:
+p95 server time in-process and requests per second over gunicorn as a share of a hello-world app's
+(scripts/page_bench.py).
 
 Builds its own data through the real services on a fresh SQLite file in a temporary folder, and on
-PostgreSQL too when TRACKER_BENCH_DATABASE_URL names a server (a database of its own is made there
+PostgreSQL too when TRACKER_BENCH_DATABASE_URL names a server that answers (make bench names the local one) (a database of its own is made there
 and dropped afterwards). Prints one line per measurement (the median of a few runs) and exits with
 status 1 when a target is missed.
 Run: make bench   (or .venv/bin/python scripts/bench.py)
 """
 import csv
 import io
+import json
 import os
 import statistics
 import sys
@@ -17,7 +21,6 @@ import tempfile
 import time
 import tracemalloc
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,11 +35,13 @@ from sqlalchemy import make_url, select  # noqa: E402
 from tests.fixtures.make_measures_docx import (  # noqa: E402
     ANALYSIS, ITEMS, MEASURE, PERIOD, RESPONSIBLE, SCORE, STEPS, TOPIC, add_header, merged, write,
 )
+from scripts.benchlib import Result, print_table, stopwatch  # noqa: E402
+from scripts import page_bench  # noqa: E402
 from tests.statements import counted_statements  # noqa: E402
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import (  # noqa: E402
-    AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Organization, User,
+    AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Measure, Organization, Task, Topic, User,
 )
 from tracker.services import analysis, demo, item_banks, rollover, users  # noqa: E402
 from tracker.services.documents import MEASURES, RESULTS  # noqa: E402
@@ -57,34 +62,14 @@ TODAY = date(2025, 3, 31)  # mid fiscal year 2568
 DOCUMENTS = (("O34 measures document", MEASURES), ("O35 results report", RESULTS))
 DOCUMENT_TARGETS = {"docx": 0.5, "xlsx": 0.3, "pdf": 3}  # seconds
 FILE_STARTS = {"docx": b"PK", "xlsx": b"PK", "pdf": b"%PDF"}
+DEMO_COORDINATOR, DEMO_HEAD = "coordinator@pichai.example", "finance@pichai.example"
 TOPIC_TEXT = "การเปิดเผยข้อมูลและการป้องกันการทุจริต"
 ANALYSIS_TEXT = "ยังต่ำกว่าเกณฑ์ เนื่องจากการเผยแพร่ข้อมูลยังไม่ครบถ้วนและไม่เป็นปัจจุบัน"
 MEASURE_TEXT = "จัดทำและเผยแพร่คู่มือการปฏิบัติงานและข้อมูลการให้บริการ"
 STEP_TEXT = "ประชุมชี้แจงเจ้าหน้าที่ผู้เกี่ยวข้อง จัดทำรายงานและเสนอผู้บริหารเพื่อทราบ"
 
 
-@dataclass
-class Result:
-    what: str
-    value: float  # seconds, or MB for memory
-    target: float
-    unit: str = "s"
-    note: str = ""
-    at_most: bool = False  # the target may be reached (a count), not only approached (a time)
-
-    @property
-    def ok(self) -> bool:
-        return self.value <= self.target if self.at_most else self.value < self.target
-
-
 # --- measuring -------------------------------------------------------------------------------------
-
-def stopwatch(run, *args):
-    """(seconds, result) of one call."""
-    start = time.perf_counter()
-    result = run(*args)
-    return time.perf_counter() - start, result
-
 
 def fresh(model, object_id: int):
     """The row in a new session, as a request would load it."""
@@ -289,20 +274,39 @@ def run_all(app, docx: bytes) -> list[Result]:
     with app.app_context():
         results.append(bench_rollover(fiscal_year_ids))
         db.session.remove()
+    results += bench_pages(app, demo_year)
+    with app.app_context():
         db.engine.dispose()
     return results
+
+
+def bench_pages(app, demo_year: int) -> list[Result]:
+    """The pages of issue 12 on the demo, as its coordinator and the head of กองคลัง: p95 server time
+    in-process, then requests per second over gunicorn (posting last: it adds updates to the task)."""
+    with app.app_context():
+        task = db.session.scalar(
+            select(Task).join(Task.measure).join(Measure.topic).join(User, User.division_id == Task.division_id)
+            .where(User.email == DEMO_HEAD, Topic.fiscal_year_id == demo_year)
+            .order_by(Task.version.desc(), Task.id).limit(1))
+        task_id, version = task.id, task.version
+        db.session.remove()
+    site = page_bench.Site(app, {"coordinator": (DEMO_COORDINATOR, demo.DEMO_PASSWORD),
+                                 "head": (DEMO_HEAD, demo.DEMO_PASSWORD)}, task_id, version)
+    gunicorn = page_bench.gunicorn_results(site, json.dumps(app.config["BENCH_CONFIG"]))
+    return page_bench.p95_results(site, " (demo)") + gunicorn
 
 
 # --- databases and the report --------------------------------------------------------------------------
 
 def bench_app(database_url: str, folder: Path):
-    return create_app({
+    config = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "TRACKER_UPLOAD_DIR": str(folder / "uploads"),
         "TRACKER_TODAY": TODAY.isoformat(),
         "SECRET_KEY": "bench",
         "WTF_CSRF_ENABLED": False,  # the test client logs in without a form page
-    })
+    }
+    return create_app({**config, "BENCH_CONFIG": config})  # gunicorn's workers get the same settings
 
 
 @contextmanager
@@ -323,14 +327,14 @@ def private_postgres_database(server_url: str):
         run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def print_table(database: str, results: list[Result]) -> None:
-    print(f"\n{database}")
-    print(f"  {'what':<48} {'median':>9}  {'target':>8}")
-    for result in results:
-        verdict = "OK" if result.ok else "SLOW"
-        value = f"{result.value:g}" if result.at_most else f"{result.value:.3f}"
-        target = f"{'≤' if result.at_most else '<'} {result.target:g} {result.unit}"
-        print(f"  {result.what:<48} {value:>6} {result.unit:<2} {target:>8}  {verdict:<4} {result.note}".rstrip())
+def answers(server_url: str) -> bool:
+    url = make_url(server_url)
+    try:
+        psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                        dbname=url.database or "postgres", connect_timeout=3).close()
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 def main() -> int:
@@ -338,9 +342,11 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         results["SQLite"] = run_all(bench_app(f"sqlite:///{Path(folder) / 'bench.db'}", Path(folder)), docx)
-        if server := os.environ.get("TRACKER_BENCH_DATABASE_URL"):
+        if (server := os.environ.get("TRACKER_BENCH_DATABASE_URL")) and answers(server):
             with private_postgres_database(server) as url:
                 results["PostgreSQL"] = run_all(bench_app(url, Path(folder)), docx)
+        elif server:
+            print(f"PostgreSQL left out: {make_url(server).render_as_string()} does not answer")
     for database, rows in results.items():
         print_table(database, rows)
     missed = [row for rows in results.values() for row in rows if not row.ok]

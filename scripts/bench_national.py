@@ -7,12 +7,8 @@ printed, not an exit status (yet).
 Run: make bench-national   (NATIONAL_AGENCIES=8000, NATIONAL_DATABASE=ita_tracker_national)
 """
 import argparse
-import contextvars
-import statistics
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -24,61 +20,33 @@ from psycopg import sql  # noqa: E402
 from sqlalchemy import make_url  # noqa: E402
 
 from scripts import national_data  # noqa: E402
-from scripts.bench import Result, stopwatch  # noqa: E402
-from tests.statements import counted_statements  # noqa: E402
+from scripts import page_bench  # noqa: E402
+from scripts.benchlib import Result, print_table, stopwatch  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 from tracker import create_app, scheduler  # noqa: E402
 from tracker.extensions import mail  # noqa: E402
 from tracker.services import reminders  # noqa: E402
 from tracker.thai import bangkok_to_utc  # noqa: E402
 
-REQUESTS = 50
 TABLES = ("organization", "division", "user", "measure", "task", "progress_update", "delivery")
 HEAD = "finance"  # agency 1's head of กองคลัง
 
 
-@dataclass
-class Page:
-    what: str
-    who: str  # "coordinator" or "head"
-    url: str  # "{task}" stands for the head's task
-    target_ms: float
-    post: bool = False
-
-
-PAGES = (
-    Page("dashboard (/ → /dashboard)", "coordinator", "/dashboard", 15),
-    Page("งานของฉัน /my", "head", "/my", 15),
-    Page("task page /tasks/<id>", "head", "/tasks/{task}", 15),
-    Page("posting an update", "head", "/tasks/{task}", 15, post=True),
-    Page("analysis /plan/analysis", "coordinator", "/plan/analysis", 15),
-    Page("O34 preview /reports/measures", "coordinator", "/reports/measures", 30),
-    Page("O35 preview /reports/results", "coordinator", "/reports/results", 30),
-    Page("readiness /reports/readiness", "coordinator", "/reports/readiness", 30),
-)
-
-
 # --- the app on a generated database --------------------------------------------------------------
 
-class Agency1:
+class Agency1(page_bench.Site):
     """The app on a generated database, with clients logged in as agency 1's coordinator and head,
     and the head's busiest task of the year under way."""
 
     def __init__(self, url: str, folder: Path):
         self.url = url
-        self.app = create_app({
+        app = create_app({
             "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-national", "WTF_CSRF_ENABLED": False,
             "TRACKER_TODAY": national_data.TODAY, "TRACKER_UPLOAD_DIR": str(folder / "uploads"),
         })
-        self.clients = {"coordinator": self._login(national_data.coordinator_email(1)),
-                        "head": self._login(national_data.head_email(1, HEAD))}
-        self.task_id, self.version = self._busiest_task()  # the version the next update's form saw
-
-    def _login(self, email: str):
-        client = self.app.test_client()
-        if client.post("/login", data={"email": email, "password": national_data.PASSWORD}).status_code != 302:
-            sys.exit(f"{email} could not log in to {make_url(self.url).database}")
-        return client
+        logins = {"coordinator": (national_data.coordinator_email(1), national_data.PASSWORD),
+                  "head": (national_data.head_email(1, HEAD), national_data.PASSWORD)}
+        super().__init__(app, logins, *self._busiest_task())
 
     def _busiest_task(self) -> tuple[int, int]:
         with national_data.connect(self.url) as connection:
@@ -88,16 +56,6 @@ class Agency1:
                 "JOIN topic tp ON tp.id = m.topic_id JOIN fiscal_year f ON f.id = tp.fiscal_year_id "
                 "WHERE u.email = %s AND f.year = 2570 ORDER BY t.version DESC, t.id LIMIT 1",
                 (national_data.head_email(1, HEAD),)).fetchone()
-
-    def request(self, page: Page, number: int):
-        client = self.clients[page.who]
-        url = page.url.format(task=self.task_id)
-        if not page.post:
-            return client.get(url)
-        response = client.post(url, data={"status": "in_progress", "percent": str(10 + number % 80),
-                                          "version": str(self.version), "done_text": "รายงานจากการวัดความเร็ว"})
-        self.version += 1
-        return response
 
     def restore(self) -> None:
         """Take back what posting added (on the data's today; the generated reports are all
@@ -161,39 +119,14 @@ def reminder_results(agency: Agency1, agencies: int) -> list[Result]:
 
 # --- the measurements -------------------------------------------------------------------------------
 
-def p95_ms(agency: Agency1, page: Page) -> float:
-    for number in range(2):  # the first requests compile the templates
-        check(agency.request(page, number), page)
-    times = []
-    for number in range(REQUESTS):
-        start = time.perf_counter()
-        response = agency.request(page, number)
-        times.append((time.perf_counter() - start) * 1000)
-        check(response, page)
-    return statistics.quantiles(times, n=20)[18]
-
-
-def check(response, page: Page) -> None:
-    if response.status_code != (302 if page.post else 200):
-        sys.exit(f"{page.what} answered {response.status_code}")
-
-
-def statements(agency: Agency1, page: Page) -> int:
-    """The SQL statements one request sends. The request runs in a context of its own, as in
-    production, while the counter listens on the app's engine."""
-    with agency.app.app_context(), counted_statements() as sent:
-        check(contextvars.Context().run(agency.request, page, 0), page)
-    return len(sent)
-
-
 def page_results(national: Agency1, one: Agency1) -> list[Result]:
     results = []
     try:
-        for page in PAGES:
-            results.append(Result(f"{page.what}, p95", p95_ms(national, page), page.target_ms, "ms",
-                                  f"1 agency: {p95_ms(one, page):.1f} ms"))
-            results.append(Result(f"{page.what}, SQL statements", statements(national, page), statements(one, page),
-                                  "st", "as many as with 1 agency", at_most=True))
+        for page in page_bench.PAGES:
+            results.append(Result(f"{page.what}, p95", page_bench.p95_ms(national, page), page.target_ms, "ms",
+                                  f"1 agency: {page_bench.p95_ms(one, page):.1f} ms"))
+            results.append(Result(f"{page.what}, SQL statements", page_bench.statements(national, page),
+                                  page_bench.statements(one, page), "st", "as many as with 1 agency", at_most=True))
     finally:
         national.restore()
         one.restore()
@@ -204,14 +137,6 @@ def row_counts(url: str) -> dict[str, int]:
     with national_data.connect(url) as connection:
         return {table: connection.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))).fetchone()[0]
                 for table in TABLES}
-
-
-def print_results(results: list[Result]) -> None:
-    for result in results:
-        value = f"{result.value:g}" if result.at_most else f"{result.value:.1f}"
-        target = f"{'≤' if result.at_most else '<'} {result.target:g} {result.unit}"
-        verdict = "ok" if result.ok else "MISSED"
-        print(f"  {result.what:<46} {value:>8} {result.unit:<2}  target {target:<10} {verdict:<6} {result.note}".rstrip())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,12 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         national, one = Agency1(args.database_url, Path(folder)), Agency1(one_url, Path(folder))
         print(f"Pages as {national_data.coordinator_email(1)} and {national_data.head_email(1, HEAD)} "
-              f"(task {national.task_id}), {REQUESTS} requests each, TRACKER_TODAY={national_data.TODAY}")
+              f"(task {national.task_id}), {page_bench.REQUESTS} requests each, TRACKER_TODAY={national_data.TODAY}")
         if not args.reminders_only:
             results += page_results(national, one)
         if not args.pages_only:
             results += reminder_results(national, args.agencies)
-    print_results(results)
+    print_table(f"{args.agencies} agencies (agency 1 beside a 1-agency database)", results)
     missed = [result for result in results if not result.ok]
     print(f"{len(missed)} target(s) missed" if missed else "every target met")
     return 0  # other parts of issue 12 make the targets pass; until then they are reported, not enforced

@@ -7,6 +7,7 @@
 #                                         tests, poppler-utils (pdftotext/pdffonts/pdftoppm) to read
 #                                         the PDFs back, and libatomic1, without which Playwright's
 #                                         bundled driver (node) cannot start on a new Debian 12
+#   scripts/install-system-deps.sh bench  wrk, the HTTP load generator of `make bench`'s gunicorn figures
 # Each step prints one line; apt's own output goes to a log whose tail is shown only if it fails.
 set -euo pipefail
 purpose=${1:-test}
@@ -37,6 +38,8 @@ case $purpose in
   test)
     install "to write the PDF reports" libreoffice-writer-nogui fonts-thai-tlwg-ttf
     install "for the browser tests and to read the PDFs back" chromium poppler-utils libatomic1 ;;
+  bench)
+    install "to load the pages over gunicorn in make bench" wrk ;;
   *)
-    echo "usage: $0 run|test" >&2; exit 2 ;;
+    echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac

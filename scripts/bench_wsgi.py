@@ -1,0 +1,21 @@
+"""The two apps the page benchmark serves with gunicorn (scripts/page_bench.py): ITA Tracker with the
+benchmark's settings (BENCH_APP_CONFIG, JSON), and the hello-world Flask app it is measured against."""
+import json
+import os
+
+from flask import Flask
+
+
+def tracker():
+    from tracker import create_app
+    return create_app(json.loads(os.environ["BENCH_APP_CONFIG"]))
+
+
+def hello():
+    app = Flask("hello")
+
+    @app.get("/")
+    @app.get("/healthz")
+    def index():
+        return "Hello, World!"
+    return app
