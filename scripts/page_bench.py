@@ -8,6 +8,7 @@ A Site is the app on some database with clients logged in as its coordinator and
 head's busiest task (the task page and the update posted to it)."""
 import contextvars
 import gc
+import http.client
 import os
 import re
 import shutil
@@ -15,7 +16,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,11 +138,15 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 sys.exit(f"gunicorn stopped at start ({self.process.returncode})")
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1)
-                return self
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    return self
             except OSError:
                 time.sleep(0.2)
+            finally:
+                connection.close()
         sys.exit("gunicorn did not answer within 60 s")
 
     def __exit__(self, *exc) -> None:
