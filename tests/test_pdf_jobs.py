@@ -181,3 +181,26 @@ def test_the_scheduler_makes_the_documents_waiting(app, demo):
     key = queue_memo(app, demo)
     scheduler.documents_job(app, "scheduler-a", lambda: NOW)
     assert job(key).status == PdfJobStatus.DONE
+
+
+def test_pdfs_someone_waits_for_are_made_before_scheduled_drafts(app, demo):
+    """A national run of scheduled drafts queues thousands of PDFs; a PDF asked for afterwards on a
+    page, an approval's, or a draft the coordinator compiled is still made first."""
+    fiscal_year = plan.get_fiscal_year(demo.id, 2568)
+    scheduled = [reports.compile_draft(fiscal_year, "results", period, date(2025, 3, 31), None, NOW)
+                 for period in ("mid", "year")]
+    compiled = reports.compile_draft(fiscal_year, "results", "manual-1", date(2025, 3, 31), person(Role.COORDINATOR), NOW)
+    memo = queue_memo(app, demo)
+    report = reports.build("measures", fiscal_year, date(2025, 3, 31))
+    asked = pdf_jobs.live(demo.id, report, None, lambda: pdf.word_for_pdf(report)).key
+    order = [db.session.get(PdfJob, pdf_jobs.claim("worker", NOW)).key for _ in range(5)]
+    assert order == [f"draft:{compiled.id}", memo, asked] + [f"draft:{draft.id}" for draft in scheduled]
+    assert pdf_jobs.claim("worker", NOW) is None
+
+
+def test_a_new_layout_after_a_deploy_makes_another_live_pdf(app, demo, monkeypatch):
+    report = reports.build("measures", plan.get_fiscal_year(demo.id, 2568), date(2025, 3, 31))
+    before = pdf_jobs.live(demo.id, report, None, lambda: pdf.word_for_pdf(report)).key
+    monkeypatch.setattr(pdf_jobs, "layout", lambda: "the layout of the next release")
+    after = pdf_jobs.live(demo.id, report, None, lambda: pdf.word_for_pdf(report)).key
+    assert after != before

@@ -15,6 +15,13 @@ class PdfJobStatus:
     FAILED = "failed"  # its Thai error says why; the Word file is there, and the job can be queued again
 
 
+class PdfJobPriority:
+    """Which jobs go first: those someone waits for (a PDF asked for on a page, an approval, a draft
+    the coordinator compiled), then those a schedule made (the scheduled drafts of every agency)."""
+    WAITED_FOR = 0
+    SCHEDULED = 1
+
+
 class PdfJob(OrgOwned, db.Model):
     """One PDF to make from a Word file (written in Laksaman, the font the PDF embeds). The PDF goes
     to a version's files (its document, "pdf", or its memo, "memo-pdf"), to a draft, or, for a
@@ -32,6 +39,7 @@ class PdfJob(OrgOwned, db.Model):
     sha256: Mapped[str] = mapped_column(String(64), default="")  # of the PDF
     status: Mapped[str] = mapped_column(String(10), default=PdfJobStatus.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    priority: Mapped[int] = mapped_column(default=PdfJobPriority.WAITED_FOR, server_default="0")  # lower first
     claimed_by: Mapped[str] = mapped_column(String(100), default="")
     claimed_until: Mapped[datetime | None]
     error: Mapped[str] = mapped_column(Text, default="")

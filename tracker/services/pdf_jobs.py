@@ -4,9 +4,10 @@ queues a job here: an approved version's document, a request's memo, a draft, or
 of today's data. The scheduler (every few seconds) or `flask tracker documents` converts it and puts
 the PDF where it belongs; until then the pages say that it is being made.
 
-A live document's job is keyed by what its PDF is made from (the report's data and the letterhead),
-so the same data asked twice queues one job, and its PDF is served again for as long as the data is
-unchanged (and at most KEEP_LIVE).
+A live document's job is keyed by what its PDF is made from (the report's data, the letterhead and
+the code that lays it out), so the same data asked twice queues one job, and its PDF is served again
+for as long as the data is unchanged (and at most KEEP_LIVE). Jobs someone waits for go before
+those a schedule queued (PdfJobPriority).
 
 Claims follow the outbox: a conditional UPDATE, after a SELECT … FOR UPDATE SKIP LOCKED on
 PostgreSQL, gives each job to one process. A process that dies while converting leaves its claim to
@@ -17,13 +18,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
-from tracker.models import DocumentFile, DocumentVersion, PdfJob, PdfJobStatus, ReportDraft
-from tracker.services.reports import pdf, snapshot
+from tracker.models import DocumentFile, DocumentVersion, PdfJob, PdfJobPriority, PdfJobStatus, ReportDraft
+from tracker.services.reports import docx, pdf, snapshot, word
 from tracker.services.reports.data import Report
 
 CLAIM_TIME = timedelta(seconds=2 * pdf.TIMEOUT_SECONDS)  # longer than any conversion may take
@@ -40,8 +43,10 @@ def queue_for_version(version: DocumentVersion, fmt: str, source: bytes) -> None
     _queue(version.organization_id, f"version:{version.id}:{fmt}", source, version_id=version.id, fmt=fmt)
 
 
-def queue_for_draft(draft: ReportDraft, source: bytes) -> None:
-    _queue(draft.organization_id, f"draft:{draft.id}", source, draft_id=draft.id)
+def queue_for_draft(draft: ReportDraft, source: bytes, scheduled: bool = False) -> None:
+    """A draft's PDF; one compiled on a schedule waits behind the PDFs people are waiting for."""
+    priority = PdfJobPriority.SCHEDULED if scheduled else PdfJobPriority.WAITED_FOR
+    _queue(draft.organization_id, f"draft:{draft.id}", source, draft_id=draft.id, priority=priority)
 
 
 def live(organization_id: int, report: Report, letterhead: bytes | None, source: Callable[[], bytes],
@@ -49,7 +54,7 @@ def live(organization_id: int, report: Report, letterhead: bytes | None, source:
     """The job of this report's PDF as the data says today: the one made before from the same data
     and letterhead, or a new one (its Word file from `source()`). With `retry`, one that failed is
     queued again: asking anew is how a person retries."""
-    made_from = snapshot.dumps(report).encode() + b"\0" + (letterhead or b"")
+    made_from = snapshot.dumps(report).encode() + b"\0" + (letterhead or b"") + b"\0" + layout().encode()
     key = f"live:{organization_id}:{hashlib.sha256(made_from).hexdigest()}"
     job = _by_key(key)
     if job is None:
@@ -58,6 +63,16 @@ def live(organization_id: int, report: Report, letterhead: bytes | None, source:
         again(job)
     db.session.commit()
     return _by_key(key)
+
+
+@cache
+def layout() -> str:
+    """A fingerprint of the code that lays the document out (its Word file, from which the PDF is
+    converted): a deploy that changes the layout makes new live PDFs instead of serving older ones."""
+    digest = hashlib.sha256()
+    for module in (docx, word, pdf):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
 
 
 def _queue(organization_id: int, key: str, source: bytes, **target) -> None:
@@ -127,10 +142,11 @@ def _claimable(now: datetime):
 
 
 def claim(worker: str, now: datetime) -> int | None:
-    """Take the oldest job waiting, if another process does not take it first; its id. On
+    """Take the oldest job waiting, those someone waits for first, if another process does not take
+    it first; its id. On
     PostgreSQL the SELECT locks the row and SKIP LOCKED hands other processes other jobs; on SQLite
     two may pick the same one, and the UPDATE, true only while it is unclaimed, gives it to one."""
-    due = (select(PdfJob.id).where(_claimable(now)).order_by(PdfJob.id).limit(1)
+    due = (select(PdfJob.id).where(_claimable(now)).order_by(PdfJob.priority, PdfJob.id).limit(1)
            .with_for_update(skip_locked=True))
     for _ in range(CLAIM_TRIES):
         picked = db.session.scalar(due)

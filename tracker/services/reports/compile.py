@@ -86,7 +86,7 @@ def compile_draft(fiscal_year: FiscalYear, kind: str, period: str, as_of: date, 
                         docx=write(report, "docx", settings.letterhead), xlsx=write(report, "xlsx"))
     db.session.add(draft)
     db.session.flush()
-    pdf_jobs.queue_for_draft(draft, pdf.word_for_pdf(report, settings.letterhead))
+    pdf_jobs.queue_for_draft(draft, pdf.word_for_pdf(report, settings.letterhead), scheduled=actor is None)
     audit.record(fiscal_year.organization_id, actor, "report.compile", "report_draft", draft.id, None,
                  {"kind": kind, "period": period, "as_of": as_of.isoformat()})
     db.session.commit()
