@@ -3,6 +3,7 @@ documents, their files and versions, the progress page and its public evidence; 
 coordinator names the pages and a head chooses what evidence they show."""
 import hashlib
 import io
+from datetime import datetime
 
 import pytest
 from docx import Document as WordDocument
@@ -14,9 +15,10 @@ from tracker.extensions import db
 from tracker.models import (
     AuditEvent, DocumentFile, Division, Evidence, FiscalYear, Organization, ProgressUpdate, Task, User, VersionStatus,
 )
-from tracker.services import public_pages, tasks
+from tracker.services import pdf_jobs, public_pages, tasks, versions
 from tracker.services.demo import DEMO_USERS
 from tracker.services.errors import ServiceError
+from tracker.services.reports import pdf
 
 AGENCY = "องค์การบริหารส่วนตำบลพิชัย"
 
@@ -183,6 +185,26 @@ def test_docx_is_the_stored_file_with_a_good_name_and_the_agency_in_it(client, m
 def test_xlsx_opens_with_the_agency_in_it(client, measures):
     response = client.get("/public/pichai/2568/measures.xlsx")
     assert response.status_code == 200 and AGENCY in xlsx_text(response.get_data())
+
+
+def test_a_pdf_still_being_made_is_announced_and_its_address_asks_to_come_back(app, client, measures):
+    """Just after approval the PDF is made in the background: the pages say so and look again, and
+    the PDF's permanent address (the one given to ITAS) answers 503 with Retry-After, not 404.
+    Once made (real LibreOffice), the PDF is listed and served."""
+    pdf_jobs.queue_for_version(measures, "pdf", pdf.word_for_pdf(versions.report_of(measures)))
+    db.session.commit()
+    listing, waiting = client.get("/public/pichai/2568/"), get(client, "/public/pichai/2568/measures.pdf")
+    assert "PDF กำลังจัดทำ" in page(listing) and listing.headers["Refresh"].startswith("3")
+    assert "max-age=0" in listing.headers["Cache-Control"]
+    assert "ไฟล์ PDF กำลังจัดทำ" in page(client.get("/public/pichai/2568/measures"))
+    assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "3"
+    assert "no-store" in waiting.headers["Cache-Control"] and "กำลังจัดทำไฟล์ PDF" in page(waiting)
+    assert [made.key for made in pdf_jobs.make_pending("test", datetime(2025, 3, 31, 3, 0)).done] == \
+        [f"version:{measures.id}:pdf"]
+    listing, made = client.get("/public/pichai/2568/"), get(client, "/public/pichai/2568/measures.pdf")
+    assert "PDF กำลังจัดทำ" not in page(listing) and "Refresh" not in listing.headers
+    assert 'href="/public/pichai/2568/measures.pdf"' in page(listing)
+    assert made.status_code == 200 and made.get_data().startswith(b"%PDF")
 
 
 def test_a_file_answers_304_to_its_sha256(client, measures):

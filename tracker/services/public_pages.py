@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.models import (
     DocumentFile, DocumentVersion, Evidence, FiscalYear, Measure, Organization, ProgressUpdate, Task, Topic, User,
 )
-from tracker.services import audit, versions, wording
+from tracker.services import audit, pdf_jobs, versions, wording
 from tracker.services.errors import NotFound, ServiceError
 from tracker.services.reports.data import Report
 from tracker.services.versions import DOCUMENT_FORMATS, Document
@@ -35,6 +35,7 @@ class PublishedDocument:
     version: DocumentVersion
     report: Report
     formats: list[str]
+    pdf_waiting: bool = False  # its PDF is being made (just after approval): the page says so
 
     @property
     def document(self) -> Document:
@@ -81,7 +82,14 @@ def listing(organization: Organization, only: FiscalYear | None = None) -> list[
 
 def described(version: DocumentVersion) -> PublishedDocument:
     formats = [fmt for fmt in versions.formats_of(version) if fmt in DOCUMENT_FORMATS]
-    return PublishedDocument(version, versions.report_of(version), formats)
+    return PublishedDocument(version, versions.report_of(version), formats,
+                             "pdf" not in formats and pdf_waiting(version))
+
+
+def pdf_waiting(version: DocumentVersion) -> bool:
+    """Whether the version's PDF is queued or being made in the background."""
+    job = pdf_jobs.of_version(version).get("pdf")
+    return job is not None and job.waiting
 
 
 def locate(slug: str, year: int, doc: str, number: int | None = None) -> tuple[Organization, DocumentVersion]:

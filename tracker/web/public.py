@@ -5,15 +5,19 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, send_file
 
 from tracker import clock
+from tracker.extensions import db
 from tracker.models import DocumentVersion, Organization
 from tracker.services import evidence, public_pages, versions
+from tracker.services.versions import Document
 from tracker.services.reports.compile import FORMATS
 from tracker.web import security
-from tracker.web.common import or_abort
+from tracker.web.common import PDF_REFRESH_SECONDS, or_abort, refreshed_while
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 MAX_AGE = 300  # seconds a browser or proxy may keep a page before asking again
 FORMAT_LABELS = {"pdf": "PDF", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)"}
+PDF_BEING_MADE = ("ไฟล์ PDF ของเอกสารฉบับนี้ซึ่งเพิ่งเผยแพร่กำลังจัดทำอยู่ หน้านี้จะเปิดไฟล์ให้เองเมื่อพร้อม "
+                  "(ปกติไม่เกินหนึ่งนาที)")
 
 
 @bp.context_processor
@@ -21,10 +25,11 @@ def format_labels():
     return {"FORMAT_LABELS": FORMAT_LABELS}
 
 
-def _cached(response: Response, etag: str | None = None, last_modified: datetime | None = None) -> Response:
+def _cached(response: Response, etag: str | None = None, last_modified: datetime | None = None,
+            max_age: int = MAX_AGE) -> Response:
     """Public caching with an ETag (a hash of the body unless given) and a 304 for If-None-Match."""
     response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE
+    response.cache_control.max_age = max_age
     if etag:
         response.set_etag(etag)
     else:
@@ -34,28 +39,36 @@ def _cached(response: Response, etag: str | None = None, last_modified: datetime
     return response.make_conditional(request)
 
 
-def _page(template: str, organization: Organization, embeddable: bool = False, **context) -> Response:
-    """A public page; with ?embed=1 (where `embeddable`) a plain one that other sites may frame."""
+def _page(template: str, organization: Organization, embeddable: bool = False, waiting: bool = False,
+          **context) -> Response:
+    """A public page; with ?embed=1 (where `embeddable`) a plain one that other sites may frame. One
+    that shows a PDF being made is not kept, and loads itself again until the PDF is there."""
     embed = embeddable and request.args.get("embed") == "1"
     response = make_response(render_template(template, organization=organization, embed=embed, **context))
     if embed:
         security.allow_framing(response)
-    return _cached(response)
+    return refreshed_while(waiting, _cached(response, max_age=0 if waiting else MAX_AGE))
 
 
 @bp.route("/<slug>/")
 def agency(slug: str):
     organization = or_abort(public_pages.agency, slug)
-    return _page("public/listing.html", organization, embeddable=True,
-                 years=public_pages.listing(organization), single_year=False)
+    years = public_pages.listing(organization)
+    return _page("public/listing.html", organization, embeddable=True, waiting=_any_waiting(years),
+                 years=years, single_year=False)
 
 
 @bp.route("/<slug>/<int:fy>/")
 def year(slug: str, fy: int):
     organization = or_abort(public_pages.agency, slug)
     fiscal_year = or_abort(public_pages.fiscal_year, organization, fy)
-    return _page("public/listing.html", organization, embeddable=True,
-                 years=public_pages.listing(organization, fiscal_year), single_year=True)
+    years = public_pages.listing(organization, fiscal_year)
+    return _page("public/listing.html", organization, embeddable=True, waiting=_any_waiting(years),
+                 years=years, single_year=True)
+
+
+def _any_waiting(years: list[public_pages.YearListing]) -> bool:
+    return any(item.pdf_waiting for year in years for item in year.documents)
 
 
 @bp.route("/<slug>/<int:fy>/progress")
@@ -69,7 +82,8 @@ def progress(slug: str, fy: int):
 
 def _document_page(slug: str, fy: int, doc: str, number: int | None):
     organization, version = or_abort(public_pages.locate, slug, fy, doc, number)
-    return _page("public/document.html", organization, item=public_pages.described(version),
+    item = public_pages.described(version)
+    return _page("public/document.html", organization, waiting=item.pdf_waiting, item=item,
                  older=public_pages.older_versions(organization, version), latest=number is None)
 
 
@@ -84,7 +98,15 @@ def version(slug: str, fy: int, doc: str, number: int):
 
 
 def _file(version: DocumentVersion, fmt: str) -> Response:
-    """The version's stored bytes, as they were approved (never made again)."""
+    """The version's stored bytes, as they were approved (never made again). A PDF still being made
+    answers 503 with when to ask again, not 404: its address is the one given to ITAS."""
+    if fmt == "pdf" and public_pages.pdf_waiting(version):
+        response = make_response(render_template(
+            "public/pdf_waiting.html", organization=db.session.get(Organization, version.organization_id),
+            message=PDF_BEING_MADE, fy=version.fiscal_year.year, doc=Document(version.kind, version.period).slug), 503)
+        response.headers["Retry-After"] = str(PDF_REFRESH_SECONDS)
+        response.cache_control.no_store = True
+        return refreshed_while(True, response)
     stored = or_abort(public_pages.document_file, version, fmt)
     response = Response(stored.content, mimetype=FORMATS[fmt])
     name = public_pages.download_name(version, versions.report_of(version), fmt)
