@@ -122,6 +122,7 @@ def scheduler_command() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # `make run` and service managers stop it with SIGTERM: leave as cleanly as on Ctrl+C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    jobs = None
     try:
         # Built (its triggers imported) before it says so: a SIGTERM in the middle of an import
         # leaves a warning on the way out.
@@ -129,6 +130,10 @@ def scheduler_command() -> None:
         click.echo("Scheduler started (Ctrl+C to stop).")
         jobs.start()
     except (KeyboardInterrupt, SystemExit):
+        if jobs is not None and jobs.running:
+            # A job under way finishes before the process leaves: cut off by the interpreter's
+            # shutdown, it could not start the threads it delivers with.
+            jobs.shutdown(wait=True)
         click.echo("Scheduler stopped.")
 
 
