@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from select import select as wait_readable
 
 import pytest
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from config import BASE_DIR
 from tests import servers
@@ -22,7 +22,9 @@ from tests.servers import LineApiServer, SmtpServer, bangkok, line_id
 from tracker import scheduler
 from tracker.channels.email import message_id
 from tracker.extensions import db
-from tracker.models import Delivery, DeliveryStatus, NotificationPreference, Organization, ReportDraft, Role, User
+from tracker.models import (
+    Delivery, DeliveryStatus, NotificationPreference, Organization, ReportDraft, Role, SchedulerLease, User,
+)
 from tracker.models.base import utcnow
 from tracker.services import users
 
@@ -316,3 +318,31 @@ def test_long_delivery_runs_say_how_far_they_are_every_thousand_messages():
     for _ in range(120):  # 2,400 messages in batches of 20
         progress(20)
     assert lines == ["… 1000 messages handled", "… 2000 messages handled"]
+
+
+
+def test_a_sigterm_as_a_delivery_starts_lets_it_run_and_the_scheduler_leaves_cleanly(app, database_url, smtp,
+                                                                                   line_api):
+    """A service manager stops the scheduler just as its delivery job starts. The job finishes (its
+    messages sent once) before the process leaves, and the process exits 0 without a traceback: cut
+    off by the interpreter's shutdown, the job could not start the threads it delivers with. The test
+    holds the job at its first step, renewing the lease, by locking the lease's row."""
+    addresses = queue_emails(3)
+    db.session.add(SchedulerLease(name=scheduler.LEASE, holder="gone", expires_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    db.session.remove()
+    deadline = time.monotonic() + PROCESS_TIME_LIMIT
+    with db.engine.connect() as lock:
+        lock.execute(update(SchedulerLease).values(holder="gone"))  # the row (SQLite: the database) locked
+        with running(process_environment(database_url, smtp, line_api), "scheduler") as process:
+            wait_for_start(process, deadline)
+            time.sleep(1)  # the jobs wait on the lock
+            process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            lock.rollback()
+            output, errors = process.communicate(timeout=PROCESS_TIME_LIMIT)
+    assert process.returncode == 0, errors
+    assert "Traceback" not in errors, errors
+    assert "Scheduler stopped." in output
+    assert sorted(mail.rcpt_tos[0] for mail in smtp.messages) == sorted(addresses)
+    assert {row.status for row in rows()} == {DeliveryStatus.SENT}
