@@ -164,6 +164,17 @@ def test_scheduler_compiles_nothing_before_the_date(app, demo):
     assert reports.compile_scheduled_drafts(app.config, bangkok_to_utc(datetime(2025, 3, 31, 8, 30))) == []
 
 
+def test_scheduler_compiles_on_the_agencys_own_date_and_other_agencies_on_theirs(app, demo, other_agency):
+    """One agency compiles its 6-month draft on 20 Mar; another, with no settings saved, on the
+    default 1 Apr."""
+    reports.settings_for(demo.id).midyear_compile_on = "03-20"
+    db.session.commit()
+    on_the_20th = reports.compile_scheduled_drafts(app.config, bangkok_to_utc(datetime(2025, 3, 20, 8, 30)))
+    assert [(d.organization_id, d.period) for d in on_the_20th] == [(demo.id, "mid")]
+    on_the_1st = reports.compile_scheduled_drafts(app.config, bangkok_to_utc(datetime(2025, 4, 1, 8, 30)))
+    assert [(d.organization_id, d.period) for d in on_the_1st] == [(other_agency.organization.id, "mid")]
+
+
 def test_report_settings_name_the_signers_and_take_a_letterhead(coordinator_client, demo):
     letterhead = Document()
     letterhead.sections[0].header.paragraphs[0].text = "องค์การบริหารส่วนตำบลพิชัย หัวกระดาษ"
