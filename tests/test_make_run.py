@@ -142,5 +142,9 @@ def test_the_launcher_stops_the_scheduler_when_the_web_server_cannot_start(envir
         process = start([sys.executable, "scripts/serve.py", "--port", str(port)], environment)
         output = process.communicate(timeout=START_LIMIT)[0]
     assert process.returncode != 0
-    assert "Scheduler stopped." in output, output
+    assert "Port" in output and "in use" in output, output
+    # The launcher stops the scheduler and waits for it. One that had started says it stopped; on a
+    # loaded machine the web server can fail before the scheduler has even started (SIGTERM then
+    # ends it during its imports, silently).
+    assert "Scheduler stopped." in output or "Scheduler started" not in output, output
     assert "Traceback" not in output, output
