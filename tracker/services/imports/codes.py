@@ -2,6 +2,7 @@
 e3") or grouped ("e1–e3", as the ITAS result shows some EIT items); what a typed code means in a
 year's item list, and how a new list spells its codes."""
 import re
+from functools import lru_cache
 
 from tracker.thai import to_arabic_digits
 
@@ -23,7 +24,13 @@ class CodeError(ValueError):
 
 
 def _clean(text) -> str:
-    return re.sub(r"[\s\-_.]", "", to_arabic_digits(str(text or ""))).upper()
+    return _cleaned(str(text or ""))
+
+
+@lru_cache(maxsize=16384)
+def _cleaned(text: str) -> str:
+    """Remembered: a page matching items asks for each code of a list once per item."""
+    return re.sub(r"[\s\-_.]", "", to_arabic_digits(text)).upper()
 
 
 def normalise_code(text, known_codes) -> str | None:
