@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -117,13 +117,16 @@ class _Facts:
             .options(joinedload(Task.division), joinedload(Task.measure).joinedload(Measure.topic))))
 
     @cached_property
-    def updates(self) -> dict[int, list[ProgressUpdate]]:
-        """The tasks' updates up to as_of, by task id, oldest first."""
+    def updates(self) -> dict[int, list[Row]]:
+        """The tasks' updates up to as_of, by task id, oldest first: rows of what the checks read
+        (created_at, status, done_text, problems), not whole updates."""
         until = bangkok_to_utc(datetime.combine(self.as_of, time.max))
-        updates: dict[int, list[ProgressUpdate]] = {task.id: [] for task in self.tasks}
-        for update in db.session.scalars(
-                select(ProgressUpdate).where(ProgressUpdate.task_id.in_(list(updates)),
-                                             ProgressUpdate.created_at <= until).order_by(ProgressUpdate.id)):
+        updates: dict[int, list[Row]] = {task.id: [] for task in self.tasks}
+        for update in db.session.execute(
+                select(ProgressUpdate.task_id, ProgressUpdate.created_at, ProgressUpdate.status,
+                       ProgressUpdate.done_text, ProgressUpdate.problems)
+                .where(ProgressUpdate.task_id.in_(list(updates)), ProgressUpdate.created_at <= until)
+                .order_by(ProgressUpdate.id)):
             updates[update.task_id].append(update)
         return updates
 
