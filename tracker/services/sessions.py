@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import LoginSession, User
@@ -50,7 +51,9 @@ def resume(session_id: str, now: datetime) -> User | None:
     row = db.session.execute(
         select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id).where(
             User.id == user_id, User.active.is_(True), LoginSession.token_hash == _digest(token),
-            LoginSession.ended_at.is_(None), LoginSession.last_seen_at > now - idle_limit())).first()
+            LoginSession.ended_at.is_(None), LoginSession.last_seen_at > now - idle_limit())
+        # every page's menu names the user's agency and division: loaded with the user, not after
+        .options(joinedload(User.organization), joinedload(User.division))).first()
     if row is None or not hmac.compare_digest(key, row.User.session_key()):
         return None
     _touch(row.LoginSession, now)
