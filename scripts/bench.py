@@ -281,8 +281,8 @@ def run_all(app, docx: bytes) -> list[Result]:
 
 
 def bench_pages(app, demo_year: int) -> list[Result]:
-    """The pages of issue 12 on the demo, as its coordinator and the head of กองคลัง: p95 server time
-    in-process, then requests per second over gunicorn (posting last: it adds updates to the task)."""
+    """The pages of issue 12 on the demo, as its coordinator and the head of กองคลัง: requests per
+    second over gunicorn, then p95 server time in-process (posting last: it adds updates to the task)."""
     with app.app_context():
         task = db.session.scalar(
             select(Task).join(Task.measure).join(Measure.topic).join(User, User.division_id == Task.division_id)
