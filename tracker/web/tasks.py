@@ -94,7 +94,7 @@ def update(task_id: int):
         flash(str(error), "danger")
         return _render_task(task, form, status=422)
     flash("บันทึกความก้าวหน้าแล้ว", "success")
-    return redirect(url_for("tasks.show", task_id=task.id))
+    return redirect(url_for("tasks.show", task_id=task_id))  # not task.id: the commit expired the task
 
 
 @bp.route("/evidence/<int:evidence_id>/public", methods=["POST"])
