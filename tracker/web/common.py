@@ -2,8 +2,9 @@
 import base64
 import binascii
 from functools import wraps
+from urllib.parse import urlencode
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker import clock
@@ -115,3 +116,14 @@ def refreshed_while(waiting: bool, response, url: str | None = None):
     if waiting:
         response.headers["Refresh"] = f"{PDF_REFRESH_SECONDS}; url={url}" if url else str(PDF_REFRESH_SECONDS)
     return response
+
+
+def task_list_url(year: int, status: str | None = None, division: int | None = None, topic: int | None = None) -> str:
+    """url_for("tasks.index", fy=…, status=…, division=…, topic=…) for the dashboard's hundred count
+    links: the list's path is built once a request, the query string by hand (url_for took a tenth
+    of the page)."""
+    if "task_list_path" not in g:
+        g.task_list_path = url_for("tasks.index")
+    query = urlencode([(name, value) for name, value in (("fy", year), ("status", status), ("division", division),
+                                                         ("topic", topic)) if value is not None])
+    return f"{g.task_list_path}?{query}"
