@@ -60,7 +60,7 @@ def _nothing_written_yet(conn) -> None:
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_writes(conn, _cursor, statement: str, *_args) -> None:
-    if not statement.lstrip()[:6].upper() == "SELECT":
+    if statement.lstrip()[:6].upper() != "SELECT":
         conn.info["wrote"] = True
 
 
