@@ -143,9 +143,9 @@ def _claimable(now: datetime):
 
 def claim(worker: str, now: datetime) -> int | None:
     """Take the oldest job waiting, those someone waits for first, if another process does not take
-    it first; its id. On
-    PostgreSQL the SELECT locks the row and SKIP LOCKED hands other processes other jobs; on SQLite
-    two may pick the same one, and the UPDATE, true only while it is unclaimed, gives it to one."""
+    it first; its id. On PostgreSQL the SELECT locks the row and SKIP LOCKED hands other processes
+    other jobs; on SQLite two may pick the same one, and the UPDATE, true only while it is
+    unclaimed, gives it to one."""
     due = (select(PdfJob.id).where(_claimable(now)).order_by(PdfJob.priority, PdfJob.id).limit(1)
            .with_for_update(skip_locked=True))
     for _ in range(CLAIM_TRIES):

@@ -39,8 +39,8 @@ year before (ITA 2569), that year's as of its last day. The round is ita_calenda
 - results_published: that acknowledged version is published on the agency's public pages.
 """
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, time
+from functools import cached_property
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import joinedload

@@ -5,9 +5,9 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, send_file
 
 from tracker import clock
-from tracker.extensions import db
 from tracker.models import DocumentVersion, Organization
 from tracker.services import evidence, public_pages, versions
+from tracker.services.errors import NotFound
 from tracker.services.versions import Document
 from tracker.services.reports.compile import FORMATS
 from tracker.web import security
@@ -97,33 +97,40 @@ def version(slug: str, fy: int, doc: str, number: int):
     return _document_page(slug, fy, doc, number)
 
 
-def _file(version: DocumentVersion, fmt: str) -> Response:
+def _file(organization: Organization, version: DocumentVersion, fmt: str) -> Response:
     """The version's stored bytes, as they were approved (never made again). A PDF still being made
     answers 503 with when to ask again, not 404: its address is the one given to ITAS."""
-    if fmt == "pdf" and public_pages.pdf_waiting(version):
-        response = make_response(render_template(
-            "public/pdf_waiting.html", organization=db.session.get(Organization, version.organization_id),
-            message=PDF_BEING_MADE, fy=version.fiscal_year.year, doc=Document(version.kind, version.period).slug), 503)
-        response.headers["Retry-After"] = str(PDF_REFRESH_SECONDS)
-        response.cache_control.no_store = True
-        return refreshed_while(True, response)
-    stored = or_abort(public_pages.document_file, version, fmt)
+    try:
+        stored = public_pages.document_file(version, fmt)
+    except NotFound:
+        if fmt == "pdf" and public_pages.pdf_waiting(version):
+            return _pdf_being_made(organization, version)
+        abort(404)
     response = Response(stored.content, mimetype=FORMATS[fmt])
     name = public_pages.download_name(version, versions.report_of(version), fmt)
     response.headers.set("Content-Disposition", "inline" if fmt == "pdf" else "attachment", filename=name)
     return _cached(response, etag=stored.sha256, last_modified=version.published_at)
 
 
+def _pdf_being_made(organization: Organization, version: DocumentVersion) -> Response:
+    response = make_response(render_template(
+        "public/pdf_waiting.html", organization=organization, message=PDF_BEING_MADE,
+        fy=version.fiscal_year.year, doc=Document(version.kind, version.period).slug), 503)
+    response.headers["Retry-After"] = str(PDF_REFRESH_SECONDS)
+    response.cache_control.no_store = True
+    return refreshed_while(True, response)
+
+
 @bp.route("/<slug>/<int:fy>/<doc>.<fmt>")
 def document_file(slug: str, fy: int, doc: str, fmt: str):
-    _, found = or_abort(public_pages.locate, slug, fy, doc)
-    return _file(found, fmt)
+    organization, found = or_abort(public_pages.locate, slug, fy, doc)
+    return _file(organization, found, fmt)
 
 
 @bp.route("/<slug>/<int:fy>/<doc>/v<int:number>.<fmt>")
 def version_file(slug: str, fy: int, doc: str, number: int, fmt: str):
-    _, found = or_abort(public_pages.locate, slug, fy, doc, number)
-    return _file(found, fmt)
+    organization, found = or_abort(public_pages.locate, slug, fy, doc, number)
+    return _file(organization, found, fmt)
 
 
 @bp.route("/<slug>/evidence/<int:evidence_id>", endpoint="evidence")
