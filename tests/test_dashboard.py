@@ -21,7 +21,7 @@ def html_of(client, url="/dashboard") -> str:
 def test_progress_by_division_counts_the_demo(app, demo):
     coordinator = find_user_by_email("coordinator@pichai.example")
     fiscal_year = plan.get_fiscal_year(demo.id, 2568)
-    rows = {r.label: r for r in dashboard.progress_by_division(coordinator, fiscal_year, tasks.TaskFilter(), TODAY)}
+    rows = {r.label: r for r in dashboard.overview(coordinator, fiscal_year, tasks.TaskFilter(), TODAY).by_division}
     # กองคลัง: the ทุกกอง measures (1 + 2) and topic 4's measure; one done, one in progress.
     finance = rows["กองคลัง"]
     assert (finance.total, finance.done, finance.in_progress, finance.not_started, finance.late) == (4, 1, 1, 2, 0)
@@ -31,16 +31,31 @@ def test_progress_by_division_counts_the_demo(app, demo):
 def test_progress_by_topic_follows_topic_order(app, demo):
     coordinator = find_user_by_email("coordinator@pichai.example")
     fiscal_year = plan.get_fiscal_year(demo.id, 2568)
-    rows = dashboard.progress_by_topic(coordinator, fiscal_year, tasks.TaskFilter(), TODAY)
-    assert [r.total for r in rows] == [4, 8, 1, 1, 1]
-    assert dashboard.overall(rows).total == 15
+    counted = dashboard.overview(coordinator, fiscal_year, tasks.TaskFilter(), TODAY)
+    assert [r.total for r in counted.by_topic] == [4, 8, 1, 1, 1]
+    assert counted.total.total == 15
+    assert [r.number for r in counted.by_division] == sorted(r.number for r in counted.by_division)
 
+
+
+def test_rows_by_topic_and_by_division_add_up_to_the_same_tasks(app, demo):
+    coordinator = find_user_by_email("coordinator@pichai.example")
+    fiscal_year = plan.get_fiscal_year(demo.id, 2568)
+    counted = dashboard.overview(coordinator, fiscal_year, tasks.TaskFilter(), TODAY)
+    listed = tasks.list_tasks(coordinator, fiscal_year, tasks.TaskFilter(), TODAY)
+    for rows in (counted.by_topic, counted.by_division):
+        for count in dashboard.COUNTS:
+            assert sum(getattr(row, count) for row in rows) == getattr(counted.total, count)
+    assert counted.total.total == len(listed)
+    assert counted.total.average_percent == round(sum(task.percent for task in listed) / len(listed), 1)
+    finance = [task.percent for task in listed if task.division.name == "กองคลัง"]
+    assert next(row for row in counted.by_division if row.label == "กองคลัง").average_percent == round(
+        sum(finance) / len(finance), 1)
 
 def test_late_is_counted_after_the_due_date(app, demo):
     coordinator = find_user_by_email("coordinator@pichai.example")
     fiscal_year = plan.get_fiscal_year(demo.id, 2568)
-    rows = dashboard.progress_by_topic(coordinator, fiscal_year, tasks.TaskFilter(), date(2025, 10, 1))
-    total = dashboard.overall(rows)
+    total = dashboard.overview(coordinator, fiscal_year, tasks.TaskFilter(), date(2025, 10, 1)).total
     assert total.late == 15 - total.done
 
 

@@ -359,6 +359,16 @@ def test_an_item_with_no_like_in_the_other_year_has_no_counterpart():
     assert item_banks.counterpart(this, items(("O1", "ข้อมูลผู้บริหาร"), ("O3", "อำนาจหน้าที่"))) is None
 
 
+
+def test_a_whole_list_is_matched_item_by_item_as_one_item_is():
+    this = items(("O8", "แผนการดำเนินงานและการใช้งบประมาณประจำปี"), ("o5", "แผนยุทธศาสตร์หรือแผนพัฒนาหน่วยงาน"),
+                 ("o1", "โครงสร้างและอำนาจหน้าที่"))
+    other = items(("o8", "แผนและความก้าวหน้าในการดำเนินงานและการใช้งบประมาณประจำปี"), ("O5", "ข่าวประชาสัมพันธ์"),
+                  ("O7", "แผนยุทธศาสตร์หรือแผนพัฒนาหน่วยงาน"), ("O1", "ข้อมูลผู้บริหาร"))
+    found = item_banks.counterparts(this, other)
+    assert [item.code if item else None for item in found] == ["o8", "O7", None]
+    assert found == [item_banks.counterpart(item, other) for item in this]
+
 # --- which items are the measures document and the results report ---
 
 def roles(assessment_year: AssessmentYear) -> tuple:

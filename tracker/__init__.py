@@ -110,7 +110,7 @@ def register_template_helpers(app: Flask) -> None:
     from tracker.services import wording
     from tracker.models.task import STATUS_LABELS, TaskStatus
     from tracker.services import audit
-    from tracker.web.common import task_list_url
+    from tracker.web.common import task_link
 
     app.jinja_env.filters["thai_date"] = thai.format_date
     app.jinja_env.filters["thai_date_long"] = lambda value: thai.format_date(value, long=True)
@@ -121,7 +121,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["printed_period"] = wording.period
     app.jinja_env.filters["printed_responsible"] = wording.responsible
     app.jinja_env.filters["printed_budget"] = wording.budget
-    app.jinja_env.globals["task_list_url"] = task_list_url
+    app.jinja_env.globals["task_link"] = task_link
     app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS
     app.jinja_env.globals["TaskStatus"] = TaskStatus
     app.jinja_env.globals["ACTION_LABELS"] = audit.ACTION_LABELS

@@ -108,12 +108,8 @@ def _last_year_scores(assessment_year: AssessmentYear, items: list[AssessmentIte
         .where(AssessmentItem.organization_id == earlier.organization_id,
                AssessmentItem.assessment_year_id == earlier.id)
         .options(contains_eager(AssessmentItem.score))))
-    scores = {}
-    for item in items:
-        last = item_banks.counterpart(item, scored)
-        if last is not None:
-            scores[item.code] = last.score.score
-    return earlier.year, scores
+    return earlier.year, {item.code: last.score.score for item, last in zip(items, item_banks.counterparts(items, scored))
+                          if last is not None}
 
 
 def _topics(fiscal_year: FiscalYear) -> list[Topic]:

@@ -23,48 +23,53 @@ class Progress:
     late: int
     average_percent: float
 
-    @property
-    def done_share(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+
+@dataclass
+class Overview:
+    by_topic: list[Progress]
+    by_division: list[Progress]
+    total: Progress
+
+
+COUNTS = ("total", "done", "in_progress", "not_started", "cancelled", "late")
 
 
 def _count(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _progress_rows(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date,
-                   key, label, order, join_division: bool = False) -> list[Progress]:
+def overview(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> Overview:
+    """The year's tasks that the user sees, counted by topic and by division. One query counts each
+    (topic, division) pair; the rows and the total add those up."""
     late = late_condition(today)
     on_time = ~late
-    query = apply_filter(visible_tasks(user, fiscal_year), task_filter, today)
-    if join_division:
-        query = query.join(Task.division)
+    query = apply_filter(visible_tasks(user, fiscal_year), task_filter, today).join(Task.division)
     query = query.with_only_columns(
-        key, label, order,
+        Topic.id, Topic.title, Topic.number, Division.id, Division.name, Division.position,
         func.count(Task.id),
         _count(Task.status == TaskStatus.DONE),
         _count((Task.status == TaskStatus.IN_PROGRESS) & on_time),
         _count((Task.status == TaskStatus.NOT_STARTED) & on_time),
         _count(Task.status == TaskStatus.CANCELLED),
         _count(late),
-        func.coalesce(func.avg(Task.percent), 0),
-    ).group_by(key, label, order).order_by(order)
-    return [Progress(row[0], row[1], *(int(v) for v in row[2:9]), round(float(row[9]), 1))
-            for row in db.session.execute(query)]
+        func.coalesce(func.sum(Task.percent), 0),
+    ).group_by(Topic.id, Topic.title, Topic.number, Division.id, Division.name, Division.position)
+    cells = [(row[0:3], row[3:6], [int(value) for value in row[6:]]) for row in db.session.execute(query)]
+    return Overview(_added_up(cells, 0), _added_up(cells, 1), _added_up(cells, None)[0] if cells else _none())
 
 
-def progress_by_topic(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[Progress]:
-    return _progress_rows(user, fiscal_year, task_filter, today, Topic.id, Topic.title, Topic.number)
+def _added_up(cells, side: int | None) -> list[Progress]:
+    """The cells summed per topic (side 0) or per division (side 1), in their order; side None: one
+    row of everything."""
+    sums: dict[tuple, list[int]] = {}
+    for cell in cells:
+        key = cell[side] if side is not None else (0, "ทั้งหมด", 0)
+        counts = sums.setdefault(key, [0] * (len(COUNTS) + 1))
+        for position, value in enumerate(cell[2]):
+            counts[position] += value
+    return [Progress(key_id, label, number, *counts[:-1], round(counts[-1] / counts[0], 1))
+            for (key_id, label, number), counts in sorted(sums.items(), key=lambda item: (item[0][2], item[0][0]))]
 
 
-def progress_by_division(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter,
-                         today: date) -> list[Progress]:
-    return _progress_rows(user, fiscal_year, task_filter, today, Division.id, Division.name, Division.position,
-                          join_division=True)
-
-
-def overall(rows: list[Progress]) -> Progress:
-    total = sum(r.total for r in rows)
-    weighted = sum(r.average_percent * r.total for r in rows)
-    return Progress(0, "ทั้งหมด", 0, total, *(sum(getattr(r, f) for r in rows) for f in (
-        "done", "in_progress", "not_started", "cancelled", "late")), round(weighted / total, 1) if total else 0.0)
+def _none() -> Progress:
+    return Progress(0, "ทั้งหมด", 0, *(0 for _ in COUNTS), 0.0)

@@ -82,11 +82,22 @@ def counterpart(item: AssessmentItem, others: list[AssessmentItem]) -> Assessmen
     """The item of another year's list that is this one. Items are renumbered and merged between
     years (O7 of 2567 is o5 of 2568), so one of the same code ("O08" or "o8" is O8) counts only when
     their titles agree; otherwise one whose title says the same, whatever its code; else none."""
-    same_code = codes.normalise_code(item.code, [other.code for other in others])
-    for other in others:
-        if other.code == same_code and _alike(other.title, item.title, SIMILAR_WORDING):
+    return counterparts([item], others)[0]
+
+
+def counterparts(items: list[AssessmentItem], others: list[AssessmentItem]) -> list[AssessmentItem | None]:
+    """Each item's counterpart (as above) in one other list, read once for all the items: a page
+    matches a whole year's list against the year before."""
+    candidates = [(other.code, other.title, other) for other in others]
+    read_code = codes.code_reader([code for code, _, _ in candidates])
+    return [_counterpart(read_code(item.code), item.title, candidates) for item in items]
+
+
+def _counterpart(same_code: str | None, title: str, candidates) -> AssessmentItem | None:
+    for code, other_title, other in candidates:
+        if code == same_code and _alike(other_title, title, SIMILAR_WORDING):
             return other
-    return next((other for other in others if _alike(other.title, item.title, SAME_WORDING)), None)
+    return next((other for _, other_title, other in candidates if _alike(other_title, title, SAME_WORDING)), None)
 
 
 @lru_cache(maxsize=65536)

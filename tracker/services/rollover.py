@@ -186,7 +186,7 @@ def _with_parts(organization_id: int, measure_ids: list[int]) -> list[Measure]:
 def _copy_topic(fiscal_year: FiscalYear, old: Topic, items: list[AssessmentItem], actor: User | None) -> Topic:
     """Same number and title; the analysis is left for the new result; each item's counterpart in
     the new year's list, where it has one."""
-    counterparts = [item_banks.counterpart(item, items) for item in old.items]
+    counterparts = item_banks.counterparts(old.items, items)
     return plan.create_topic(fiscal_year, plan.TopicInput(
         number=old.number, title=old.title, item_ids=[item.id for item in counterparts if item is not None]),
         actor, commit=False)

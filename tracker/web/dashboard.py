@@ -26,14 +26,13 @@ def overview():
     today = clock.today()
     task_filter = tasks.TaskFilter(division_id=int_arg("division"), topic_id=int_arg("topic"),
                                    status=request.args.get("status") or None)
-    by_topic = dashboard.progress_by_topic(current_user, fiscal_year, task_filter, today)
-    by_division = dashboard.progress_by_division(current_user, fiscal_year, task_filter, today)
+    counted = dashboard.overview(current_user, fiscal_year, task_filter, today)
     late_filter = tasks.TaskFilter(task_filter.division_id, task_filter.topic_id, tasks.LATE)
     return render_template(
         "dashboard/overview.html",
         fiscal_year=fiscal_year, fiscal_years=plan.fiscal_years(current_user.organization_id),
-        today=today, task_filter=task_filter, by_topic=by_topic, by_division=by_division,
-        total=dashboard.overall(by_topic),
+        today=today, task_filter=task_filter, by_topic=counted.by_topic, by_division=counted.by_division,
+        total=counted.total,
         late_tasks=tasks.list_tasks(current_user, fiscal_year, late_filter, today, limit=20),
         recent=tasks.recent_updates(current_user, fiscal_year, task_filter, today),
         topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),

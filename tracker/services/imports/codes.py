@@ -2,6 +2,7 @@
 e3") or grouped ("e1–e3", as the ITAS result shows some EIT items); what a typed code means in a
 year's item list, and how a new list spells its codes."""
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from tracker.thai import to_arabic_digits
@@ -37,10 +38,25 @@ def normalise_code(text, known_codes) -> str | None:
     """The known item code the typed text means, or None. Case, spaces and Thai digits do not matter;
     a leading zero (typed for the letter O, or the Thai ๐) means O, but only where that O-item exists:
     "07", "๐10", "o1", "O 07" → "O7", "O10", "O1"; "I1" → "i1" when the bank spells it so."""
+    return code_reader(known_codes)(text)
+
+
+def code_reader(known_codes) -> Callable[[object], str | None]:
+    """normalise_code over one list of known codes, the list read once for many texts."""
     by_key = {_clean(code): code for code in known_codes}
-    cleaned = _clean(text)
-    if not cleaned:
+
+    def read(text) -> str | None:
+        cleaned = _clean(text)
+        if not cleaned:
+            return None
+        if cleaned in by_key:
+            return by_key[cleaned]
+        match = _KNOWN.match(cleaned)
+        if match:
+            letter = "O" if match.group(1) == "0" else match.group(1)
+            return by_key.get(f"{letter}{int(match.group(2))}")
         return None
+    return read
     if cleaned in by_key:
         return by_key[cleaned]
     match = _KNOWN.match(cleaned)
