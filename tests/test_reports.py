@@ -227,3 +227,20 @@ def test_letterhead_that_is_a_zip_but_not_a_word_file_is_refused(coordinator_cli
             "letterhead": (io.BytesIO(buffer.getvalue()), "letter.docx")}
     html = page(coordinator_client.post("/reports/settings", data=data, content_type="multipart/form-data"))
     assert "เปิดไฟล์ .docx นี้ไม่ได้" in html
+
+
+def test_o35_lists_each_updates_evidence_up_to_the_report_date(app, demo):
+    from tests.test_public import add_progress, demo_year
+    from tracker.services.reports import data
+
+    task = add_progress(demo, links=["https://www.pichai.go.th/meeting-2568"], files=[("minutes.pdf", b"%PDF-1.4 a")])
+
+    def finance_result(as_of):
+        return next(result for topic in data.results_report(demo_year(demo), as_of).topics
+                    for measure in topic.measures if measure.title == task.measure.title
+                    for result in measure.tasks if result.division == "กองคลัง")
+
+    today = finance_result(utcnow().date())
+    assert today.evidence == ["minutes.pdf", "https://www.pichai.go.th/meeting-2568"]
+    assert today.done[-1] == "ประชุมชี้แจงแล้ว" and today.percent == 60
+    assert finance_result(date(2025, 3, 31)).evidence == []  # the update came after the report's date

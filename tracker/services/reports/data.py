@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import (
-    AssessmentItem, FiscalYear, Measure, Organization, ProgressUpdate, Task, TaskStatus, Topic,
+    AssessmentItem, Evidence, FiscalYear, Measure, Organization, ProgressUpdate, Task, TaskStatus, Topic,
 )
 from tracker.models.task import CLOSED_STATUSES, LATE_LABEL, STATUS_LABELS
 from tracker.services import ita_calendar, wording
@@ -148,9 +148,9 @@ def _topics(fiscal_year: FiscalYear) -> list[Topic]:
         select(Topic).where(Topic.organization_id == fiscal_year.organization_id,
                             Topic.fiscal_year_id == fiscal_year.id)
         .order_by(Topic.number)
-        .options(selectinload(Topic.items).selectinload(AssessmentItem.score),
+        .options(selectinload(Topic.items).joinedload(AssessmentItem.score),
                  selectinload(Topic.measures).selectinload(Measure.steps),
-                 selectinload(Topic.measures).selectinload(Measure.divisions))))
+                 selectinload(Topic.measures).joinedload(Measure.divisions))))
 
 
 _CODE = re.compile(r"^([A-Za-z]+)(\d+)$")
@@ -217,24 +217,48 @@ def _task_rows(fiscal_year: FiscalYear) -> list[Task]:
         .options(joinedload(Task.division))))
 
 
-def _updates_until(task_ids: list[int], as_of: date) -> dict[int, list[ProgressUpdate]]:
+@dataclass
+class Reported:
+    """A progress update as the results report reads it: rows, not entities, as a report reads
+    every update of the year."""
+    status: str
+    percent: int
+    done_text: str
+    problems: str
+    indicator_value: str
+    budget_spent: Decimal | None
+    created_at: datetime
+    evidence: list[str] = field(default_factory=list)  # each file's link or name, in the order given
+
+
+REPORTED = (ProgressUpdate.status, ProgressUpdate.percent, ProgressUpdate.done_text, ProgressUpdate.problems,
+            ProgressUpdate.indicator_value, ProgressUpdate.budget_spent, ProgressUpdate.created_at)
+
+
+def _updates_until(task_ids: list[int], as_of: date) -> dict[int, list[Reported]]:
     """Each task's progress updates made up to the end of the as-of day (Bangkok), oldest first."""
     until = bangkok_to_utc(datetime.combine(as_of, time.max))
-    by_task: dict[int, list[ProgressUpdate]] = {task_id: [] for task_id in task_ids}
-    for update in db.session.scalars(
-            select(ProgressUpdate).where(ProgressUpdate.task_id.in_(task_ids), ProgressUpdate.created_at <= until)
-            .order_by(ProgressUpdate.id).options(selectinload(ProgressUpdate.evidence))):
-        by_task[update.task_id].append(update)
+    made = (ProgressUpdate.task_id.in_(task_ids), ProgressUpdate.created_at <= until)
+    by_task: dict[int, list[Reported]] = {task_id: [] for task_id in task_ids}
+    by_id: dict[int, Reported] = {}
+    for row in db.session.execute(
+            select(ProgressUpdate.id, ProgressUpdate.task_id, *REPORTED).where(*made).order_by(ProgressUpdate.id)):
+        by_id[row[0]] = Reported(*row[2:])
+        by_task[row[1]].append(by_id[row[0]])
+    for update_id, url, filename in db.session.execute(
+            select(Evidence.update_id, Evidence.url, Evidence.filename)
+            .join(ProgressUpdate, ProgressUpdate.id == Evidence.update_id).where(*made).order_by(Evidence.id)):
+        by_id[update_id].evidence.append(url or filename)
     return by_task
 
 
-def task_result(task: Task, updates: list[ProgressUpdate], as_of: date, year_end: bool = False) -> TaskResult:
+def task_result(task: Task, updates: list[Reported], as_of: date, year_end: bool = False) -> TaskResult:
     """The task as it stood on the report date: its last update then, not its state today. At the
     year end every task not done (nor cancelled) is late, whatever its own due date."""
     last = updates[-1] if updates else None
     status = last.status if last else TaskStatus.NOT_STARTED
     late = (task.due_date < as_of or year_end) and status not in CLOSED_STATUSES
-    evidence = [e.url or e.filename for u in updates for e in u.evidence]
+    evidence = [link for u in updates for link in u.evidence]
     reached = [u.indicator_value for u in updates if u.indicator_value]
     spent = [u.budget_spent for u in updates if u.budget_spent is not None]
     return TaskResult(
