@@ -79,9 +79,9 @@ def get_owned(model, organization_id: int, object_id: int):
 def plan_topics(fiscal_year: FiscalYear, with_origins: bool = True) -> list[Topic]:
     """Topics with items, scores, measures, steps and divisions, and (with_origins) the year each
     carried-over measure came from, loaded in a fixed number of queries."""
-    options = [selectinload(Topic.items).selectinload(AssessmentItem.score),
+    options = [selectinload(Topic.items).joinedload(AssessmentItem.score),
                selectinload(Topic.measures).selectinload(Measure.steps),
-               selectinload(Topic.measures).selectinload(Measure.divisions)]
+               selectinload(Topic.measures).joinedload(Measure.divisions)]
     if with_origins:
         options.append(selectinload(Topic.measures).selectinload(Measure.carried_from).selectinload(Measure.topic)
                        .selectinload(Topic.fiscal_year))

@@ -138,7 +138,7 @@ class _Facts:
     def measures(self) -> list[Measure]:
         return [m for t in self.topics for m in t.measures]
 
-    @property
+    @cached_property
     def round(self) -> ita_calendar.Round:
         return ita_calendar.round_of(self.fiscal_year, self.as_of)
 

@@ -5,14 +5,12 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.models import (
-    AssessmentItem, Evidence, FiscalYear, Measure, Organization, ProgressUpdate, Task, TaskStatus, Topic,
-)
+from tracker.models import Evidence, FiscalYear, Measure, Organization, ProgressUpdate, Task, TaskStatus, Topic
 from tracker.models.task import CLOSED_STATUSES, LATE_LABEL, STATUS_LABELS
-from tracker.services import ita_calendar, wording
+from tracker.services import ita_calendar, plan, wording
 from tracker.services.documents import MEASURES, RESULTS, DocumentRole, roles_for
 from tracker.thai import bangkok_to_utc, format_date, local_datetime
 
@@ -143,16 +141,6 @@ class Report:
         return total
 
 
-def _topics(fiscal_year: FiscalYear) -> list[Topic]:
-    return list(db.session.scalars(
-        select(Topic).where(Topic.organization_id == fiscal_year.organization_id,
-                            Topic.fiscal_year_id == fiscal_year.id)
-        .order_by(Topic.number)
-        .options(selectinload(Topic.items).joinedload(AssessmentItem.score),
-                 selectinload(Topic.measures).selectinload(Measure.steps),
-                 selectinload(Topic.measures).joinedload(Measure.divisions))))
-
-
 _CODE = re.compile(r"^([A-Za-z]+)(\d+)$")
 
 
@@ -203,7 +191,7 @@ def measures_document(fiscal_year: FiscalYear, as_of: date, monitoring: str = ""
                       signers: list[Signer] | None = None) -> Report:
     """The analysis, the measures, steps, periods, who is responsible, budget and indicator."""
     topics = [TopicResult(t.number, t.title, t.analysis, _items(t), [_measure(m) for m in t.measures])
-              for t in _topics(fiscal_year)]
+              for t in plan.plan_topics(fiscal_year, with_origins=False)]
     return Report(**_header(fiscal_year, MEASURES, as_of), topics=topics, monitoring=monitoring,
                   signers=signers or [])
 
@@ -282,7 +270,7 @@ def results_report(fiscal_year: FiscalYear, as_of: date, suggestions: str = "",
         results_by_measure.setdefault(task.measure_id, []).append(result)
         _count(summary.setdefault(result.division, DivisionSummary(result.division)), result)
     topics = []
-    for topic in _topics(fiscal_year):
+    for topic in plan.plan_topics(fiscal_year, with_origins=False):
         measures = []
         for measure in topic.measures:
             row = _measure(measure)
