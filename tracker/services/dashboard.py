@@ -1,12 +1,15 @@
 """Where the fiscal year stands: progress by topic and by division, counted in SQL."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, select
 
 from tracker.extensions import db
-from tracker.models import Division, FiscalYear, Task, TaskStatus, Topic, User
-from tracker.services.tasks import TaskFilter, apply_filter, late_condition, visible_tasks
+from tracker.models import Division, FiscalYear, Measure, ProgressUpdate, Task, TaskStatus, Topic, User
+from tracker.services.tasks import LATE, TaskFilter, apply_filter, late_condition, visible_tasks
+
+LATE_LISTED = 20
+RECENT_LISTED = 10
 
 
 @dataclass
@@ -25,10 +28,34 @@ class Progress:
 
 
 @dataclass
+class LateTask:
+    task_id: int
+    measure: str
+    division: str
+    due_date: date
+    percent: int
+
+
+@dataclass
+class Report:
+    """A progress update as the dashboard lists it."""
+    task_id: int
+    measure: str
+    division: str
+    status: TaskStatus
+    percent: int
+    author: str | None  # None: written by the system
+    created_at: datetime
+    done_text: str
+
+
+@dataclass
 class Overview:
     by_topic: list[Progress]
     by_division: list[Progress]
     total: Progress
+    late: list[LateTask]  # the first LATE_LISTED, the longest overdue first
+    recent: list[Report]  # the newest RECENT_LISTED
 
 
 COUNTS = ("total", "done", "in_progress", "not_started", "cancelled", "late")
@@ -39,8 +66,15 @@ def _count(condition):
 
 
 def overview(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> Overview:
-    """The year's tasks that the user sees, counted by topic and by division. One query counts each
-    (topic, division) pair; the rows and the total add those up."""
+    """The year's tasks that the user sees, counted by topic and by division, with the late ones and
+    the newest reports; read as rows, not entities."""
+    cells = _cells(user, fiscal_year, task_filter, today)
+    return Overview(_added_up(cells, 0), _added_up(cells, 1), _added_up(cells, None)[0] if cells else _none(),
+                    _late(user, fiscal_year, task_filter, today), _recent(user, fiscal_year, task_filter, today))
+
+
+def _cells(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[tuple]:
+    """Each (topic, division) pair's counts: one query for both tables and the total."""
     late = late_condition(today)
     on_time = ~late
     query = apply_filter(visible_tasks(user, fiscal_year), task_filter, today).join(Task.division)
@@ -54,8 +88,26 @@ def overview(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today
         _count(late),
         func.coalesce(func.sum(Task.percent), 0),
     ).group_by(Topic.id, Topic.title, Topic.number, Division.id, Division.name, Division.position)
-    cells = [(row[0:3], row[3:6], [int(value) for value in row[6:]]) for row in db.session.execute(query)]
-    return Overview(_added_up(cells, 0), _added_up(cells, 1), _added_up(cells, None)[0] if cells else _none())
+    return [(row[0:3], row[3:6], [int(value) for value in row[6:]]) for row in db.session.execute(query)]
+
+
+def _late(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[LateTask]:
+    late_filter = TaskFilter(task_filter.division_id, task_filter.topic_id, LATE)
+    query = apply_filter(visible_tasks(user, fiscal_year), late_filter, today).join(Task.division)
+    return [LateTask(*row) for row in db.session.execute(
+        query.with_only_columns(Task.id, Measure.title, Division.name, Task.due_date, Task.percent)
+        .order_by(Task.due_date, Topic.number, Measure.position, Task.division_id).limit(LATE_LISTED))]
+
+
+def _recent(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[Report]:
+    task_ids = apply_filter(visible_tasks(user, fiscal_year), task_filter, today).with_only_columns(Task.id)
+    return [Report(task_id, measure, division, TaskStatus(status), *rest) for task_id, measure, division, status, *rest
+            in db.session.execute(
+                select(ProgressUpdate.task_id, Measure.title, Division.name, ProgressUpdate.status,
+                       ProgressUpdate.percent, User.name, ProgressUpdate.created_at, ProgressUpdate.done_text)
+                .join(Task, Task.id == ProgressUpdate.task_id).join(Task.measure).join(Task.division)
+                .outerjoin(User, User.id == ProgressUpdate.author_id)
+                .where(ProgressUpdate.task_id.in_(task_ids)).order_by(ProgressUpdate.id.desc()).limit(RECENT_LISTED))]
 
 
 def _added_up(cells, side: int | None) -> list[Progress]:

@@ -54,18 +54,20 @@ def fiscal_years(organization_id: int) -> list[FiscalYear]:
 def get_fiscal_year(organization_id: int, year: int | None, today: date | None = None) -> FiscalYear:
     """The asked year; else the one under way `today` (a next year started early to draft its
     measures does not hide this year's work), else the newest. Raises NotFound."""
-    query = select(FiscalYear).where(FiscalYear.organization_id == organization_id)
+    return choose_fiscal_year(fiscal_years(organization_id), year, today)
+
+
+def choose_fiscal_year(years: list[FiscalYear], year: int | None, today: date | None = None) -> FiscalYear:
+    """get_fiscal_year's choice among the agency's years, newest first (as fiscal_years lists them),
+    for a page that lists them too."""
     if year:
-        query = query.where(FiscalYear.year == year)
+        chosen = [fiscal_year for fiscal_year in years if fiscal_year.year == year]
     else:
-        if today:
-            query = query.order_by(case(((FiscalYear.start_date <= today) & (FiscalYear.end_date >= today), 0),
-                                        else_=1))
-        query = query.order_by(FiscalYear.year.desc()).limit(1)
-    fiscal_year = db.session.scalar(query)
-    if fiscal_year is None:
+        chosen = [fiscal_year for fiscal_year in years
+                  if today and fiscal_year.start_date <= today <= fiscal_year.end_date] or years
+    if not chosen:
         raise NotFound("ไม่พบปีงบประมาณนี้")
-    return fiscal_year
+    return chosen[0]
 
 
 def get_owned(model, organization_id: int, object_id: int):

@@ -181,18 +181,6 @@ def set_evidence_public(user: User, evidence_id: int, public: bool) -> Evidence:
     return evidence
 
 
-def recent_updates(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date,
-                   limit: int = 10) -> list[ProgressUpdate]:
-    task_ids = apply_filter(visible_tasks(user, fiscal_year), task_filter, today).with_only_columns(Task.id)
-    return list(db.session.scalars(
-        select(ProgressUpdate).where(ProgressUpdate.task_id.in_(task_ids))
-        .order_by(ProgressUpdate.id.desc()).limit(limit)
-        .options(joinedload(ProgressUpdate.author),
-                 joinedload(ProgressUpdate.task).joinedload(Task.division),
-                 joinedload(ProgressUpdate.task).joinedload(Task.measure))
-    ).unique())
-
-
 def audit_trail(task: Task) -> list[AuditEvent]:
     return list(db.session.scalars(
         select(AuditEvent).where(AuditEvent.organization_id == task.organization_id, AuditEvent.task_id == task.id)

@@ -13,7 +13,7 @@ from tracker.services import access, approvals, documents, pdf_jobs, plan, versi
 from tracker.services.errors import ServiceError
 from tracker.services.reports import compile as reports
 from tracker.web.approval_forms import DecisionForm, RequestForm
-from tracker.web.common import current_fiscal_year, or_abort, refreshed_while, require
+from tracker.web.common import agency_fiscal_years, current_fiscal_year, or_abort, refreshed_while, require
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 readers = require(access.can_view_approvals)
@@ -38,7 +38,7 @@ def index():
     fiscal_year = current_fiscal_year()
     history = {document: versions.history(fiscal_year, *document) for document in versions.DOCUMENTS}
     return render_template("approvals/index.html", fiscal_year=fiscal_year, history=history,
-                           fiscal_years=plan.fiscal_years(current_user.organization_id),
+                           fiscal_years=agency_fiscal_years(),
                            roles=documents.roles_for(fiscal_year), Document=versions.Document,
                            pending=approvals.pending(current_user.organization_id))
 

@@ -48,13 +48,21 @@ def current_fiscal_year() -> FiscalYear:
     none yet (a new installation) is sent to start its first one, or told that the coordinator has to."""
     year = int_arg("fy")
     try:
-        return plan.get_fiscal_year(current_user.organization_id, year, clock.today())
+        return plan.choose_fiscal_year(agency_fiscal_years(), year, clock.today())
     except NotFound:
-        if year is not None or plan.fiscal_years(current_user.organization_id):
+        if year is not None or agency_fiscal_years():
             abort(404)
     if access.can_edit_plan(current_user):
         abort(redirect(url_for("rollover.start")))
     abort(make_response(render_template("errors/error.html", code=None, message=NO_FISCAL_YEAR), 200))
+
+
+def agency_fiscal_years() -> list[FiscalYear]:
+    """The user's agency's fiscal years, newest first: read once a request for the year chosen and
+    the year picker."""
+    if "fiscal_years" not in g:
+        g.fiscal_years = plan.fiscal_years(current_user.organization_id)
+    return g.fiscal_years
 
 
 NO_FISCAL_YEAR = ("หน่วยงานยังไม่ได้เริ่มปีงบประมาณในระบบ ผู้ประสานงาน ITA ต้องเริ่มปีงบประมาณและจัดทำมาตรการก่อน "

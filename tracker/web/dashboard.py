@@ -6,7 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker import clock
 from tracker.extensions import db
 from tracker.services import access, dashboard, plan, tasks
-from tracker.web.common import current_fiscal_year, int_arg, require
+from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
 
 bp = Blueprint("dashboard", __name__)
 
@@ -27,14 +27,11 @@ def overview():
     task_filter = tasks.TaskFilter(division_id=int_arg("division"), topic_id=int_arg("topic"),
                                    status=request.args.get("status") or None)
     counted = dashboard.overview(current_user, fiscal_year, task_filter, today)
-    late_filter = tasks.TaskFilter(task_filter.division_id, task_filter.topic_id, tasks.LATE)
     return render_template(
         "dashboard/overview.html",
-        fiscal_year=fiscal_year, fiscal_years=plan.fiscal_years(current_user.organization_id),
+        fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(),
         today=today, task_filter=task_filter, by_topic=counted.by_topic, by_division=counted.by_division,
-        total=counted.total,
-        late_tasks=tasks.list_tasks(current_user, fiscal_year, late_filter, today, limit=20),
-        recent=tasks.recent_updates(current_user, fiscal_year, task_filter, today),
+        total=counted.total, late_tasks=counted.late, recent=counted.recent,
         topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
     )
 

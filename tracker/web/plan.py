@@ -6,7 +6,7 @@ from tracker import clock
 from tracker.models import AssessmentItem, Division, FiscalYear, Measure, Topic
 from tracker.services import access, analysis, approvals, plan, wording
 from tracker.services.errors import ServiceError
-from tracker.web.common import current_fiscal_year, int_arg, or_abort, require
+from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, or_abort, require
 from tracker.web.plan_forms import DivisionForm, MeasureForm, ThresholdForm, TopicForm
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
@@ -26,7 +26,7 @@ def _back_to_plan(fiscal_year_number: int):
 def index():
     fiscal_year = current_fiscal_year()
     return render_template("plan/index.html", fiscal_year=fiscal_year,
-                           fiscal_years=plan.fiscal_years(current_user.organization_id),
+                           fiscal_years=agency_fiscal_years(),
                            topics=plan.plan_topics(fiscal_year), can_edit=access.can_edit_plan(current_user),
                            changed=approvals.plan_changed_since_approval(fiscal_year, clock.today()))
 
@@ -42,7 +42,7 @@ def result():
 
 def _analysis_page(fiscal_year: FiscalYear, form: ThresholdForm | None):
     return render_template("plan/analysis.html", fiscal_year=fiscal_year, analysis=analysis.analyse(fiscal_year),
-                           fiscal_years=plan.fiscal_years(current_user.organization_id), form=form,
+                           fiscal_years=agency_fiscal_years(), form=form,
                            can_edit=access.can_edit_plan(current_user))
 
 

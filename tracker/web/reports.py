@@ -7,7 +7,7 @@ from tracker import clock
 from tracker.models import PdfJobStatus, ReportDraft
 from tracker.services import access, documents, ita_calendar, pdf_jobs, plan
 from tracker.services.reports import compile as reports, pdf
-from tracker.web.common import as_of_arg, current_fiscal_year, or_abort, refreshed_while, require
+from tracker.web.common import agency_fiscal_years, as_of_arg, current_fiscal_year, or_abort, refreshed_while, require
 from tracker.web.report_forms import ReportSettingsForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -29,7 +29,7 @@ def index():
     fiscal_year = current_fiscal_year()
     drafts = reports.drafts(fiscal_year)
     return render_template("reports/index.html", fiscal_year=fiscal_year,
-                           fiscal_years=plan.fiscal_years(current_user.organization_id),
+                           fiscal_years=agency_fiscal_years(),
                            roles=documents.roles_for(fiscal_year), midyear=ita_calendar.midyear_end(fiscal_year),
                            drafts=drafts, pdf_jobs=pdf_jobs.of_drafts(fiscal_year.organization_id,
                                                                       [d.id for d in drafts]))

@@ -7,7 +7,7 @@ from tracker.extensions import db
 from tracker.models import Evidence, Task
 from tracker.services import access, evidence, plan, tasks
 from tracker.services.errors import EditConflict, ServiceError
-from tracker.web.common import current_fiscal_year, int_arg, or_abort, require
+from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, or_abort, require
 from tracker.web.task_forms import ProgressForm
 
 bp = Blueprint("tasks", __name__)
@@ -17,7 +17,7 @@ def _task_list(template: str, task_filter: tasks.TaskFilter):
     fiscal_year = current_fiscal_year()
     today = clock.today()
     return render_template(
-        template, fiscal_year=fiscal_year, fiscal_years=plan.fiscal_years(current_user.organization_id),
+        template, fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(),
         tasks=tasks.list_tasks(current_user, fiscal_year, task_filter, today), today=today,
         task_filter=task_filter, topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
     )
