@@ -14,6 +14,7 @@ from tracker.models import AssessmentItem, AssessmentYear, AuditEvent, ItemScore
 from tracker.services import analysis, item_banks, plan
 from tracker.services.imports.codes import normalise_code
 from tracker.services.errors import ServiceError
+from tracker.transactions import transaction
 
 
 def demo_item(organization, code: str) -> AssessmentItem:
@@ -350,12 +351,13 @@ def agency_with_result(name: str, topic_count: int, items_per_topic: int = 5) ->
     agency.fiscal_year.assessment_year = add_assessment_year(organization, 2567, codes)
     db.session.commit()
     items = agency.fiscal_year.assessment_year.items
-    for n in range(topic_count):
-        chosen = [item.id for item in items[n * items_per_topic:(n + 1) * items_per_topic]]
-        topic = plan.create_topic(agency.fiscal_year, plan.TopicInput(number=n + 2, title=f"ประเด็น {n}",
-                                                                      item_ids=chosen), None)
-        if n % 2:
-            plan.create_measure(topic, factories.measure_input(agency.fiscal_year, all_divisions=True), None)
+    with transaction():
+        for n in range(topic_count):
+            chosen = [item.id for item in items[n * items_per_topic:(n + 1) * items_per_topic]]
+            topic = plan.create_topic(agency.fiscal_year, plan.TopicInput(number=n + 2, title=f"ประเด็น {n}",
+                                                                          item_ids=chosen), None)
+            if n % 2:
+                plan.create_measure(topic, factories.measure_input(agency.fiscal_year, all_divisions=True), None)
     return agency
 
 

@@ -19,6 +19,7 @@ from tracker.models import Division, Evidence, FiscalYear, Task, User
 from tracker.services import demo as demo_service, evidence
 from tracker.services import backup
 from tracker.services.backup import MANIFEST
+from tracker.transactions import transaction
 
 PDF = b"%PDF-1.4\n% evidence of a measure\n" + bytes(range(256)) * 64
 
@@ -54,8 +55,9 @@ def add_evidence_file(app, name: str = "หลักฐาน.pdf", content: byt
     uploader = db.session.scalar(select(User).where(User.email == "coordinator@pichai.example"))
     upload = FileStorage(io.BytesIO(content), filename=name, content_type="application/pdf")
     config = app.config
-    [saved] = evidence.save_uploads(task, uploader, [upload], config["TRACKER_UPLOAD_DIR"],
-                                    config["TRACKER_UPLOAD_EXTENSIONS"], config["TRACKER_MAX_UPLOAD_MB"] << 20)
+    with transaction():
+        [saved] = evidence.save_uploads(task, uploader, [upload], config["TRACKER_UPLOAD_DIR"],
+                                        config["TRACKER_UPLOAD_EXTENSIONS"], config["TRACKER_MAX_UPLOAD_MB"] << 20)
     return saved
 
 

@@ -17,6 +17,7 @@ from tracker.services import item_banks, plan, readiness
 from tracker.services.errors import ServiceError
 from tracker.services.imports import items as item_upload
 from tracker.services.imports.codes import clean_code
+from tracker.transactions import transaction
 
 
 def csv_bytes(text: str) -> bytes:
@@ -398,7 +399,8 @@ def test_an_uploaded_year_that_ships_no_list_takes_the_roles_of_the_nearest_ship
 
 @pytest.fixture
 def ita_2569(app, demo):
-    return item_banks.load_shipped(demo.id, 2569, None)
+    with transaction():
+        return item_banks.load_shipped(demo.id, 2569, None)
 
 
 def test_the_roles_are_set_and_audited(app, ita_2569):

@@ -27,6 +27,7 @@ from tracker.services.imports.codes import item_codes
 from tracker.services.reports import compile as reports
 from tracker.services.errors import ServiceError
 from tracker.services.imports.files import ImportFileError
+from tracker.transactions import transaction
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "measures-pichai-2567.docx"
 DEMO = json.loads(demo_service.DATA_FILE.read_text(encoding="utf-8"))
@@ -609,17 +610,24 @@ def test_a_failure_half_way_leaves_nothing(fiscal_year):
     preview = preview_of(fiscal_year, FIXTURE.read_bytes(), "measures.docx")
     assert preview.ok
     # between the preview and the confirmation, somebody types topic (4) by hand
-    plan.create_topic(fiscal_year, plan.TopicInput(number=4, title="พิมพ์เอง"), actor=None)
+    with transaction():
+        plan.create_topic(fiscal_year, plan.TopicInput(number=4, title="พิมพ์เอง"), actor=None)
     before = counts()
-    with pytest.raises(ServiceError, match="มีประเด็นลำดับที่ 4 ในปีงบประมาณนี้แล้ว"):
+    with pytest.raises(ServiceError, match="มีประเด็นลำดับที่ 4 ในปีงบประมาณนี้แล้ว"), transaction():
         measures.apply(preview, fiscal_year, None)
     assert counts() == before
     assert [(t["number"], t["title"], t["measures"]) for t in plan_as_demo_json(fiscal_year)] == [(4, "พิมพ์เอง", [])]
 
 
-def test_the_plan_services_still_commit_each_call_for_their_other_callers(fiscal_year):
+def test_the_plan_services_leave_the_commit_to_their_caller(fiscal_year):
+    before = counts()
     topic = plan.create_topic(fiscal_year, plan.TopicInput(number=1, title="ก"), actor=None)
     plan.create_measure(topic, factories.measure_input(fiscal_year, all_divisions=True), actor=None)
+    db.session.rollback()
+    assert counts() == before
+    with transaction():
+        topic = plan.create_topic(fiscal_year, plan.TopicInput(number=1, title="ก"), actor=None)
+        plan.create_measure(topic, factories.measure_input(fiscal_year, all_divisions=True), actor=None)
     db.session.rollback()
     assert counts()[:4] == (1, 1, 2, 4)
 

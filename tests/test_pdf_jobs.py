@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.models import DocumentFile, DocumentVersion, PdfJob, PdfJobStatus, ReportDraft, Role, User
 from tracker.services import approvals, pdf_jobs, plan
 from tracker.services.reports import compile as reports, pdf
+from tracker.transactions import transaction
 
 NOW = datetime(2025, 3, 31, 3, 0)  # 10:00 on 31 Mar 2568 in Bangkok, the tests' today
 PROCESS_TIME_LIMIT = 60  # seconds for one `tracker documents` process (LibreOffice starts in each)
@@ -42,7 +43,8 @@ def person(role: str) -> User:
 def queue_memo(app, demo) -> str:
     """A request for approval: its memo's PDF waiting."""
     fiscal_year = plan.get_fiscal_year(demo.id, 2568)
-    version = approvals.request(fiscal_year, "measures", "", "", "", person(Role.COORDINATOR), NOW, app.config)
+    with transaction():
+        version = approvals.request(fiscal_year, "measures", "", "", "", person(Role.COORDINATOR), NOW, app.config)
     return f"version:{version.id}:memo-pdf"
 
 
@@ -50,7 +52,8 @@ def queue_three(app, demo) -> list[str]:
     """A request's memo, the approved measures document, and a draft: three PDFs waiting."""
     memo = queue_memo(app, demo)
     version = db.session.scalar(select(DocumentVersion))
-    approvals.decide(version, True, "", person(Role.EXECUTIVE), NOW, app.config)
+    with transaction():
+        approvals.decide(version, True, "", person(Role.EXECUTIVE), NOW, app.config)
     draft = reports.compile_draft(version.fiscal_year, "results", "mid", date(2025, 3, 31), None, NOW)
     return sorted([memo, f"version:{version.id}:pdf", f"draft:{draft.id}"])
 

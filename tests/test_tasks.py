@@ -13,6 +13,7 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, Evidence, Task
 from tracker.services import evidence, plan, tasks
 from tracker.services.errors import EditConflict, Forbidden, NotFound, ServiceError
+from tracker.transactions import transaction
 
 TODAY = date(2025, 3, 31)
 
@@ -136,10 +137,10 @@ def test_executive_cannot_record_progress(agency):
 def test_saving_from_a_stale_form_is_a_conflict_and_changes_nothing(agency, finance_head):
     task = agency.task("กองคลัง")
     opened_at = task.version
-    tasks.record_progress(task, agency.coordinator, tasks.ProgressInput("in_progress", 50, "ก่อน"), opened_at)
-    with pytest.raises(EditConflict):
+    with transaction():
+        tasks.record_progress(task, agency.coordinator, tasks.ProgressInput("in_progress", 50, "ก่อน"), opened_at)
+    with pytest.raises(EditConflict), transaction():
         tasks.record_progress(task, finance_head, tasks.ProgressInput("done", 100, "หลัง"), opened_at)
-    db.session.rollback()
     assert [u.done_text for u in tasks.task_history(task)] == ["ก่อน"]
 
 

@@ -5,7 +5,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Default, check_production, from_environment
-from tracker.extensions import commit_read_only_transaction, csrf, db, login, mail, migrate
+from tracker.extensions import csrf, db, login, mail, migrate
+from tracker.transactions import commit_read_only_transaction
 from tracker.web import request_input, security
 
 

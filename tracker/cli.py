@@ -23,6 +23,7 @@ from tracker.services.imports import items, measures, scores
 from tracker.services.reports import compile as reports
 from tracker.thai import bangkok_to_utc, format_period
 from tracker.services.errors import ServiceError
+from tracker.transactions import transaction
 
 tracker_cli = AppGroup("tracker", help="ITA Tracker commands.")
 user_cli = AppGroup("user", help="Manage user accounts.")
@@ -250,7 +251,8 @@ def rollover_command(year: int, carry: str, copy_latest_list: bool, organization
         if preview.refusal:
             raise ServiceError(preview.refusal + _copy_hint(preview))
         measure_ids = [entry.measure.id for entry in preview.unfinished] if carry == "all" else []
-        fiscal_year = rollover.start_fiscal_year(agency.id, year, measure_ids, None, copy_latest_list)
+        with transaction():
+            fiscal_year = rollover.start_fiscal_year(agency.id, year, measure_ids, None, copy_latest_list)
     except ServiceError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Started fiscal year {year} ({format_period(fiscal_year.start_date, fiscal_year.end_date)}) "
@@ -308,7 +310,8 @@ def _import_file(file: str, max_bytes: int, check, save):
     if preview.unused:
         click.echo("Columns not imported: " + ", ".join(preview.unused))
     try:
-        return preview, save(preview)
+        with transaction():
+            return preview, save(preview)
     except ServiceError as error:
         raise click.ClickException(str(error)) from None
 

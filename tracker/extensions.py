@@ -45,33 +45,3 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
-
-
-# --- read-only transactions end with COMMIT ----------------------------------------------------------
-# psycopg forgets its prepared statements (and PostgreSQL their plans) whenever a transaction rolls
-# back, and a request's session rolls back when it is removed: every statement of every request was
-# planned anew. A transaction that wrote nothing ends the same either way, so the app context ends
-# one with COMMIT, and the statements a worker repeats stay prepared.
-
-@event.listens_for(Engine, "begin")
-def _nothing_written_yet(conn) -> None:
-    conn.info["wrote"] = False
-
-
-@event.listens_for(Engine, "before_cursor_execute")
-def _note_writes(conn, _cursor, statement: str, *_args) -> None:
-    if statement.lstrip()[:6].upper() != "SELECT":
-        conn.info["wrote"] = True
-
-
-def commit_read_only_transaction(error: BaseException | None) -> None:
-    """At the end of an app context (before its session is removed): commit the session's
-    transaction if it sent nothing but SELECTs and holds no unflushed change; anything else is left
-    to the rollback that removing the session does."""
-    session = db.session()
-    transaction = session.get_transaction()
-    if error is not None or transaction is None or not transaction.is_active:
-        return  # failed, nothing begun, or a failed flush awaiting its rollback
-    if session.new or session.dirty or session.deleted or session.connection().info.get("wrote", True):
-        return
-    session.commit()

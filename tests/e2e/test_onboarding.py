@@ -17,6 +17,7 @@ from tracker.extensions import db
 from tracker.models import Measure, Task, Topic
 from tracker.services import demo as demo_service
 from tracker.services import plan, rollover, users
+from tracker.transactions import transaction
 
 pytestmark = pytest.mark.e2e
 
@@ -55,9 +56,10 @@ def agency_in_its_first_year(live_server):
     """The new agency after its first steps: fiscal year 2568 started and the divisions added."""
     with live_server.app.app_context():
         coordinator = users.find_user_by_email(COORDINATOR)
-        rollover.start_fiscal_year(coordinator.organization_id, 2568, [], coordinator)
-        for name in DIVISIONS:
-            plan.create_division(coordinator.organization_id, name, coordinator, clock.today())
+        with transaction():
+            rollover.start_fiscal_year(coordinator.organization_id, 2568, [], coordinator)
+            for name in DIVISIONS:
+                plan.create_division(coordinator.organization_id, name, coordinator, clock.today())
         db.session.remove()
     return live_server
 

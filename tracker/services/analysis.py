@@ -153,7 +153,7 @@ def set_thresholds(assessment_year: AssessmentYear, marks: dict[str, Decimal], a
     if after:
         audit.record(assessment_year.organization_id, actor, "assessment_year.thresholds", "assessment_year",
                      assessment_year.id, before, after)
-    db.session.commit()
+    db.session.flush()
 
 
 def _marks(assessment_year: AssessmentYear) -> dict[str, float]:

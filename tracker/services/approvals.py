@@ -104,7 +104,7 @@ def request(fiscal_year: FiscalYear, kind: str, period: str, memo_number: str, m
     audit.record(version.organization_id, actor, "document.request", "document_version", version.id, None,
                  {"document": versions.Document(kind, period).label, "number": version.number}, at=now)
     _tell(version, _active(version.organization_id, Role.EXECUTIVE), "approval", config, now)
-    db.session.commit()
+    db.session.flush()
     return version
 
 
@@ -205,7 +205,7 @@ def decide(version: DocumentVersion, approve: bool, comment: str, actor: User, n
                  {"document": versions.Document(version.kind, version.period).label, "number": version.number,
                   "comment": comment.strip()}, at=now)
     _tell(version, _active(version.organization_id, Role.COORDINATOR), "decision", config, now)
-    db.session.commit()
+    db.session.flush()
     return version
 
 
@@ -248,7 +248,7 @@ def publish(version: DocumentVersion, actor: User, now: datetime) -> DocumentVer
     version.published_at, version.published_by_id = now, actor.id
     audit.record(version.organization_id, actor, "document.publish", "document_version", version.id, None,
                  {"document": versions.Document(version.kind, version.period).label, "number": version.number}, at=now)
-    db.session.commit()
+    db.session.flush()
     return version
 
 
@@ -261,7 +261,7 @@ def withdraw(version: DocumentVersion, actor: User, now: datetime) -> DocumentVe
     version.published_at, version.published_by_id = None, None
     audit.record(version.organization_id, actor, "document.withdraw", "document_version", version.id, before,
                  {"document": versions.Document(version.kind, version.period).label, "number": version.number}, at=now)
-    db.session.commit()
+    db.session.flush()
     return version
 
 

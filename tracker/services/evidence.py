@@ -86,9 +86,9 @@ def save_uploads(task: Task, uploader: User, uploads: list[FileStorage], upload_
             filename=upload.filename[:255], stored_name=stored_name,
             content_type=_checked_type(stored_name), size=len(content),
         ))
-    if saved:  # no files, nothing to commit: a commit would also make the request load the task again
+    if saved:
         db.session.add_all(saved)
-        db.session.commit()
+        db.session.flush()
     return saved
 
 

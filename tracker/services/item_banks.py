@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
 from tracker.models.ita import CURRENT_MIDYEAR, DEFAULT_THRESHOLDS, PREVIOUS_YEAREND, RESULTS_COVERS, TOOLS
-from tracker.services import audit, saving
+from tracker.services import audit
 from tracker.services.errors import ServiceError
 from tracker.services.imports import codes
 
@@ -172,9 +172,7 @@ def load_shipped(organization_id: int, year: int, actor: User | None) -> Assessm
     """The coordinator's "use the standard list" button."""
     if get_assessment_year(organization_id, year) is not None:
         raise ServiceError(f"มีรายการข้อคำถามของ ITA {year} อยู่แล้ว หากต้องการแก้ไข ให้อัปโหลดรายการใหม่")
-    with saving.all_or_nothing():
-        assessment_year = ensure_assessment_year(organization_id, year, actor)
-    return assessment_year
+    return ensure_assessment_year(organization_id, year, actor)
 
 
 # --- a year nobody has published yet: a copy of the latest known list ------------------------------

@@ -134,8 +134,7 @@ def _check_topic_number(fiscal_year: FiscalYear, number: int, topic_id: int | No
         raise ServiceError(f"มีประเด็นลำดับที่ {number} ในปีงบประมาณนี้แล้ว")
 
 
-def create_topic(fiscal_year: FiscalYear, data: TopicInput, actor: User | None, *, commit: bool = True) -> Topic:
-    """commit=False leaves the transaction open, so that an import saves many topics at once or none."""
+def create_topic(fiscal_year: FiscalYear, data: TopicInput, actor: User | None) -> Topic:
     _check_topic_number(fiscal_year, data.number, None)
     topic = Topic(organization_id=fiscal_year.organization_id, fiscal_year=fiscal_year, number=data.number,
                   title=data.title, analysis=data.analysis,
@@ -143,8 +142,6 @@ def create_topic(fiscal_year: FiscalYear, data: TopicInput, actor: User | None, 
     db.session.add(topic)
     db.session.flush()
     audit.record(topic.organization_id, actor, "topic.create", "topic", topic.id, None, _topic_snapshot(topic))
-    if commit:
-        db.session.commit()
     return topic
 
 
@@ -156,7 +153,7 @@ def update_topic(topic: Topic, data: TopicInput, actor: User | None) -> Topic:
     before, after = audit.changed(before, _topic_snapshot(topic))
     if after:
         audit.record(topic.organization_id, actor, "topic.update", "topic", topic.id, before, after)
-    db.session.commit()
+    db.session.flush()
     return topic
 
 
@@ -165,7 +162,7 @@ def delete_topic(topic: Topic, actor: User | None) -> None:
         raise ServiceError("ลบประเด็นนี้ไม่ได้ เพราะยังมีมาตรการอยู่ กรุณาลบหรือย้ายมาตรการก่อน")
     audit.record(topic.organization_id, actor, "topic.delete", "topic", topic.id, _topic_snapshot(topic), None)
     db.session.delete(topic)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- measures and their tasks -------------------------------------------------------------------
@@ -220,8 +217,7 @@ def _owned_divisions(organization_id: int, division_ids: list[int]) -> list[Divi
     ))
 
 
-def create_measure(topic: Topic, data: MeasureInput, actor: User | None, *, commit: bool = True) -> Measure:
-    """commit=False leaves the transaction open, as for create_topic."""
+def create_measure(topic: Topic, data: MeasureInput, actor: User | None) -> Measure:
     _validate_measure(topic, data)
     position = db.session.scalar(select(func.coalesce(func.max(Measure.position), 0)).where(Measure.topic_id == topic.id))
     measure = Measure(organization_id=topic.organization_id, topic=topic, position=position + 1)
@@ -231,8 +227,6 @@ def create_measure(topic: Topic, data: MeasureInput, actor: User | None, *, comm
     audit.record(measure.organization_id, actor, "measure.create", "measure", measure.id, None,
                  _measure_snapshot(measure))
     sync_tasks(measure, actor)
-    if commit:
-        db.session.commit()
     return measure
 
 
@@ -245,7 +239,7 @@ def update_measure(measure: Measure, data: MeasureInput, actor: User | None) -> 
     if after:
         audit.record(measure.organization_id, actor, "measure.update", "measure", measure.id, before, after)
     sync_tasks(measure, actor)
-    db.session.commit()
+    db.session.flush()
     return measure
 
 
@@ -261,7 +255,7 @@ def delete_measure(measure: Measure, actor: User | None) -> None:
     audit.record(measure.organization_id, actor, "measure.delete", "measure", measure.id,
                  _measure_snapshot(measure), None)
     db.session.delete(measure)
-    db.session.commit()
+    db.session.flush()
 
 
 def responsible_divisions(measure: Measure) -> list[Division]:
@@ -330,7 +324,7 @@ def create_division(organization_id: int, name: str, actor: User | None, today: 
     db.session.flush()
     audit.record(organization_id, actor, "division.create", "division", division.id, None, {"name": name})
     _sync_all_division_measures(organization_id, actor, today)
-    db.session.commit()
+    db.session.flush()
     return division
 
 
@@ -340,7 +334,7 @@ def rename_division(division: Division, name: str, actor: User | None) -> Divisi
         audit.record(division.organization_id, actor, "division.update", "division", division.id,
                      {"name": division.name}, {"name": name})
         division.name = name
-    db.session.commit()
+    db.session.flush()
     return division
 
 
@@ -361,4 +355,4 @@ def remove_division(division: Division, actor: User | None, today: date) -> None
                 select(Measure).join(Task).where(Task.division_id == division.id, Task.archived_at.is_(None))):
             sync_tasks(measure, actor)
     _sync_all_division_measures(division.organization_id, actor, today)
-    db.session.commit()
+    db.session.flush()

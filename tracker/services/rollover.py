@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, Division, FiscalYear, Measure, Task, Topic, User
 from tracker.models.task import CLOSED_STATUSES
-from tracker.services import audit, item_banks, plan, saving
+from tracker.services import audit, item_banks, plan
 from tracker.services.errors import ServiceError
 from tracker.thai import fiscal_year_bounds, fiscal_year_of
 
@@ -95,8 +96,7 @@ def start_fiscal_year(organization_id: int, year: int, measure_ids: list[int], a
     if rollover.refusal:
         raise ServiceError(rollover.refusal)
     chosen = _chosen(rollover, measure_ids)
-    # Another request that started the same year a moment ago trips the unique year.
-    with saving.all_or_nothing(_exists_message(year)):
+    try:
         if rollover.item_list == ITEM_LIST_COPY:
             assessment_year = item_banks.copy_latest_list(organization_id, rollover.assessment_year, actor)
         else:
@@ -109,6 +109,9 @@ def start_fiscal_year(organization_id: int, year: int, measure_ids: list[int], a
                      {"year": year, **audit.snapshot(fiscal_year, ("start_date", "end_date")),
                       "assessment_year": assessment_year.year, "carried": len(chosen)})
         _carry(fiscal_year, rollover.from_year, chosen, assessment_year, actor)
+        db.session.flush()
+    except IntegrityError:  # another request started the same year a moment ago
+        raise ServiceError(_exists_message(year)) from None
     return fiscal_year
 
 
@@ -189,7 +192,7 @@ def _copy_topic(fiscal_year: FiscalYear, old: Topic, items: list[AssessmentItem]
     counterparts = item_banks.counterparts(old.items, items)
     return plan.create_topic(fiscal_year, plan.TopicInput(
         number=old.number, title=old.title, item_ids=[item.id for item in counterparts if item is not None]),
-        actor, commit=False)
+        actor)
 
 
 def _copy_measure(topic: Topic, old: Measure, from_year: FiscalYear, actor: User | None) -> Measure:
@@ -203,7 +206,7 @@ def _copy_measure(topic: Topic, old: Measure, from_year: FiscalYear, actor: User
         budget_amount=old.budget_amount, no_budget=old.no_budget, indicator=old.indicator, target=old.target)
     # Its divisions are active: a division removed since has its task archived, so that no open task
     # of it made the measure unfinished.
-    measure = plan.create_measure(topic, data, actor, commit=False)
+    measure = plan.create_measure(topic, data, actor)
     measure.carried_from = old
     return measure
 

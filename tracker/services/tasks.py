@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import Select, and_, case, not_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.models import AuditEvent, Evidence, FiscalYear, Measure, ProgressUpdate, Task, TaskStatus, Topic, User
@@ -149,7 +150,10 @@ def record_progress(
     for evidence in files or []:
         evidence.update, evidence.public = update, data.files_public
     task.status, task.percent, task.updated_at = data.status, data.percent, now
-    db.session.flush()  # the version check in SQL: a concurrent save makes this raise StaleDataError
+    try:
+        db.session.flush()  # the version check in SQL, for a save that came in after the one above
+    except StaleDataError:
+        raise EditConflict(task) from None
     after = audit.snapshot(task, TASK_FIELDS)
     after.update(done_text=data.done_text, problems=data.problems, evidence=len(update.evidence))
     if any(e.public for e in update.evidence):
@@ -160,7 +164,7 @@ def record_progress(
         after["budget_spent"] = str(data.budget_spent)
     audit.record(task.organization_id, author, "task.progress", "task", task.id, before, after, task_id=task.id,
                  at=now)
-    db.session.commit()
+    db.session.flush()
     return update
 
 

@@ -12,6 +12,7 @@ from tracker.models import DocumentVersion, VersionStatus
 from tracker.services import access, approvals, documents, pdf_jobs, plan, versions
 from tracker.services.errors import ServiceError
 from tracker.services.reports import compile as reports
+from tracker.transactions import transaction
 from tracker.web.approval_forms import DecisionForm, RequestForm
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, or_abort, refreshed_while, require
 
@@ -52,8 +53,9 @@ def new(doc: str):
     report = approvals.current_report(fiscal_year, document.kind, document.period, clock.today())
     if form.validate_on_submit():
         try:
-            version = approvals.request(fiscal_year, document.kind, document.period, form.memo_number.data or "",
-                                        form.memo_text.data or "", current_user, clock.now(), current_app.config)
+            with transaction():
+                version = approvals.request(fiscal_year, document.kind, document.period, form.memo_number.data or "",
+                                            form.memo_text.data or "", current_user, clock.now(), current_app.config)
         except ServiceError as error:
             flash(str(error), "danger")
         else:
@@ -124,7 +126,9 @@ def decide(version_id: int):
     approve = request.form.get("decision") == "approve"
     if form.validate_on_submit():
         try:
-            approvals.decide(version, approve, form.comment.data or "", current_user, clock.now(), current_app.config)
+            with transaction():
+                approvals.decide(version, approve, form.comment.data or "", current_user, clock.now(),
+                                 current_app.config)
         except ServiceError as error:
             flash(str(error), "danger")
         else:
@@ -150,7 +154,8 @@ def withdraw(version_id: int):
 def _publication(version_id: int, action, message: str):
     version = _version(version_id)
     try:
-        action(version, current_user, clock.now())
+        with transaction():
+            action(version, current_user, clock.now())
     except ServiceError as error:
         flash(str(error), "danger")
     else:

@@ -12,6 +12,7 @@ from tracker import clock
 from tracker.models import FiscalYear
 from tracker.services import access, ita_calendar, plan
 from tracker.services.errors import Forbidden, NotFound, ServiceError
+from tracker.transactions import transaction
 from tracker.web.request_input import read_integer
 
 
@@ -99,7 +100,8 @@ def check_and_confirm(max_bytes: int, no_file: str, check, save, render, done):
     preview = check(filename, data)
     if request.form.get("confirm") and preview.ok:
         try:
-            message = save(preview)
+            with transaction():
+                message = save(preview)
         except ServiceError as error:
             flash(str(error), "danger")
         else:

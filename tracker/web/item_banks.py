@@ -9,6 +9,7 @@ from tracker.models import AssessmentYear
 from tracker.services import access, item_banks
 from tracker.services.errors import ServiceError
 from tracker.services.imports import items
+from tracker.transactions import transaction
 from tracker.web.common import check_and_confirm, require
 
 bp = Blueprint("item_banks", __name__, url_prefix="/plan/items")
@@ -54,7 +55,8 @@ def load():
     if year is None or item_banks.shipped_bank(year) is None:
         abort(404)
     try:
-        assessment_year = item_banks.load_shipped(current_user.organization_id, year, current_user)
+        with transaction():
+            assessment_year = item_banks.load_shipped(current_user.organization_id, year, current_user)
     except ServiceError as error:
         flash(str(error), "danger")
     else:

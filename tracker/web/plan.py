@@ -6,6 +6,7 @@ from tracker import clock
 from tracker.models import AssessmentItem, Division, FiscalYear, Measure, Topic
 from tracker.services import access, analysis, approvals, plan, wording
 from tracker.services.errors import ServiceError
+from tracker.transactions import transaction
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, or_abort, require
 from tracker.web.plan_forms import DivisionForm, MeasureForm, ThresholdForm, TopicForm
 
@@ -64,7 +65,8 @@ def thresholds():
         abort(404)
     form = ThresholdForm()
     if form.validate_on_submit():  # the form holds each mark to 0–100, as the service does
-        analysis.set_thresholds(fiscal_year.assessment_year, form.marks(), current_user)
+        with transaction():
+            analysis.set_thresholds(fiscal_year.assessment_year, form.marks(), current_user)
         flash("บันทึกเกณฑ์แล้ว หน้ามาตรการ ผลการประเมิน และการวิเคราะห์ใช้เกณฑ์ใหม่นี้", "success")
         return redirect(url_for("plan.analysis", fy=fiscal_year.year))
     return _analysis_page(fiscal_year, form)
@@ -112,7 +114,8 @@ def new_topic():
         _propose(form, analysis.proposed_topic(fiscal_year, item))
     if form.validate_on_submit():
         try:
-            topic = plan.create_topic(fiscal_year, _topic_input(form), current_user)
+            with transaction():
+                topic = plan.create_topic(fiscal_year, _topic_input(form), current_user)
             if item is not None:  # started from the analysis: go on to the measure for the item
                 flash(f"เพิ่มประเด็นแล้ว เพิ่มมาตรการสำหรับข้อ {item.code} ต่อได้เลย", "success")
                 return redirect(url_for("plan.new_measure", topic_id=topic.id))
@@ -130,7 +133,8 @@ def edit_topic(topic_id: int):
     form = _topic_form(topic.fiscal_year, topic)
     if form.validate_on_submit():
         try:
-            plan.update_topic(topic, _topic_input(form), current_user)
+            with transaction():
+                plan.update_topic(topic, _topic_input(form), current_user)
             flash("บันทึกประเด็นแล้ว", "success")
             return _back_to_plan(topic.fiscal_year.year)
         except ServiceError as error:
@@ -144,7 +148,8 @@ def delete_topic(topic_id: int):
     topic = _owned(Topic, topic_id)
     year = topic.fiscal_year.year
     try:
-        plan.delete_topic(topic, current_user)
+        with transaction():
+            plan.delete_topic(topic, current_user)
         flash("ลบประเด็นแล้ว", "success")
     except ServiceError as error:
         flash(str(error), "danger")
@@ -191,7 +196,8 @@ def new_measure(topic_id: int):
         form.start_date.data, form.end_date.data = topic.fiscal_year.start_date, topic.fiscal_year.end_date
     if form.validate_on_submit():
         try:
-            plan.create_measure(topic, _measure_input(form), current_user)
+            with transaction():
+                plan.create_measure(topic, _measure_input(form), current_user)
             flash("เพิ่มมาตรการแล้ว ระบบสร้างงานให้กองผู้รับผิดชอบแล้ว", "success")
             return _back_to_plan(topic.fiscal_year.year)
         except ServiceError as error:
@@ -206,7 +212,8 @@ def edit_measure(measure_id: int):
     form = _measure_form(measure.topic.fiscal_year, measure)
     if form.validate_on_submit():
         try:
-            plan.update_measure(measure, _measure_input(form), current_user)
+            with transaction():
+                plan.update_measure(measure, _measure_input(form), current_user)
             flash("บันทึกมาตรการแล้ว", "success")
             return _back_to_plan(measure.topic.fiscal_year.year)
         except ServiceError as error:
@@ -221,7 +228,8 @@ def delete_measure(measure_id: int):
     measure = _owned(Measure, measure_id)
     year = measure.topic.fiscal_year.year
     try:
-        plan.delete_measure(measure, current_user)
+        with transaction():
+            plan.delete_measure(measure, current_user)
         flash("ลบมาตรการแล้ว", "success")
     except ServiceError as error:
         flash(str(error), "danger")
@@ -236,7 +244,8 @@ def divisions():
     form = DivisionForm()
     if form.validate_on_submit():
         try:
-            plan.create_division(current_user.organization_id, form.name.data.strip(), current_user, clock.today())
+            with transaction():
+                plan.create_division(current_user.organization_id, form.name.data.strip(), current_user, clock.today())
             flash("เพิ่มกองแล้ว งานของมาตรการ “ทุกกอง” ที่ยังดำเนินอยู่ถูกสร้างให้กองนี้แล้ว", "success")
             return redirect(url_for("plan.divisions"))
         except ServiceError as error:
@@ -252,7 +261,8 @@ def edit_division(division_id: int):
     form = DivisionForm(obj=division)
     if form.validate_on_submit():
         try:
-            plan.rename_division(division, form.name.data.strip(), current_user)
+            with transaction():
+                plan.rename_division(division, form.name.data.strip(), current_user)
             flash("บันทึกชื่อกองแล้ว", "success")
             return redirect(url_for("plan.divisions"))
         except ServiceError as error:
@@ -264,6 +274,7 @@ def edit_division(division_id: int):
 @coordinator_only
 def delete_division(division_id: int):
     division = _owned(Division, division_id)
-    plan.remove_division(division, current_user, clock.today())
+    with transaction():
+        plan.remove_division(division, current_user, clock.today())
     flash("นำกองออกแล้ว (งานและประวัติของกองเดิมยังเก็บไว้)", "success")
     return redirect(url_for("plan.divisions"))

@@ -5,6 +5,7 @@ from flask_login import current_user
 from tracker import clock
 from tracker.services import access, item_banks, plan, rollover
 from tracker.services.errors import ServiceError
+from tracker.transactions import transaction
 from tracker.web.common import int_arg, require
 from tracker.web.request_input import read_integer
 
@@ -53,7 +54,8 @@ def start():
     except ServiceError as error:
         return _page(rollover.next_year(organization_id, clock.today()), error=str(error))
     try:
-        fiscal_year = rollover.start_fiscal_year(organization_id, year, chosen, current_user, copy_latest_list)
+        with transaction():
+            fiscal_year = rollover.start_fiscal_year(organization_id, year, chosen, current_user, copy_latest_list)
     except ServiceError as error:
         return _page(year, chosen, str(error))
     if len(plan.fiscal_years(organization_id)) == 1:

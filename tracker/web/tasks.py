@@ -1,12 +1,11 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
-from tracker.extensions import db
 from tracker.models import Evidence, Task
 from tracker.services import access, evidence, plan, tasks
 from tracker.services.errors import EditConflict, ServiceError
+from tracker.transactions import transaction
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, or_abort, require
 from tracker.web.task_forms import ProgressForm
 
@@ -69,9 +68,11 @@ def update(task_id: int):
     if not form.validate_on_submit():
         return _render_task(task, form, status=422)
     config = current_app.config
-    try:
-        files = evidence.save_uploads(task, current_user, form.files.data or [], config["TRACKER_UPLOAD_DIR"],
-                                      config["TRACKER_UPLOAD_EXTENSIONS"], config["TRACKER_MAX_UPLOAD_MB"] * 1024 ** 2)
+    try:  # saved on their own: a report refused below keeps its files, offered again on the form
+        with transaction():
+            files = evidence.save_uploads(task, current_user, form.files.data or [], config["TRACKER_UPLOAD_DIR"],
+                                          config["TRACKER_UPLOAD_EXTENSIONS"],
+                                          config["TRACKER_MAX_UPLOAD_MB"] * 1024 ** 2)
     except ServiceError as error:
         form.files.errors = [str(error)]
         return _render_task(task, form, status=422)
@@ -82,15 +83,14 @@ def update(task_id: int):
                                budget_spent=form.budget_spent.data, links_public=form.links_public.data,
                                files_public=form.files_public.data)
     try:
-        tasks.record_progress(task, current_user, data, form.seen_version(), files, now=clock.now())
-    except (EditConflict, StaleDataError):
-        db.session.rollback()
+        with transaction():
+            tasks.record_progress(task, current_user, data, form.seen_version(), files, now=clock.now())
+    except EditConflict:
         task = tasks.get_task(current_user, task_id)
         form.version.data = str(task.version)
         form.pending.data = ",".join(str(e.id) for e in files)
         return _render_task(task, form, conflict=True, status=409)
     except ServiceError as error:
-        db.session.rollback()
         flash(str(error), "danger")
         return _render_task(task, form, status=422)
     flash("บันทึกความก้าวหน้าแล้ว", "success")
@@ -101,8 +101,8 @@ def update(task_id: int):
 @login_required
 def evidence_visibility(evidence_id: int):
     public = request.form.get("public") == "1"
-    item = or_abort(tasks.set_evidence_public, current_user, evidence_id, public)
-    db.session.commit()
+    with transaction():
+        item = or_abort(tasks.set_evidence_public, current_user, evidence_id, public)
     flash("เผยแพร่หลักฐานในหน้าสาธารณะแล้ว" if public else "เลิกเผยแพร่หลักฐานในหน้าสาธารณะแล้ว", "success")
     return redirect(url_for("tasks.show", task_id=item.task_id, _anchor="history"))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, User
 from tracker.models.ita import TOOLS
-from tracker.services import audit, item_banks, saving
+from tracker.services import audit, item_banks
 from tracker.services.errors import ServiceError
 from tracker.services.imports import files, records
 from tracker.services.imports.codes import TOOL_BY_LETTER, clean_code
@@ -110,27 +110,27 @@ def apply_upload(organization_id: int, preview: ItemPreview, actor: User | None)
     transaction; items the file does not name stay, with their scores. Refuses unless every row is good."""
     if not preview.ok:
         raise ServiceError("บันทึกไม่ได้ เพราะยังมีแถวที่ไม่ถูกต้อง: " + "; ".join(preview.error_lines()))
-    with saving.all_or_nothing():
-        assessment_year = (item_banks.get_assessment_year(organization_id, preview.year)
-                           or item_banks.new_year(organization_id, preview.year))
-        existing = {_key(item.code): item for item in assessment_year.items}
-        before, after = {}, {}
-        for position, row in enumerate(preview.rows, start=1):
-            item = existing.get(_key(row.code))
-            if item is None:
-                item = AssessmentItem(organization_id=organization_id, code=row.code, tool=row.tool,
-                                      title=row.title)
-                assessment_year.items.append(item)
-                after[row.code] = row.title
-            elif (item.code, item.tool, item.title) != (row.code, row.tool, row.title):
-                before[item.code] = f"{item.tool} {item.title}"
-                after[row.code] = f"{row.tool} {row.title}"
-                item.code, item.tool, item.title = row.code, row.tool, row.title
-            item.position = position
-        for offset, code in enumerate(preview.kept, start=len(preview.rows) + 1):
-            existing[_key(code)].position = offset
-        db.session.flush()
-        audit.record(organization_id, actor, "items.upload", "assessment_year", assessment_year.id,
-                     before or None, {"year": preview.year, **after})
-        item_banks.mark_checked(assessment_year, actor)  # the year's own list: no longer a copy to check
+    assessment_year = (item_banks.get_assessment_year(organization_id, preview.year)
+                       or item_banks.new_year(organization_id, preview.year))
+    existing = {_key(item.code): item for item in assessment_year.items}
+    before, after = {}, {}
+    for position, row in enumerate(preview.rows, start=1):
+        item = existing.get(_key(row.code))
+        if item is None:
+            item = AssessmentItem(organization_id=organization_id, code=row.code, tool=row.tool,
+                                  title=row.title)
+            assessment_year.items.append(item)
+            after[row.code] = row.title
+        elif (item.code, item.tool, item.title) != (row.code, row.tool, row.title):
+            before[item.code] = f"{item.tool} {item.title}"
+            after[row.code] = f"{row.tool} {row.title}"
+            item.code, item.tool, item.title = row.code, row.tool, row.title
+        item.position = position
+    for offset, code in enumerate(preview.kept, start=len(preview.rows) + 1):
+        existing[_key(code)].position = offset
+    db.session.flush()
+    audit.record(organization_id, actor, "items.upload", "assessment_year", assessment_year.id,
+                 before or None, {"year": preview.year, **after})
+    item_banks.mark_checked(assessment_year, actor)  # the year's own list: no longer a copy to check
+    db.session.flush()
     return assessment_year

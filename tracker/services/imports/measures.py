@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, Division, FiscalYear, Topic, User
-from tracker.services import plan, saving, wording
+from tracker.services import plan, wording
 from tracker.services.errors import ServiceError
 from tracker.services.imports.codes import CodeError, item_codes, normalise_code
 from tracker.services.imports.files import ImportFileError
@@ -299,18 +299,17 @@ def apply(preview: Preview, fiscal_year: FiscalYear, actor: User | None) -> list
     if not preview.ok:
         raise ServiceError("นำเข้าไม่ได้ เพราะยังมีแถวที่ไม่ถูกต้อง: " + "; ".join(preview.error_lines()))
     created = []
-    with saving.all_or_nothing():
-        for draft in preview.topics:
-            topic = plan.create_topic(fiscal_year, plan.TopicInput(
-                number=draft.number, title=draft.title, analysis=draft.analysis,
-                item_ids=[item.id for item in draft.items]), actor, commit=False)
-            for measure in draft.measures:
-                plan.create_measure(topic, plan.MeasureInput(
-                    title=measure.title, details=measure.details, steps=measure.steps,
-                    start_date=measure.start_date, end_date=measure.end_date, period_text=measure.period_text,
-                    responsible_text=measure.own_responsible, all_divisions=measure.all_divisions,
-                    division_ids=[division.id for division in measure.divisions],
-                    budget_amount=measure.budget_amount, no_budget=measure.no_budget, indicator=measure.indicator,
-                    target=measure.target), actor, commit=False)
-            created.append(topic)
+    for draft in preview.topics:
+        topic = plan.create_topic(fiscal_year, plan.TopicInput(
+            number=draft.number, title=draft.title, analysis=draft.analysis,
+            item_ids=[item.id for item in draft.items]), actor)
+        for measure in draft.measures:
+            plan.create_measure(topic, plan.MeasureInput(
+                title=measure.title, details=measure.details, steps=measure.steps,
+                start_date=measure.start_date, end_date=measure.end_date, period_text=measure.period_text,
+                responsible_text=measure.own_responsible, all_divisions=measure.all_divisions,
+                division_ids=[division.id for division in measure.divisions],
+                budget_amount=measure.budget_amount, no_budget=measure.no_budget, indicator=measure.indicator,
+                target=measure.target), actor)
+        created.append(topic)
     return created

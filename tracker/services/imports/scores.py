@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, ItemScore, User
-from tracker.services import audit, saving
+from tracker.services import audit
 from tracker.services.errors import ServiceError
 from tracker.services.imports import files, records
 from tracker.services.imports.codes import CodeError, cell_codes, normalise_code
@@ -202,29 +202,29 @@ def apply(preview: Preview, assessment_year: AssessmentYear, actor: User | None)
     before: dict = {}
     after: dict = {}
     changed = 0
-    with saving.all_or_nothing():
-        for row in preview.rows:
-            item = items[row.code]
-            score = item.score
-            old = (_number(score.score), score.note) if score else (None, None)
-            note = _note(row)
-            if score is None:
-                score = ItemScore(organization_id=item.organization_id, item=item, score=row.new_score,
-                                  note=note or "")
-                db.session.add(score)
-            else:
-                score.score = row.new_score
-                if note is not None:
-                    score.note = note
-            new = (_number(row.new_score), score.note)
-            if new[0] != old[0]:
-                before[item.code], after[item.code] = old[0], new[0]
-                changed += 1
-            if old[1] is not None and new[1] != old[1]:
-                before[f"{item.code} หมายเหตุ"], after[f"{item.code} หมายเหตุ"] = old[1], new[1]
-        if after:
-            audit.record(assessment_year.organization_id, actor, "score.import", "assessment_year",
-                         assessment_year.id, before, after)
+    for row in preview.rows:
+        item = items[row.code]
+        score = item.score
+        old = (_number(score.score), score.note) if score else (None, None)
+        note = _note(row)
+        if score is None:
+            score = ItemScore(organization_id=item.organization_id, item=item, score=row.new_score,
+                              note=note or "")
+            db.session.add(score)
+        else:
+            score.score = row.new_score
+            if note is not None:
+                score.note = note
+        new = (_number(row.new_score), score.note)
+        if new[0] != old[0]:
+            before[item.code], after[item.code] = old[0], new[0]
+            changed += 1
+        if old[1] is not None and new[1] != old[1]:
+            before[f"{item.code} หมายเหตุ"], after[f"{item.code} หมายเหตุ"] = old[1], new[1]
+    if after:
+        audit.record(assessment_year.organization_id, actor, "score.import", "assessment_year",
+                     assessment_year.id, before, after)
+    db.session.flush()
     return changed
 
 
