@@ -27,6 +27,7 @@ from tracker import create_app, scheduler  # noqa: E402
 from tracker.extensions import mail  # noqa: E402
 from tracker.services import reminders  # noqa: E402
 from tracker.thai import bangkok_to_utc  # noqa: E402
+from tracker.transactions import transaction  # noqa: E402
 
 TABLES = ("organization", "division", "user", "measure", "task", "progress_update", "delivery")
 HEAD = "finance"  # agency 1's head of กองคลัง
@@ -75,6 +76,11 @@ class Agency1(page_bench.Site):
 
 # --- reminders ------------------------------------------------------------------------------------
 
+def _plan_and_commit(config, now):
+    with transaction():
+        return reminders.plan_reminders(config, now)
+
+
 MONTHLY_RUN = datetime(2027, 4, 26, 8, 30)  # Bangkok: the 25th falls on a Sunday, so the monthly request (and Monday's late notices)
 
 
@@ -101,7 +107,7 @@ def reminder_results(agency: Agency1, agencies: int) -> list[Result]:
     now = bangkok_to_utc(MONTHLY_RUN)
     try:
         with agency.app.app_context():
-            planning, planned = stopwatch(reminders.plan_reminders, agency.app.config, now)
+            planning, planned = stopwatch(_plan_and_commit, agency.app.config, now)
             created = len(planned.created)
         workers = agency.app.config["TRACKER_DELIVERY_WORKERS"]
         draining, report = stopwatch(scheduler.deliver_with_workers, agency.app, "bench", now, workers, 10 ** 9)

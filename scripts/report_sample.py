@@ -26,6 +26,7 @@ from tracker.services.plan import get_fiscal_year  # noqa: E402
 from tracker.services.reports import data  # noqa: E402
 from tracker.services.reports.docx import write_docx  # noqa: E402
 from tracker.services.reports.pdf import write_pdf  # noqa: E402
+from tracker.transactions import transaction  # noqa: E402
 
 PNG = ROOT / "docs" / "screenshots" / "o35-page1.png"
 AS_OF = date(2025, 3, 31)
@@ -42,7 +43,8 @@ def demo_reports(folder: Path) -> tuple[data.Report, data.Report]:
     })
     with app.app_context():
         db.create_all()
-        organization, _ = load_demo()
+        with transaction():
+            organization, _ = load_demo()
         people = {u.role: u for u in db.session.scalars(select(User).where(User.organization_id == organization.id))}
         reporter, executive = people[Role.COORDINATOR], people[Role.EXECUTIVE]
         signers = [data.Signer("ผู้รายงาน", reporter.name, reporter.position),

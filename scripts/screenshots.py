@@ -17,6 +17,7 @@ from tests.e2e.live_server import LiveServer, launch_chromium, log_in  # noqa: E
 from tracker import create_app  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.services.demo import DEMO_PASSWORD, load_demo  # noqa: E402
+from tracker.transactions import transaction  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 WIDTH, HEIGHT = 1280, 900
@@ -31,7 +32,8 @@ def demo_app(folder: Path):
     })
     with app.app_context():
         db.create_all()
-        load_demo()
+        with transaction():
+            load_demo()
         db.session.remove()
     return app
 

@@ -18,6 +18,7 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Organization
 from tracker.services import demo as demo_service
+from tracker.transactions import transaction
 from tests import factories, servers
 
 BASE_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "sqlite://")
@@ -187,11 +188,13 @@ def untouched_database() -> bool:
 @pytest.fixture
 def demo(app):
     if not untouched_database():
-        return demo_service.load_demo()[0]
+        with transaction():
+            return demo_service.load_demo()[0]
     key = demo_copy_key(app)
     if key in _demo_copies:
         return _demo_copies[key].write()
-    organization, _ = demo_service.load_demo()
+    with transaction():
+        organization, _ = demo_service.load_demo()
     _demo_copies[key] = DemoCopy.read(organization)
     return organization
 
@@ -206,7 +209,8 @@ def login(client, email: str, password: str = demo_service.DEMO_PASSWORD):
 def published_demo(app):
     """The demo as `flask tracker demo` loads it: its FY 2568 measures document approved and its
     6-month report acknowledged, both published."""
-    organization, _ = demo_service.load_demo(publish=True)
+    with transaction():
+        organization, _ = demo_service.load_demo(publish=True)
     return organization
 
 

@@ -8,6 +8,7 @@ from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, Organization, Task, Topic, User
 from tracker.services import plan, users
 from tracker.thai import fiscal_year_bounds
+from tracker.transactions import transaction
 
 PASSWORD = "tracker-test-2568"
 
@@ -37,11 +38,12 @@ def agency(name: str, divisions=("สำนักปลัด", "กองคล
         division_rows[division_name] = Division(organization_id=organization.id, name=division_name,
                                                 position=position)
         db.session.add(division_rows[division_name])
-    fiscal_year = fiscal_year_for(organization, year)
-    topic = plan.create_topic(fiscal_year, plan.TopicInput(number=1, title="ประเด็นทดสอบ"), actor=None)
-    measure = plan.create_measure(topic, measure_input(fiscal_year, all_divisions=True), actor=None)
-    coordinator = users.create_user(organization, f"coordinator@{organization.id}.test", "coordinator", PASSWORD,
-                                    "ผู้ประสานงานทดสอบ")
+    with transaction():
+        fiscal_year = fiscal_year_for(organization, year)
+        topic = plan.create_topic(fiscal_year, plan.TopicInput(number=1, title="ประเด็นทดสอบ"), actor=None)
+        measure = plan.create_measure(topic, measure_input(fiscal_year, all_divisions=True), actor=None)
+        coordinator = users.create_user(organization, f"coordinator@{organization.id}.test", "coordinator",
+                                        PASSWORD, "ผู้ประสานงานทดสอบ")
     return Agency(organization, fiscal_year, division_rows, topic, measure, coordinator)
 
 
@@ -61,8 +63,9 @@ def measure_input(fiscal_year: FiscalYear, **overrides) -> plan.MeasureInput:
 
 
 def head(organization: Organization, division_name: str, email: str | None = None) -> User:
-    return users.create_user(organization, email or f"head-{division_name}@{organization.id}.test", "head",
-                             PASSWORD, "หัวหน้าทดสอบ", division_name)
+    with transaction():
+        return users.create_user(organization, email or f"head-{division_name}@{organization.id}.test", "head",
+                                 PASSWORD, "หัวหน้าทดสอบ", division_name)
 
 
 def xlsx(rows) -> bytes:

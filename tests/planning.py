@@ -9,6 +9,7 @@ from tracker.extensions import db
 from tracker.models import Delivery
 from tracker.services import digests, reminders
 from tracker.thai import local_datetime
+from tracker.transactions import transaction
 
 
 @dataclass
@@ -18,7 +19,8 @@ class Planned:
 
 
 def plan(config, now: datetime) -> Planned:
-    report = reminders.plan_reminders(config, now)
+    with transaction():
+        report = reminders.plan_reminders(config, now)
     rows = sorted((db.session.get(Delivery, delivery_id) for delivery_id in report.created), key=lambda row: row.id)
     for row in rows:
         text, html = written(row, config, now)

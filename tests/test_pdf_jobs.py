@@ -54,7 +54,7 @@ def queue_three(app, demo) -> list[str]:
     version = db.session.scalar(select(DocumentVersion))
     with transaction():
         approvals.decide(version, True, "", person(Role.EXECUTIVE), NOW, app.config)
-    draft = reports.compile_draft(version.fiscal_year, "results", "mid", date(2025, 3, 31), None, NOW)
+        draft = reports.compile_draft(version.fiscal_year, "results", "mid", date(2025, 3, 31), None, NOW)
     return sorted([memo, f"version:{version.id}:pdf", f"draft:{draft.id}"])
 
 

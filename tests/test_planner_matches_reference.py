@@ -13,6 +13,7 @@ from tests.statements import counted_statements
 from tracker.extensions import db
 from tracker.models import Delivery, Holiday, NotificationPreference, Task
 from tracker.services import reminders, users
+from tracker.transactions import transaction
 
 MAIL_AND_LINE = {"MAIL_SERVER": "smtp.example", "LINE_CHANNEL_ACCESS_TOKEN": "token"}
 DAYS = ([date(2025, 4, 10) + timedelta(days=n) for n in range(23)]
@@ -92,7 +93,7 @@ def test_the_set_based_planner_queues_what_the_agency_by_agency_planner_did(app,
 
 
 def _statements_of_planning(config, at: str) -> list[str]:
-    with counted_statements() as statements:
+    with counted_statements() as statements, transaction():
         reminders.plan_reminders(config, bangkok(at))
     return statements
 

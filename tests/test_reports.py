@@ -8,6 +8,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tracker import scheduler
 from tracker.extensions import db
 from tracker.models import Delivery, PdfJob, PdfJobStatus, ReportDraft
 from tracker.models.base import utcnow
@@ -151,8 +152,8 @@ def test_a_live_pdf_that_cannot_be_made_shows_the_thai_error_and_the_word_file(a
 
 def test_scheduler_compiles_the_midyear_draft_once_and_tells_the_coordinator(app, demo):
     now = bangkok_to_utc(datetime(2025, 4, 1, 8, 30))
-    first = reports.compile_scheduled_drafts(app.config, now)
-    again = reports.compile_scheduled_drafts(app.config, now)
+    first = scheduler.compile_due_drafts(app.config, now)
+    again = scheduler.compile_due_drafts(app.config, now)
     assert [(d.period, d.as_of) for d in first] == [("mid", date(2025, 3, 31))] and again == []
     [notice] = db.session.scalars(select(Delivery).where(Delivery.rule == "draft")).all()
     assert notice.user.email == "coordinator@pichai.example"
@@ -161,7 +162,7 @@ def test_scheduler_compiles_the_midyear_draft_once_and_tells_the_coordinator(app
 
 
 def test_scheduler_compiles_nothing_before_the_date(app, demo):
-    assert reports.compile_scheduled_drafts(app.config, bangkok_to_utc(datetime(2025, 3, 31, 8, 30))) == []
+    assert scheduler.compile_due_drafts(app.config, bangkok_to_utc(datetime(2025, 3, 31, 8, 30))) == []
 
 
 def test_scheduler_compiles_on_the_agencys_own_date_and_other_agencies_on_theirs(app, demo, other_agency):
@@ -169,9 +170,9 @@ def test_scheduler_compiles_on_the_agencys_own_date_and_other_agencies_on_theirs
     default 1 Apr."""
     reports.settings_for(demo.id).midyear_compile_on = "03-20"
     db.session.commit()
-    on_the_20th = reports.compile_scheduled_drafts(app.config, bangkok_to_utc(datetime(2025, 3, 20, 8, 30)))
+    on_the_20th = scheduler.compile_due_drafts(app.config, bangkok_to_utc(datetime(2025, 3, 20, 8, 30)))
     assert [(d.organization_id, d.period) for d in on_the_20th] == [(demo.id, "mid")]
-    on_the_1st = reports.compile_scheduled_drafts(app.config, bangkok_to_utc(datetime(2025, 4, 1, 8, 30)))
+    on_the_1st = scheduler.compile_due_drafts(app.config, bangkok_to_utc(datetime(2025, 4, 1, 8, 30)))
     assert [(d.organization_id, d.period) for d in on_the_1st] == [(other_agency.organization.id, "mid")]
 
 

@@ -55,8 +55,10 @@ def register_extensions(app: Flask) -> None:
         # real time: TRACKER_TODAY moves the pages' date, not the logins' clock.
         from tracker.models.base import utcnow
         from tracker.services import sessions
+        from tracker.transactions import transaction
 
-        return sessions.resume(session_id, utcnow())
+        with transaction():  # on its own, before the route has changed anything
+            return sessions.resume(session_id, utcnow())
 
 
 def register_blueprints(app: Flask) -> None:

@@ -36,7 +36,8 @@ tracker_cli.add_command(import_cli)
 def demo_command() -> None:
     """Load the demo agency (อบต.พิชัย) once, its documents approved and published (their PDFs are
     made by the scheduler, or `tracker documents`); running it again changes nothing."""
-    organization, created = demo.load_demo(publish=True)
+    with transaction():
+        organization, created = demo.load_demo(publish=True)
     click.echo(("Loaded the demo: " if created else "The demo is already loaded: ") + organization.name)
     click.echo(f"Demo logins at {current_app.config['TRACKER_BASE_URL']}/login (password {demo.DEMO_PASSWORD}):")
     for email, role, name, position, _ in demo.DEMO_USERS:
@@ -69,9 +70,9 @@ def _organization(name: str | None) -> Organization:
 def user_add(email, role, password, division, name, position, organization) -> None:
     """Create a user account (the way a new installation gets its first coordinator)."""
     try:
-        user = users.create_user(_organization(organization), email, role, password, name, division, position)
+        with transaction():
+            user = users.create_user(_organization(organization), email, role, password, name, division, position)
     except ServiceError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role} {user.email} in {user.organization.name}")
 
@@ -85,7 +86,8 @@ def remind_command(at: str | None) -> None:
     except ValueError:
         raise click.BadParameter('use the form "2025-06-25 08:30"', param_hint="--at") from None
     worker = f"remind:{scheduler.worker_name()}"
-    planned = reminders.plan_reminders(current_app.config, now)
+    with transaction():
+        planned = reminders.plan_reminders(current_app.config, now)
     click.echo(f"Planned {len(planned.created)} new messages ({planned.already_planned} were planned before).")
     for rule, channel, count in outbox.count_by_rule_and_channel(planned.created):
         click.echo(f"  {rule:<10} {channel:<7} {count}")
@@ -105,7 +107,9 @@ def documents_command(retry_failed: bool) -> None:
     """Make every PDF waiting to be made (the scheduler does so every few seconds); print each one.
     Exit 1 when one could not be made."""
     if retry_failed:
-        click.echo(f"Queued {pdf_jobs.retry_failed()} PDFs that had failed again.")
+        with transaction():
+            queued = pdf_jobs.retry_failed()
+        click.echo(f"Queued {queued} PDFs that had failed again.")
     made = pdf_jobs.make_pending(f"documents:{scheduler.worker_name()}", clock.now())
     for job in made.done:
         click.echo(f"  made    {job.key} ({job.size:,} bytes)")

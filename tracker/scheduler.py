@@ -22,9 +22,10 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import clock as app_clock
 from tracker.extensions import db
-from tracker.models import SchedulerLease
+from tracker.models import ReportDraft, SchedulerLease
 from tracker.services import outbox, pdf_jobs, reminders
 from tracker.services.reports import compile as report_drafts
+from tracker.transactions import transaction
 
 LEASE = "scheduler"
 LEASE_TIME = timedelta(minutes=3)
@@ -41,10 +42,20 @@ def plan_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clock.
     with app.app_context():
         now = clock()
         if hold_lease(LEASE, worker, now, LEASE_TIME):
-            report = reminders.plan_reminders(app.config, now)
+            with transaction():
+                report = reminders.plan_reminders(app.config, now)
             log.info("planned %d messages (%d planned before)", len(report.created), report.already_planned)
-            for draft in report_drafts.compile_scheduled_drafts(app.config, now):
+            for draft in compile_due_drafts(app.config, now):
                 log.info("compiled the %s draft of fiscal year %s", draft.period, draft.fiscal_year.year)
+
+
+def compile_due_drafts(config, now: datetime) -> list[ReportDraft]:
+    """Each due round's results draft, committed one by one: one agency's failure keeps the others'."""
+    compiled = []
+    for fiscal_year, period in report_drafts.rounds_due(now):
+        with transaction():
+            compiled.append(report_drafts.compile_scheduled(fiscal_year, period, config, now))
+    return compiled
 
 
 def deliver_job(app: Flask, worker: str, clock: Callable[[], datetime] = app_clock.now) -> None:

@@ -1,8 +1,9 @@
 """Who commits: the caller. A route, a CLI command or a scheduler job wraps the services it calls
-in `transaction()`: services add and flush and never commit (tests/test_layers.py holds them to it).
-One exception, documented there: the outbox commits each message as it claims and sends it, so that
-a crash between two messages sends neither twice. And a request that only read ends with COMMIT,
-not ROLLBACK (commit_read_only_transaction)."""
+in `transaction()`; services add and flush and never commit (tests/test_layers.py holds them to it).
+The exception is the job queues' workers, the outbox's delivery and the PDF jobs': they commit each
+job as they claim and finish it, so that two workers never take the same one and a crash loses at
+most the one under way. And a request that only read ends with COMMIT, not ROLLBACK
+(commit_read_only_transaction)."""
 from contextlib import contextmanager
 
 from sqlalchemy import event

@@ -108,8 +108,8 @@ def _last_year_scores(assessment_year: AssessmentYear, items: list[AssessmentIte
         .where(AssessmentItem.organization_id == earlier.organization_id,
                AssessmentItem.assessment_year_id == earlier.id)
         .options(contains_eager(AssessmentItem.score))))
-    return earlier.year, {item.code: last.score.score for item, last in zip(items, item_banks.counterparts(items, scored))
-                          if last is not None}
+    counterparts = item_banks.counterparts(items, scored)
+    return earlier.year, {item.code: last.score.score for item, last in zip(items, counterparts) if last is not None}
 
 
 def _topics(fiscal_year: FiscalYear) -> list[Topic]:

@@ -58,7 +58,7 @@ def load_demo(publish: bool = False) -> tuple[Organization, bool]:
     for email, role, name, position, division in DEMO_USERS:
         users.create_user(organization, email, role, DEMO_PASSWORD, name, division, position)
     _load_progress(organization, fiscal_year)
-    db.session.commit()
+    db.session.flush()
     _replay_reminders()
     if publish:
         publish_demo(organization)

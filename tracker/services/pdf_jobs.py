@@ -61,7 +61,7 @@ def live(organization_id: int, report: Report, letterhead: bytes | None, source:
         _queue(organization_id, key, source())
     elif job.failed and retry:
         again(job)
-    db.session.commit()
+    db.session.flush()
     return _by_key(key)
 
 
@@ -100,7 +100,6 @@ def retry_failed() -> int:
     queued = db.session.execute(update(PdfJob).where(PdfJob.status == PdfJobStatus.FAILED, PdfJob.source.is_not(None))
                                 .values(status=PdfJobStatus.QUEUED, attempts=0, error="", finished_at=None)
                                 .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
     return queued
 
 

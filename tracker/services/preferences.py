@@ -51,7 +51,7 @@ def update_preference(user: User, data: PreferenceInput) -> NotificationPreferen
     before, after = audit.changed(before, audit.snapshot(preference, fields))
     if after:
         audit.record(user.organization_id, user, "preference.update", "user", user.id, before, after)
-    db.session.commit()
+    db.session.flush()
     return preference
 
 
@@ -60,14 +60,14 @@ def new_line_link_code(user: User, now: datetime) -> NotificationPreference:
     preference = preference_for(user)
     preference.line_link_code = f"ITA-{secrets.randbelow(10 ** 6):06d}"
     preference.line_link_expires = now + LINK_CODE_TIME
-    db.session.commit()
+    db.session.flush()
     return preference
 
 
 def unlink_line(user: User) -> None:
     preference = preference_for(user)
     preference.line_to = ""
-    db.session.commit()
+    db.session.flush()
 
 
 def valid_line_signature(body: bytes, signature: str, channel_secret: str) -> bool:
@@ -96,7 +96,7 @@ def link_line_accounts(events: list[dict], now: datetime) -> list[NotificationPr
             audit.record(preference.organization_id, preference.user, "preference.line_link", "user",
                          preference.user_id, None, {"line": "linked"})
             linked.append(preference)
-    db.session.commit()
+    db.session.flush()
     return linked
 
 
@@ -108,7 +108,7 @@ def update_settings(settings: ReminderSettings, values: dict, actor: User) -> Re
     if after:
         audit.record(settings.organization_id, actor, "reminders.update", "reminder_settings", settings.id,
                      before, after)
-    db.session.commit()
+    db.session.flush()
     return settings
 
 
@@ -117,7 +117,7 @@ def replace_holidays(organization_id: int, days: list[tuple[date, str]], actor: 
     db.session.add_all(Holiday(organization_id=organization_id, day=day, name=name) for day, name in dict(days).items())
     audit.record(organization_id, actor, "holidays.update", "holiday", None, None,
                  {"days": [day.isoformat() for day, _ in days]})
-    db.session.commit()
+    db.session.flush()
 
 
 def list_holidays(organization_id: int) -> list[Holiday]:
@@ -131,5 +131,5 @@ def send_test_message(recipient: User, config, now: datetime) -> int:
             f"หากได้รับข้อความนี้ แสดงว่าช่องทางนี้ใช้งานได้\n\n{config['TRACKER_BASE_URL']}/")
     queued = outbox.queue(recipient, "test", f"{now:%Y%m%d%H%M%S%f}", "ข้อความทดสอบจากระบบติดตามมาตรการ ITA", text,
                           config, now)
-    db.session.commit()
+    db.session.flush()
     return len(queued)

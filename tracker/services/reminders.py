@@ -53,7 +53,7 @@ def plan_reminders(config, now: datetime) -> PlanReport:
     # (After a failure PostgreSQL's rollback takes the table away; SQLite may keep it on the
     # connection, which is why it is dropped first if it is there.)
     FIRING.drop(connection)
-    db.session.commit()
+    db.session.flush()
     if created:
         outbox.refresh_statistics()
     return PlanReport(created, candidates - len(created))

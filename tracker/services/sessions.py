@@ -33,7 +33,7 @@ def start(user: User, now: datetime) -> None:
     _forget_stale(now)
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(user_id=user.id, token_hash=_digest(token), created_at=now, last_seen_at=now))
-    db.session.commit()
+    db.session.flush()
     user.session_token = token
 
 
@@ -71,13 +71,13 @@ def _parts(session_id: str) -> tuple[int | None, str, str]:
 
 def _touch(login_session: LoginSession, now: datetime) -> None:
     """Move last seen on, once a minute at most. Runs when a request first asks who is logged in,
-    before its route has changed anything, so the commit holds only this. Two requests racing
+    before its route has changed anything: the user loader commits it on its own. Two requests racing
     here both write about the same moment: either one winning is right."""
     if now - login_session.last_seen_at < TOUCH_INTERVAL:
         return
     db.session.execute(update(LoginSession).where(LoginSession.id == login_session.id)
                        .values(last_seen_at=now).execution_options(synchronize_session=False))
-    db.session.commit()
+    db.session.flush()
 
 
 def end(user: User, now: datetime) -> None:
@@ -85,7 +85,7 @@ def end(user: User, now: datetime) -> None:
     db.session.execute(update(LoginSession).where(
         LoginSession.user_id == user.id, LoginSession.token_hash == _digest(user.session_token),
         LoginSession.ended_at.is_(None)).values(ended_at=now).execution_options(synchronize_session=False))
-    db.session.commit()
+    db.session.flush()
 
 
 def end_others(user: User, now: datetime) -> None:

@@ -63,11 +63,10 @@ def create_user(organization: Organization, email: str, role: str, password: str
     try:
         db.session.flush()
     except IntegrityError:  # the same email added at the same moment elsewhere
-        db.session.rollback()
         raise ServiceError(EMAIL_UNUSABLE_MESSAGE) from None
     audit.record(organization.id, actor, "user.create", "user", user.id, None,
                  {"email": email, "role": role, "division": division.name if division else None})
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -145,7 +144,7 @@ def update_user(user: User, name: str, position: str, role: str, division: Divis
     old, new = audit.changed(before, _user_snapshot(user))
     if new:
         audit.record(user.organization_id, actor, "user.update", "user", user.id, old, new)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -173,7 +172,7 @@ def reset_password(user: User, new_password: str, actor: User | None) -> None:
     check_new_password(new_password, user.email, user.name)
     _set_password(user, new_password)
     audit.record(user.organization_id, actor, "user.password_reset", "user", user.id)
-    db.session.commit()
+    db.session.flush()
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
@@ -184,7 +183,7 @@ def change_own_password(user: User, current: str, new: str) -> None:
         raise ServiceError("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม")
     _set_password(user, new)
     audit.record(user.organization_id, user, "user.password_change", "user", user.id)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- login rate limiting ---
@@ -241,7 +240,6 @@ def claim_login_attempt(email: str, ip: str, now: datetime) -> LoginAttempt | No
     email, ip = _normal_email(email), ip[:45]
     _hold_guards([f"email:{email}", f"ip:{ip}"], now)
     if login_blocked(email, ip, now):
-        db.session.commit()
         return None
     return record_login(email, ip, False, now)
 
@@ -264,7 +262,7 @@ def _forget(key, old) -> None:
 
 def login_succeeded(attempt: LoginAttempt) -> None:
     attempt.succeeded = True
-    db.session.commit()
+    db.session.flush()
 
 
 def record_login(email: str, ip: str, ok: bool, now: datetime) -> LoginAttempt:
@@ -273,5 +271,5 @@ def record_login(email: str, ip: str, ok: bool, now: datetime) -> LoginAttempt:
     _forget(LoginGuard.key, LoginGuard.last_attempt_at < now - ATTEMPTS_KEPT)
     attempt = LoginAttempt(email=_normal_email(email), ip=ip[:45], at=now, succeeded=ok)
     db.session.add(attempt)
-    db.session.commit()
+    db.session.flush()
     return attempt

@@ -9,6 +9,7 @@ from tracker import clock
 from tracker.extensions import csrf, db
 from tracker.models import FiscalYear, Organization
 from tracker.services import api_data, api_tokens, plan, versions
+from tracker.transactions import transaction
 from tracker.web import api_schema
 from tracker.web.common import or_abort
 
@@ -39,12 +40,12 @@ def token_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         scheme, _, plain = request.headers.get("Authorization", "").partition(" ")
-        token = api_tokens.authenticate(plain.strip(), clock.now()) if scheme.lower() == "bearer" else None
+        with transaction():  # the token's last use
+            token = api_tokens.authenticate(plain.strip(), clock.now()) if scheme.lower() == "bearer" else None
         if token is None:
             response, status = error(401, UNAUTHORIZED)
             response.headers["WWW-Authenticate"] = 'Bearer realm="ita-tracker"'
             return response, status
-        db.session.commit()  # the token's last use
         g.organization = db.session.get(Organization, token.organization_id)
         return view(*args, **kwargs)
     return wrapped

@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from tracker import clock
-from tracker.extensions import db
 from tracker.services import access, api_tokens
 from tracker.services.errors import ServiceError
+from tracker.transactions import transaction
 from tracker.web.common import or_abort, require
 from tracker.web.fields import max_length, required
 
@@ -30,11 +30,11 @@ def index():
     form = ApiTokenForm()
     if form.validate_on_submit():
         try:
-            _, plain = api_tokens.create(current_user.organization_id, form.name.data, current_user, clock.now())
+            with transaction():
+                _, plain = api_tokens.create(current_user.organization_id, form.name.data, current_user, clock.now())
         except ServiceError as error:
             form.name.errors.append(str(error))
         else:
-            db.session.commit()
             # Shown on this answer only: never stored, never put in the session or a redirect.
             return _page(ApiTokenForm(formdata=None), plain)
     return _page(form)
@@ -44,7 +44,7 @@ def index():
 @coordinator_only
 def revoke(token_id: int):
     token = or_abort(api_tokens.get_token, current_user.organization_id, token_id)
-    api_tokens.revoke(token, current_user, clock.now())
-    db.session.commit()
+    with transaction():
+        api_tokens.revoke(token, current_user, clock.now())
     flash(f"ยกเลิกโทเค็น {token.name} แล้ว ระบบที่ใช้โทเค็นนี้จะอ่านข้อมูลไม่ได้อีก", "success")
     return redirect(url_for("api_tokens.index"))

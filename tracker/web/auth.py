@@ -7,6 +7,7 @@ from wtforms.validators import Regexp
 from tracker import clock
 from tracker.models.base import utcnow
 from tracker.services import sessions, users
+from tracker.transactions import transaction
 from tracker.web.fields import required
 
 bp = Blueprint("auth", __name__)
@@ -45,14 +46,16 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         now = clock.now()
-        attempt = users.claim_login_attempt(form.email.data, request.remote_addr or "", now)
+        with transaction():  # the attempt is counted before its password is checked
+            attempt = users.claim_login_attempt(form.email.data, request.remote_addr or "", now)
         if attempt is None:
             flash(users.LOGIN_BLOCKED_MESSAGE, "danger")
             return render_template("auth/login.html", form=form), 429
         user = users.authenticate(form.email.data, form.password.data)
         if user:
-            users.login_succeeded(attempt)
-            sessions.start(user, utcnow())
+            with transaction():
+                users.login_succeeded(attempt)
+                sessions.start(user, utcnow())
             login_user(user)
             return redirect(local_path(request.args.get("next")) or url_for("dashboard.home"))
         flash("อีเมลหรือรหัสผ่านไม่ถูกต้อง", "danger")
@@ -62,7 +65,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    sessions.end(current_user, utcnow())
+    with transaction():
+        sessions.end(current_user, utcnow())
     logout_user()
     flash("ออกจากระบบแล้ว", "info")
     return redirect(url_for("auth.login"))

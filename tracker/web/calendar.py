@@ -4,9 +4,9 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_login import current_user, login_required
 
 from tracker import clock
-from tracker.extensions import db
 from tracker.models import User
 from tracker.services import calendar_feed
+from tracker.transactions import transaction
 
 bp = Blueprint("calendar", __name__)
 
@@ -23,8 +23,8 @@ def feed(token: str):
     user = calendar_feed.user_of_token(token)
     if user is None:
         abort(404)
-    body = calendar_feed.feed(user, clock.today(), current_app.config["TRACKER_BASE_URL"], clock.now())
-    db.session.commit()  # the agency's reminder settings row, if this was its first use
+    with transaction():  # the agency's reminder settings row, if this was its first use
+        body = calendar_feed.feed(user, clock.today(), current_app.config["TRACKER_BASE_URL"], clock.now())
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'inline; filename="ita-tracker.ics"'
@@ -35,7 +35,7 @@ def feed(token: str):
 @bp.route("/profile/calendar", methods=["POST"])
 @login_required
 def renew():
-    calendar_feed.renew_token(current_user)
-    db.session.commit()
+    with transaction():
+        calendar_feed.renew_token(current_user)
     flash("สร้างที่อยู่ปฏิทินใหม่แล้ว ที่อยู่เดิม (ถ้ามี) ใช้ไม่ได้อีกต่อไป", "success")
     return redirect(url_for("notify.profile") + "#calendar")

@@ -4,7 +4,6 @@ document and the results report, and mark a copied list as checked."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.extensions import db
 from tracker.models import AssessmentYear
 from tracker.services import access, item_banks
 from tracker.services.errors import ServiceError
@@ -89,12 +88,11 @@ def roles(year: int):
     assessment_year = _owned_year(year)
     form = request.form
     try:
-        item_banks.set_roles(assessment_year, form.get("measures_code"), form.get("results_code"),
-                             form.get("results_covers", ""), current_user)
+        with transaction():
+            item_banks.set_roles(assessment_year, form.get("measures_code"), form.get("results_code"),
+                                 form.get("results_covers", ""), current_user)
     except ServiceError as error:
-        db.session.rollback()
         return _page(preview=None, year=None, roles_error={"year": year, "message": str(error), "posted": form})
-    db.session.commit()
     flash(f"บันทึกเอกสารมาตรการและรายงานผลการดำเนินการของ ITA {year} แล้ว", "success")
     return redirect(url_for("item_banks.index"))
 
@@ -104,8 +102,8 @@ def roles(year: int):
 def checked(year: int):
     """The coordinator has checked a list copied from an earlier year's: it is this year's now."""
     assessment_year = _owned_year(year)
-    item_banks.mark_checked(assessment_year, current_user)
-    db.session.commit()
+    with transaction():
+        item_banks.mark_checked(assessment_year, current_user)
     flash(f"บันทึกว่าตรวจรายการข้อคำถามของ ITA {year} แล้ว", "success")
     return redirect(url_for("item_banks.index"))
 

@@ -11,6 +11,7 @@ from tracker.extensions import csrf, db
 from tracker.models import Delivery, DeliveryStatus, User
 from tracker.services import access, outbox, plan, preferences, reminders
 from tracker.services.errors import ServiceError
+from tracker.transactions import transaction
 from tracker.web.calendar import feed_url
 from tracker.web.common import int_arg, or_abort, require
 from tracker.web.notify_forms import PreferenceForm, ReminderSettingsForm, TestMessageForm
@@ -34,8 +35,9 @@ def settings():
         values["due_days_before"] = ",".join(str(d) for d in reminder_settings.day_list(values["due_days_before"]))
         values["report_days_before"] = ",".join(
             str(d) for d in reminder_settings.day_list(values["report_days_before"]))
-        preferences.update_settings(reminder_settings, values, current_user)
-        preferences.replace_holidays(organization_id, form.holiday_list(), current_user)
+        with transaction():
+            preferences.update_settings(reminder_settings, values, current_user)
+            preferences.replace_holidays(organization_id, form.holiday_list(), current_user)
         flash("บันทึกการตั้งค่าการแจ้งเตือนแล้ว", "success")
         return redirect(url_for("notify.settings"))
     return render_template("notify/settings.html", form=form, mail_ready=bool(current_app.config["MAIL_SERVER"]),
@@ -71,8 +73,8 @@ def delivery(delivery_id: int):
     if item.user_id != current_user.id and not current_user.is_coordinator:
         abort(403)
     if item.user_id == current_user.id and item.channel == "inbox" and item.read_at is None:
-        item.read_at = clock.now()
-        db.session.commit()
+        with transaction():
+            item.read_at = clock.now()
     text, preview = outbox.text_of(item, current_app.config, clock.now())
     return render_template("notify/delivery.html", delivery=item, text=text, preview=preview)
 
@@ -81,7 +83,8 @@ def delivery(delivery_id: int):
 @coordinator_only
 def resend(delivery_id: int):
     item = or_abort(plan.get_owned, Delivery, current_user.organization_id, delivery_id)
-    outbox.resend(item, clock.now())
+    with transaction():
+        outbox.resend(item, clock.now())
     flash("ส่งเข้าคิวอีกครั้งแล้ว ระบบจะส่งภายในไม่กี่นาที", "success")
     return redirect(request.referrer or url_for("notify.deliveries"))
 
@@ -94,7 +97,8 @@ def test_message():
     if not form.validate_on_submit():
         abort(400)
     recipient = or_abort(plan.get_owned, User, current_user.organization_id, form.user_id.data)
-    queued = preferences.send_test_message(recipient, current_app.config, clock.now())
+    with transaction():
+        queued = preferences.send_test_message(recipient, current_app.config, clock.now())
     if queued:
         flash(f"ส่งข้อความทดสอบถึง {recipient.name} เข้าคิวแล้ว {queued} ช่องทาง", "success")
     else:
@@ -116,15 +120,16 @@ def inbox():
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    preference = preferences.preference_for(current_user)
-    db.session.commit()
+    with transaction():  # made on the first visit
+        preference = preferences.preference_for(current_user)
     form = PreferenceForm(obj=preference)
     if form.validate_on_submit():
         try:
-            preferences.update_preference(current_user, preferences.PreferenceInput(
-                email_enabled=form.email_enabled.data, line_enabled=form.line_enabled.data,
-                webhook_enabled=form.webhook_enabled.data, webhook_url=(form.webhook_url.data or "").strip(),
-                opted_out=form.opted_out.data))
+            with transaction():
+                preferences.update_preference(current_user, preferences.PreferenceInput(
+                    email_enabled=form.email_enabled.data, line_enabled=form.line_enabled.data,
+                    webhook_enabled=form.webhook_enabled.data, webhook_url=(form.webhook_url.data or "").strip(),
+                    opted_out=form.opted_out.data))
             flash("บันทึกช่องทางการแจ้งเตือนแล้ว", "success")
             return redirect(url_for("notify.profile"))
         except ServiceError as error:
@@ -138,14 +143,16 @@ def profile():
 @bp.route("/profile/line-code", methods=["POST"])
 @login_required
 def line_code():
-    preferences.new_line_link_code(current_user, clock.now())
+    with transaction():
+        preferences.new_line_link_code(current_user, clock.now())
     return redirect(url_for("notify.profile") + "#line")
 
 
 @bp.route("/profile/line-unlink", methods=["POST"])
 @login_required
 def line_unlink():
-    preferences.unlink_line(current_user)
+    with transaction():
+        preferences.unlink_line(current_user)
     flash("ยกเลิกการเชื่อมบัญชี LINE แล้ว", "success")
     return redirect(url_for("notify.profile"))
 
@@ -162,5 +169,6 @@ def line_webhook():
         events = json.loads(body).get("events", [])
     except (ValueError, AttributeError):
         abort(400)
-    preferences.link_line_accounts(events, clock.now())
+    with transaction():
+        preferences.link_line_accounts(events, clock.now())
     return {"status": "ok"}

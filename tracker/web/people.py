@@ -4,6 +4,7 @@ from flask_login import current_user, login_required, login_user
 from tracker.models import Division
 from tracker.services import access, plan, users
 from tracker.services.errors import ServiceError
+from tracker.transactions import transaction
 from tracker.web.common import or_abort, require
 from tracker.web.people_forms import ChangePasswordForm, NewUserForm, PasswordResetForm, UserForm
 
@@ -38,9 +39,10 @@ def new():
     if form.validate_on_submit():
         division = _division(form.division_id.data)
         try:
-            users.create_user(current_user.organization, form.email.data, form.role.data, form.password.data,
-                              form.name.data.strip(), division.name if division else None,
-                              (form.position.data or "").strip(), actor=current_user)
+            with transaction():
+                users.create_user(current_user.organization, form.email.data, form.role.data, form.password.data,
+                                  form.name.data.strip(), division.name if division else None,
+                                  (form.position.data or "").strip(), actor=current_user)
             flash("เพิ่มผู้ใช้แล้ว แจ้งอีเมลและรหัสผ่านเริ่มต้นให้ผู้ใช้ และให้เปลี่ยนรหัสผ่านเมื่อเข้าระบบครั้งแรก",
                   "success")
             return redirect(url_for("people.index"))
@@ -58,8 +60,9 @@ def edit(user_id: int):
     form = UserForm(_divisions(), obj=user)
     if form.validate_on_submit():
         try:
-            users.update_user(user, form.name.data, form.position.data or "", form.role.data,
-                              _division(form.division_id.data), form.active.data, current_user)
+            with transaction():
+                users.update_user(user, form.name.data, form.position.data or "", form.role.data,
+                                  _division(form.division_id.data), form.active.data, current_user)
             flash("บันทึกข้อมูลผู้ใช้แล้ว", "success")
             return redirect(url_for("people.index"))
         except ServiceError as error:
@@ -74,7 +77,8 @@ def reset_password(user_id: int):
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
-            users.reset_password(user, form.new_password.data, current_user)
+            with transaction():
+                users.reset_password(user, form.new_password.data, current_user)
             if user.id == current_user.id:
                 login_user(user)  # a coordinator setting their own: this session goes on
             flash(f"ตั้งรหัสผ่านใหม่ให้ {user.name} แล้ว", "success")
@@ -90,7 +94,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            users.change_own_password(current_user, form.current_password.data, form.new_password.data)
+            with transaction():
+                users.change_own_password(current_user, form.current_password.data, form.new_password.data)
             login_user(current_user._get_current_object())  # this session goes on; others end
             flash("เปลี่ยนรหัสผ่านแล้ว ระบบออกจากระบบในอุปกรณ์อื่นให้แล้ว", "success")
             return redirect(url_for("dashboard.home"))

@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Regexp
 
-from tracker.extensions import db
 from tracker.services import access, public_pages
 from tracker.services.errors import ServiceError
+from tracker.transactions import transaction
 from tracker.web.fields import required
 from tracker.web.common import require
 
@@ -33,11 +33,11 @@ def public_address():
     form = PublicAddressForm(slug=organization.slug)
     if form.validate_on_submit():
         try:
-            public_pages.set_slug(organization, form.slug.data, current_user)
+            with transaction():
+                public_pages.set_slug(organization, form.slug.data, current_user)
         except ServiceError as error:
             form.slug.errors = [str(error)]
         else:
-            db.session.commit()
             flash("บันทึกที่อยู่หน้าสาธารณะแล้ว", "success")
             return redirect(url_for("public_settings.public_address"))
     return render_template("public/settings.html", form=form, rule=SLUG_RULE,

@@ -7,6 +7,7 @@ from tracker import clock
 from tracker.models import PdfJobStatus, ReportDraft
 from tracker.services import access, documents, ita_calendar, pdf_jobs, plan
 from tracker.services.reports import compile as reports, pdf
+from tracker.transactions import transaction
 from tracker.web.common import agency_fiscal_years, as_of_arg, current_fiscal_year, or_abort, refreshed_while, require
 from tracker.web.report_forms import ReportSettingsForm
 
@@ -66,8 +67,9 @@ def _live_pdf(report, organization_id: int, letterhead: bytes | None):
     then a page says it is being made and looks again (?wait=1) until it offers the file; a failure
     shows its Thai error and the Word file, and asking again (without ?wait) retries."""
     waiting = request.args.get("wait") == "1"
-    job = pdf_jobs.live(organization_id, report, letterhead, lambda: pdf.word_for_pdf(report, letterhead),
-                        retry=not waiting)
+    with transaction():
+        job = pdf_jobs.live(organization_id, report, letterhead, lambda: pdf.word_for_pdf(report, letterhead),
+                            retry=not waiting)
     if job.status == PdfJobStatus.DONE and not waiting:
         return send_file(BytesIO(job.content), mimetype=reports.FORMATS["pdf"], as_attachment=True,
                          download_name=reports.filename(report, "pdf"), etag=job.sha256)
@@ -84,8 +86,9 @@ def compile_draft(kind: str):
     kind = _kind(kind)
     fiscal_year = current_fiscal_year()
     now = clock.now()
-    draft = reports.compile_draft(fiscal_year, kind, f"manual-{now:%Y%m%d%H%M%S}", as_of_arg(fiscal_year),
-                                  current_user, now)
+    with transaction():
+        draft = reports.compile_draft(fiscal_year, kind, f"manual-{now:%Y%m%d%H%M%S}", as_of_arg(fiscal_year),
+                                      current_user, now)
     flash("บันทึกฉบับร่างแล้ว ไฟล์ PDF กำลังจัดทำ จะแสดงในหน้านี้เมื่อเสร็จ", "success")
     return redirect(url_for("reports.draft", draft_id=draft.id))
 
@@ -123,7 +126,8 @@ def settings():
     if form.validate_on_submit():
         values = {name: (getattr(form, name).data or "").strip() for name in form.TEXT_FIELDS}
         letterhead = form.letterhead_bytes() if form.letterhead.data else None
-        reports.update_settings(report_settings, values, letterhead, form.remove_letterhead.data, current_user)
+        with transaction():
+            reports.update_settings(report_settings, values, letterhead, form.remove_letterhead.data, current_user)
         flash("บันทึกการตั้งค่ารายงานแล้ว", "success")
         return redirect(url_for("reports.settings"))
     return render_template("reports/settings.html", form=form, settings=report_settings)

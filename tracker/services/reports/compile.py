@@ -37,7 +37,7 @@ def update_settings(settings: ReportSettings, values: dict, letterhead: tuple[by
     before, after = audit.changed(before, audit.snapshot(settings, tuple(values)))
     after["letterhead"] = settings.letterhead_name
     audit.record(settings.organization_id, actor, "report.settings", "report_settings", settings.id, before, after)
-    db.session.commit()
+    db.session.flush()
     return settings
 
 
@@ -89,7 +89,7 @@ def compile_draft(fiscal_year: FiscalYear, kind: str, period: str, as_of: date, 
     pdf_jobs.queue_for_draft(draft, pdf.word_for_pdf(report, settings.letterhead), scheduled=actor is None)
     audit.record(fiscal_year.organization_id, actor, "report.compile", "report_draft", draft.id, None,
                  {"kind": kind, "period": period, "as_of": as_of.isoformat()})
-    db.session.commit()
+    db.session.flush()
     return draft
 
 
@@ -100,23 +100,27 @@ def drafts(fiscal_year: FiscalYear) -> list[ReportDraft]:
         .order_by(ReportDraft.compiled_at.desc())))
 
 
-def compile_scheduled_drafts(config, now: datetime) -> list[ReportDraft]:
-    """On (or after, if the scheduler was down) each configured date, compile that round's results
-    draft once and tell the coordinators through the outbox."""
+def rounds_due(now: datetime) -> list[tuple[FiscalYear, str]]:
+    """The (fiscal year, period) results drafts due: on (or after, if the scheduler was down) each
+    agency's configured date, once."""
     today = local_datetime(now).date()
-    compiled = []
+    due_rounds = []
     dates = _compile_dates()
     for fiscal_year in db.session.scalars(select(FiscalYear).order_by(FiscalYear.id)):
         midyear_on, yearend_on = dates.get(fiscal_year.organization_id, DEFAULT_COMPILE_DATES)
         for period, month_day in ((ita_calendar.MIDYEAR, midyear_on), (ita_calendar.YEAREND, yearend_on)):
             due = ita_calendar.compile_date(fiscal_year, month_day, period)
-            if not (due <= today < due + timedelta(days=60)) or _has_draft(fiscal_year, period):
-                continue
-            draft = compile_draft(fiscal_year, RESULTS, period, ita_calendar.round_end(fiscal_year, period), None, now)
-            _tell_coordinators(draft, config, now)
-            compiled.append(draft)
-    db.session.commit()
-    return compiled
+            if due <= today < due + timedelta(days=60) and not _has_draft(fiscal_year, period):
+                due_rounds.append((fiscal_year, period))
+    return due_rounds
+
+
+def compile_scheduled(fiscal_year: FiscalYear, period: str, config, now: datetime) -> ReportDraft:
+    """A due round's results draft, told to the coordinators through the outbox (the scheduler
+    commits each on its own)."""
+    draft = compile_draft(fiscal_year, RESULTS, period, ita_calendar.round_end(fiscal_year, period), None, now)
+    _tell_coordinators(draft, config, now)
+    return draft
 
 
 DEFAULT_COMPILE_DATES = (ReportSettings.midyear_compile_on.default.arg, ReportSettings.yearend_compile_on.default.arg)
