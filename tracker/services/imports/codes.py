@@ -57,13 +57,6 @@ def code_reader(known_codes) -> Callable[[object], str | None]:
             return by_key.get(f"{letter}{int(match.group(2))}")
         return None
     return read
-    if cleaned in by_key:
-        return by_key[cleaned]
-    match = _KNOWN.match(cleaned)
-    if match:
-        letter = "O" if match.group(1) == "0" else match.group(1)
-        return by_key.get(f"{letter}{int(match.group(2))}")
-    return None
 
 
 def clean_code(text: str) -> str | None:
