@@ -19,7 +19,7 @@ _DEPTH = "transaction_depth"
 
 
 @contextmanager
-def transaction(saved_already: str = SAVED_ALREADY):
+def transaction():
     """Commit what the block adds, or roll all of it back. A unique row that another request saved
     first (a double click on a confirm button) becomes a Thai ServiceError, not an error page. A
     block inside another joins it: only the outermost commits."""
@@ -34,7 +34,7 @@ def transaction(saved_already: str = SAVED_ALREADY):
         if depth:
             raise
         session.rollback()
-        raise ServiceError(saved_already) from None
+        raise ServiceError(SAVED_ALREADY) from None
     except BaseException:
         if depth == 0:
             session.rollback()
