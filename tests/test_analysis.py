@@ -220,8 +220,9 @@ def test_an_uncovered_item_has_a_button_that_starts_a_topic_for_it(coordinator_c
 
 def test_an_item_of_a_topic_without_measures_has_a_button_to_a_new_measure(coordinator_client, demo):
     item = give_score(demo, "O15", 0)
-    topic = plan.create_topic(plan.get_fiscal_year(demo.id, 2568),
-                              plan.TopicInput(number=8, title="การจัดซื้อจัดจ้าง", item_ids=[item.id]), None)
+    with transaction():
+        topic = plan.create_topic(plan.get_fiscal_year(demo.id, 2568),
+                                  plan.TopicInput(number=8, title="การจัดซื้อจัดจ้าง", item_ids=[item.id]), None)
     text = coordinator_client.get("/plan/analysis?fy=2568").text
     assert "อยู่ในประเด็น (8) การจัดซื้อจัดจ้าง ซึ่งยังไม่มีมาตรการ" in text
     assert f'href="/plan/topics/{topic.id}/measures/new">เริ่มมาตรการสำหรับข้อนี้' in text

@@ -12,6 +12,7 @@ from tracker.models import Delivery, DocumentVersion, Measure, PdfJobStatus, Rol
 from tracker.services import approvals, pdf_jobs, plan, versions
 from tracker.services.errors import Forbidden, ServiceError
 from tracker.services.reports import pdf
+from tracker.transactions import transaction
 from tests import factories
 from tests.test_report_pdf import joined, text_layer
 
@@ -33,12 +34,14 @@ def _docx_text(content: bytes) -> str:
 
 
 def _request(app, demo, kind="measures", period=""):
-    return approvals.request(_fiscal_year(demo), kind, period, "ลป 88001/12", "", _user(Role.COORDINATOR), NOW,
-                             app.config)
+    with transaction():
+        return approvals.request(_fiscal_year(demo), kind, period, "ลป 88001/12", "", _user(Role.COORDINATOR), NOW,
+                                 app.config)
 
 
 def _approve(app, version, approve=True, comment=""):
-    return approvals.decide(version, approve, comment, _user(Role.EXECUTIVE), NOW, app.config)
+    with transaction():
+        return approvals.decide(version, approve, comment, _user(Role.EXECUTIVE), NOW, app.config)
 
 
 def _edit_first_measure(demo, **changes):
@@ -50,7 +53,8 @@ def _edit_first_measure(demo, **changes):
                   responsible_text=measure.responsible_text, budget_amount=measure.budget_amount,
                   no_budget=measure.no_budget, indicator=measure.indicator, target=measure.target)
     values.update(changes)
-    plan.update_measure(measure, plan.MeasureInput(**values), None)
+    with transaction():
+        plan.update_measure(measure, plan.MeasureInput(**values), None)
     return measure
 
 

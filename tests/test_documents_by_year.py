@@ -19,6 +19,7 @@ from tracker.services.reports import compile as reports
 from tracker.services.reports import data
 from tracker.services.reports.docx import write_docx
 from tracker.services.reports.xlsx import write_xlsx
+from tracker.transactions import transaction
 
 
 def docx_text(content: bytes) -> str:
@@ -37,7 +38,8 @@ def three_years(app, demo):
     the unfinished measures on, as an agency that has used the product for three years."""
     for year in (2569, 2570):
         preview = rollover.preview(demo.id, year)
-        rollover.start_fiscal_year(demo.id, year, [entry.measure.id for entry in preview.unfinished], None)
+        with transaction():
+            rollover.start_fiscal_year(demo.id, year, [entry.measure.id for entry in preview.unfinished], None)
     return demo
 
 
@@ -163,7 +165,8 @@ def edit(measure: Measure, **changes) -> Measure:
                   division_ids=[d.id for d in measure.divisions], all_divisions=measure.all_divisions,
                   period_text=measure.period_text, responsible_text=measure.responsible_text)
     values.update(changes)
-    return plan.update_measure(measure, plan.MeasureInput(**values), None)
+    with transaction():
+        return plan.update_measure(measure, plan.MeasureInput(**values), None)
 
 
 def test_editing_divisions_and_dates_changes_the_next_documents(app, demo):

@@ -465,7 +465,8 @@ def test_a_bad_choice_on_the_page_gets_a_thai_message_and_changes_nothing(coordi
 
 def test_the_page_says_when_a_years_document_is_not_in_its_list(coordinator_client, demo):
     preview = item_upload.preview_upload(demo.id, 2570, "items.csv", csv_bytes(NEW_YEAR_LIST))
-    item_upload.apply_upload(demo.id, preview, None)  # roles O25/O26 from ITA 2569; the list has o1 only
+    with transaction():
+        item_upload.apply_upload(demo.id, preview, None)  # roles O25/O26 from ITA 2569; the list has o1 only
     form = roles_form(coordinator_client.get("/plan/items/").text, 2570)
     assert "ข้อ O25 ที่ตั้งไว้ไม่มีในรายการของปีนี้ กรุณาเลือกใหม่" in form
 

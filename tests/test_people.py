@@ -13,6 +13,7 @@ from tracker.models import AuditEvent, Division, LoginAttempt, Role, User
 from tracker.services import users
 from tracker.services.demo import DEMO_PASSWORD
 from tracker.services.errors import NotFound, ServiceError
+from tracker.transactions import transaction
 
 BLOCKED = "เข้าสู่ระบบผิดหลายครั้ง กรุณารอ 15 นาทีแล้วลองใหม่"
 WRONG = "อีเมลหรือรหัสผ่านไม่ถูกต้อง"
@@ -201,7 +202,8 @@ def test_coordinator_cannot_deactivate_themself(coordinator_client):
 
 
 def test_coordinator_cannot_demote_themself_even_with_another_coordinator(app, coordinator_client, demo):
-    users.create_user(demo, "second@pichai.example", "coordinator", NEW_PASSWORD, "ผู้ประสานงานสำรอง")
+    with transaction():
+        users.create_user(demo, "second@pichai.example", "coordinator", NEW_PASSWORD, "ผู้ประสานงานสำรอง")
     me = user("coordinator@pichai.example")
     response = coordinator_client.post(f"/people/{me.id}/edit", data=edit_data(me, role="executive"))
     assert "ไม่สามารถปิดบัญชีหรือเปลี่ยนบทบาทของตนเองได้" in page(response)
@@ -209,7 +211,8 @@ def test_coordinator_cannot_demote_themself_even_with_another_coordinator(app, c
 
 
 def test_coordinator_may_demote_another_coordinator(coordinator_client, demo):
-    second = users.create_user(demo, "second@pichai.example", "coordinator", NEW_PASSWORD, "ผู้ประสานงานสำรอง")
+    with transaction():
+        second = users.create_user(demo, "second@pichai.example", "coordinator", NEW_PASSWORD, "ผู้ประสานงานสำรอง")
     response = coordinator_client.post(f"/people/{second.id}/edit", data=edit_data(second, role="executive"))
     assert response.status_code == 302
     assert user("second@pichai.example").role == Role.EXECUTIVE

@@ -24,6 +24,7 @@ from tracker.models import (
     AssessmentItem, AssessmentYear, Division, DocumentFile, DocumentVersion, Measure, ProgressUpdate, Task, Topic, User,
 )
 from tracker.services import evidence, plan, tasks
+from tracker.transactions import transaction
 
 ROLES = ("anonymous", "coordinator", "executive", "own_head", "other_head", "other_org")
 DEMO_EMAILS = {
@@ -396,8 +397,9 @@ def test_deleting_a_division_nobody_used_removes_it(client_as, world):
 
 
 def test_deleting_a_topic_without_measures_removes_it(client_as, world):
-    topic = plan.create_topic(plan.get_fiscal_year(world["organization"].id, 2568),
-                              plan.TopicInput(number=8, title="ประเด็นว่าง"), actor=None)
+    with transaction():
+        topic = plan.create_topic(plan.get_fiscal_year(world["organization"].id, 2568),
+                                  plan.TopicInput(number=8, title="ประเด็นว่าง"), actor=None)
     topic_id = topic.id
 
     response = client_as("coordinator").post(f"/plan/topics/{topic_id}/delete")

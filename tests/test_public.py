@@ -19,6 +19,7 @@ from tracker.services import pdf_jobs, public_pages, tasks, versions
 from tracker.services.demo import DEMO_USERS
 from tracker.services.errors import ServiceError
 from tracker.services.reports import pdf
+from tracker.transactions import transaction
 
 AGENCY = "องค์การบริหารส่วนตำบลพิชัย"
 
@@ -76,9 +77,10 @@ def add_progress(organization, problems="", links=(), files=(), links_public=Fal
                               content_type="application/pdf", size=len(content)))
     db.session.add_all(saved)
     db.session.flush()
-    tasks.record_progress(task, head, tasks.ProgressInput(
-        "in_progress", 60, "ประชุมชี้แจงแล้ว", problems, list(links), links_public=links_public,
-        files_public=files_public), task.version, saved)
+    with transaction():
+        tasks.record_progress(task, head, tasks.ProgressInput(
+            "in_progress", 60, "ประชุมชี้แจงแล้ว", problems, list(links), links_public=links_public,
+            files_public=files_public), task.version, saved)
     return task
 
 

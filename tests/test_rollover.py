@@ -15,6 +15,7 @@ from tracker.models import (
 )
 from tracker.services import item_banks, plan, rollover, users, wording
 from tracker.services.errors import ServiceError
+from tracker.transactions import transaction
 
 # The demo agency's own ITA 2568 list: 2568 writes OIT codes in lower case, and renumbers them.
 ITA_2568 = (
@@ -56,7 +57,8 @@ def unfinished_ids(organization_id: int) -> list[int]:
 
 def start_2569(demo, measure_ids=None) -> FiscalYear:
     ids = unfinished_ids(demo.id) if measure_ids is None else measure_ids
-    return rollover.start_fiscal_year(demo.id, 2569, ids, None)
+    with transaction():
+        return rollover.start_fiscal_year(demo.id, 2569, ids, None)
 
 
 def carried_copy(old: Measure) -> Measure:
@@ -375,7 +377,8 @@ def test_the_new_years_plan_page_loads_carried_measures_without_a_query_each(coo
         return len(sent)
     with_five = statements()
     for copy in db.session.scalars(select(Measure).where(Measure.carried_from_id.is_not(None))).all()[1:]:
-        plan.delete_measure(copy, None)
+        with transaction():
+            plan.delete_measure(copy, None)
     assert statements() == with_five
 
 
@@ -385,9 +388,10 @@ def new_agency(app):
     organization = Organization(name="อบต.เริ่มใหม่")
     db.session.add(organization)
     db.session.flush()
-    users.create_user(organization, "first@new.test", "coordinator", factories.PASSWORD, "ผู้ประสานงาน")
-    plan.create_division(organization.id, "สำนักปลัด", None, date(2025, 3, 31))
-    users.create_user(organization, "head@new.test", "head", factories.PASSWORD, "หัวหน้า", "สำนักปลัด")
+    with transaction():
+        users.create_user(organization, "first@new.test", "coordinator", factories.PASSWORD, "ผู้ประสานงาน")
+        plan.create_division(organization.id, "สำนักปลัด", None, date(2025, 3, 31))
+        users.create_user(organization, "head@new.test", "head", factories.PASSWORD, "หัวหน้า", "สำนักปลัด")
     return organization
 
 

@@ -13,6 +13,7 @@ from tracker.models import LoginSession, User
 from tracker.services import users
 from tracker.services.demo import DEMO_PASSWORD
 from tracker.services.errors import ServiceError
+from tracker.transactions import transaction
 from tracker.web.auth import local_path
 
 FINANCE = "finance@pichai.example"
@@ -164,7 +165,8 @@ def test_last_seen_is_written_at_most_once_a_minute(app, demo):
 
 def test_a_password_reset_ends_the_users_logins_on_the_server(app, coordinator_client, demo):
     phone = login(app.test_client(), FINANCE)
-    users.reset_password(user(FINANCE), STRONG, actor=user("coordinator@pichai.example"))
+    with transaction():
+        users.reset_password(user(FINANCE), STRONG, actor=user("coordinator@pichai.example"))
     assert all(s.ended_at is not None for s in sessions_of(FINANCE))
     assert phone.get("/my").status_code == 302
     assert coordinator_client.get("/people").status_code == 200
