@@ -37,7 +37,7 @@ class LateTask:
 
 
 @dataclass
-class Report:
+class ProgressReport:
     """A progress update as the dashboard lists it."""
     task_id: int
     measure: str
@@ -55,7 +55,7 @@ class Overview:
     by_division: list[Progress]
     total: Progress
     late: list[LateTask]  # the first LATE_LISTED, the longest overdue first
-    recent: list[Report]  # the newest RECENT_LISTED
+    recent: list[ProgressReport]  # the newest RECENT_LISTED
 
 
 COUNTS = ("total", "done", "in_progress", "not_started", "cancelled", "late")
@@ -99,15 +99,16 @@ def _late(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: d
         .order_by(Task.due_date, Topic.number, Measure.position, Task.division_id).limit(LATE_LISTED))]
 
 
-def _recent(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[Report]:
+def _recent(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[ProgressReport]:
     task_ids = apply_filter(visible_tasks(user, fiscal_year), task_filter, today).with_only_columns(Task.id)
-    return [Report(task_id, measure, division, TaskStatus(status), *rest) for task_id, measure, division, status, *rest
-            in db.session.execute(
-                select(ProgressUpdate.task_id, Measure.title, Division.name, ProgressUpdate.status,
-                       ProgressUpdate.percent, User.name, ProgressUpdate.created_at, ProgressUpdate.done_text)
-                .join(Task, Task.id == ProgressUpdate.task_id).join(Task.measure).join(Task.division)
-                .outerjoin(User, User.id == ProgressUpdate.author_id)
-                .where(ProgressUpdate.task_id.in_(task_ids)).order_by(ProgressUpdate.id.desc()).limit(RECENT_LISTED))]
+    rows = db.session.execute(
+        select(ProgressUpdate.task_id, Measure.title, Division.name, ProgressUpdate.status, ProgressUpdate.percent,
+               User.name, ProgressUpdate.created_at, ProgressUpdate.done_text)
+        .join(Task, Task.id == ProgressUpdate.task_id).join(Task.measure).join(Task.division)
+        .outerjoin(User, User.id == ProgressUpdate.author_id)
+        .where(ProgressUpdate.task_id.in_(task_ids)).order_by(ProgressUpdate.id.desc()).limit(RECENT_LISTED))
+    return [ProgressReport(task_id, measure, division, TaskStatus(status), *rest)
+            for task_id, measure, division, status, *rest in rows]
 
 
 def _added_up(cells, side: int | None) -> list[Progress]:
