@@ -1,11 +1,13 @@
 """ITA Tracker: turn an agency's ITA result into measures, tasks and reports."""
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug import exceptions
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, INSTANCE_DIR, Default, check_production, from_environment
 from tracker.extensions import csrf, db, login, mail, migrate
+from tracker.services.errors import Forbidden, NotFound
 from tracker.transactions import commit_read_only_transaction
 from tracker.web import request_input, security
 
@@ -97,6 +99,10 @@ def register_errorhandlers(app: Flask) -> None:
         return render_template("errors/error.html", code=400, message=message), 400
 
     app.register_error_handler(CSRFError, render_csrf_error)
+    # A service's lookup that finds nothing, or another agency's row, is the plain 404/403 page:
+    # routes let NotFound and Forbidden pass, and nothing about the row is told.
+    app.register_error_handler(NotFound, lambda error: render_error(exceptions.NotFound()))
+    app.register_error_handler(Forbidden, lambda error: render_error(exceptions.Forbidden()))
     for code in ERROR_MESSAGES:
         app.register_error_handler(code, render_error)
 

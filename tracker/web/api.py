@@ -11,7 +11,6 @@ from tracker.models import FiscalYear, Organization
 from tracker.services import api_data, api_tokens, plan, versions
 from tracker.transactions import transaction
 from tracker.web import api_schema
-from tracker.web.common import or_abort
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies, no forms: a token in a header cannot be forged by another site
@@ -55,7 +54,7 @@ def _fiscal_year(year: int) -> FiscalYear:
     """The token's agency's fiscal year; 404 outside the bounds the schema promises, or when absent."""
     if not api_schema.YEAR_MIN <= year <= api_schema.YEAR_MAX:
         abort(404)
-    return or_abort(plan.get_fiscal_year, g.organization.id, year)
+    return plan.get_fiscal_year(g.organization.id, year)
 
 
 def _is_id(text: str) -> bool:
@@ -109,6 +108,6 @@ def documents(year: int):
 def public_documents(slug: str):
     if not api_schema.SLUG.fullmatch(slug):
         abort(404)
-    organization = or_abort(versions.organization_by_slug, slug)
+    organization = versions.organization_by_slug(slug)
     return jsonify(organization={"name": organization.name, "slug": organization.slug},
                    documents=api_data.documents(organization, current_app.config["TRACKER_BASE_URL"]))

@@ -8,7 +8,7 @@ from tracker import clock
 from tracker.services import access, api_tokens
 from tracker.services.errors import ServiceError
 from tracker.transactions import transaction
-from tracker.web.common import or_abort, require
+from tracker.web.common import require
 from tracker.web.fields import max_length, required
 
 bp = Blueprint("api_tokens", __name__)
@@ -43,7 +43,7 @@ def index():
 @bp.route("/people/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @coordinator_only
 def revoke(token_id: int):
-    token = or_abort(api_tokens.get_token, current_user.organization_id, token_id)
+    token = api_tokens.get_token(current_user.organization_id, token_id)
     with transaction():
         api_tokens.revoke(token, current_user, clock.now())
     flash(f"ยกเลิกโทเค็น {token.name} แล้ว ระบบที่ใช้โทเค็นนี้จะอ่านข้อมูลไม่ได้อีก", "success")

@@ -14,7 +14,7 @@ from tracker.services.errors import ServiceError
 from tracker.services.reports import compile as reports
 from tracker.transactions import transaction
 from tracker.web.approval_forms import DecisionForm, RequestForm
-from tracker.web.common import agency_fiscal_years, current_fiscal_year, or_abort, refreshed_while, require
+from tracker.web.common import agency_fiscal_years, current_fiscal_year, refreshed_while, require
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
 readers = require(access.can_view_approvals)
@@ -30,7 +30,7 @@ def _document(slug: str) -> versions.Document:
 
 
 def _version(version_id: int) -> DocumentVersion:
-    return or_abort(plan.get_owned, DocumentVersion, current_user.organization_id, version_id)
+    return plan.get_owned(DocumentVersion, current_user.organization_id, version_id)
 
 
 @bp.route("/")

@@ -1,4 +1,4 @@
-"""What every blueprint needs: role guards, service errors as HTTP answers, the fiscal year in the URL."""
+"""What every blueprint needs: role guards, the fiscal year in the URL, imports' previews, PDF refreshes."""
 import base64
 import binascii
 from functools import wraps
@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from tracker import clock
 from tracker.models import FiscalYear
 from tracker.services import access, ita_calendar, plan
-from tracker.services.errors import Forbidden, NotFound, ServiceError
+from tracker.services.errors import NotFound, ServiceError
 from tracker.transactions import transaction
 from tracker.web.request_input import read_integer
 
@@ -27,16 +27,6 @@ def require(check):
             return view(*args, **kwargs)
         return wrapped
     return decorator
-
-
-def or_abort(call, *args, **kwargs):
-    """Run a lookup service; its NotFound/Forbidden become 404/403 without details."""
-    try:
-        return call(*args, **kwargs)
-    except NotFound:
-        abort(404)
-    except Forbidden:
-        abort(403)
 
 
 def int_arg(name: str) -> int | None:

@@ -13,7 +13,7 @@ from tracker.services import access, outbox, plan, preferences, reminders
 from tracker.services.errors import ServiceError
 from tracker.transactions import transaction
 from tracker.web.calendar import feed_url
-from tracker.web.common import int_arg, or_abort, require
+from tracker.web.common import int_arg, require
 from tracker.web.notify_forms import PreferenceForm, ReminderSettingsForm, TestMessageForm
 
 bp = Blueprint("notify", __name__)
@@ -69,7 +69,7 @@ def _people() -> list[User]:
 @bp.route("/notify/deliveries/<int:delivery_id>")
 @login_required
 def delivery(delivery_id: int):
-    item = or_abort(plan.get_owned, Delivery, current_user.organization_id, delivery_id)
+    item = plan.get_owned(Delivery, current_user.organization_id, delivery_id)
     if item.user_id != current_user.id and not current_user.is_coordinator:
         abort(403)
     if item.user_id == current_user.id and item.channel == "inbox" and item.read_at is None:
@@ -82,7 +82,7 @@ def delivery(delivery_id: int):
 @bp.route("/notify/deliveries/<int:delivery_id>/resend", methods=["POST"])
 @coordinator_only
 def resend(delivery_id: int):
-    item = or_abort(plan.get_owned, Delivery, current_user.organization_id, delivery_id)
+    item = plan.get_owned(Delivery, current_user.organization_id, delivery_id)
     with transaction():
         outbox.resend(item, clock.now())
     flash("ส่งเข้าคิวอีกครั้งแล้ว ระบบจะส่งภายในไม่กี่นาที", "success")
@@ -96,7 +96,7 @@ def test_message():
     form.user_id.choices = [SelectChoice(u.id, u.name) for u in _people()]
     if not form.validate_on_submit():
         abort(400)
-    recipient = or_abort(plan.get_owned, User, current_user.organization_id, form.user_id.data)
+    recipient = plan.get_owned(User, current_user.organization_id, form.user_id.data)
     with transaction():
         queued = preferences.send_test_message(recipient, current_app.config, clock.now())
     if queued:

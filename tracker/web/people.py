@@ -5,7 +5,7 @@ from tracker.models import Division
 from tracker.services import access, plan, users
 from tracker.services.errors import ServiceError
 from tracker.transactions import transaction
-from tracker.web.common import or_abort, require
+from tracker.web.common import require
 from tracker.web.people_forms import ChangePasswordForm, NewUserForm, PasswordResetForm, UserForm
 
 bp = Blueprint("people", __name__)
@@ -13,13 +13,13 @@ coordinator_only = require(access.can_edit_plan)
 
 
 def _user(user_id: int):
-    return or_abort(users.get_user, current_user.organization_id, user_id)
+    return users.get_user(current_user.organization_id, user_id)
 
 
 def _division(division_id: int | None):
     if division_id is None:
         return None
-    return or_abort(plan.get_owned, Division, current_user.organization_id, division_id)
+    return plan.get_owned(Division, current_user.organization_id, division_id)
 
 
 def _divisions():

@@ -7,7 +7,7 @@ from tracker.models import AssessmentItem, Division, FiscalYear, Measure, Topic
 from tracker.services import access, analysis, approvals, plan, wording
 from tracker.services.errors import ServiceError
 from tracker.transactions import transaction
-from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, or_abort, require
+from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
 from tracker.web.plan_forms import DivisionForm, MeasureForm, ThresholdForm, TopicForm
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
@@ -15,7 +15,7 @@ coordinator_only = require(access.can_edit_plan)
 
 
 def _owned(model, object_id: int):
-    return or_abort(plan.get_owned, model, current_user.organization_id, object_id)
+    return plan.get_owned(model, current_user.organization_id, object_id)
 
 
 def _back_to_plan(fiscal_year_number: int):

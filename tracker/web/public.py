@@ -11,7 +11,7 @@ from tracker.services.errors import NotFound
 from tracker.services.versions import Document
 from tracker.services.reports.compile import FORMATS
 from tracker.web import security
-from tracker.web.common import PDF_REFRESH_SECONDS, or_abort, refreshed_while
+from tracker.web.common import PDF_REFRESH_SECONDS, refreshed_while
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 MAX_AGE = 300  # seconds a browser or proxy may keep a page before asking again
@@ -52,7 +52,7 @@ def _page(template: str, organization: Organization, embeddable: bool = False, w
 
 @bp.route("/<slug>/")
 def agency(slug: str):
-    organization = or_abort(public_pages.agency, slug)
+    organization = public_pages.agency(slug)
     years = public_pages.listing(organization)
     return _page("public/listing.html", organization, embeddable=True, waiting=_any_waiting(years),
                  years=years, single_year=False)
@@ -60,8 +60,8 @@ def agency(slug: str):
 
 @bp.route("/<slug>/<int:fy>/")
 def year(slug: str, fy: int):
-    organization = or_abort(public_pages.agency, slug)
-    fiscal_year = or_abort(public_pages.fiscal_year, organization, fy)
+    organization = public_pages.agency(slug)
+    fiscal_year = public_pages.fiscal_year(organization, fy)
     years = public_pages.listing(organization, fiscal_year)
     return _page("public/listing.html", organization, embeddable=True, waiting=_any_waiting(years),
                  years=years, single_year=True)
@@ -73,15 +73,15 @@ def _any_waiting(years: list[public_pages.YearListing]) -> bool:
 
 @bp.route("/<slug>/<int:fy>/progress")
 def progress(slug: str, fy: int):
-    organization = or_abort(public_pages.agency, slug)
-    fiscal_year = or_abort(public_pages.fiscal_year, organization, fy)
+    organization = public_pages.agency(slug)
+    fiscal_year = public_pages.fiscal_year(organization, fy)
     today = clock.today()
     return _page("public/progress.html", organization, embeddable=True, fiscal_year=fiscal_year, today=today,
                  topics=public_pages.progress(fiscal_year, today))
 
 
 def _document_page(slug: str, fy: int, doc: str, number: int | None):
-    organization, version = or_abort(public_pages.locate, slug, fy, doc, number)
+    organization, version = public_pages.locate(slug, fy, doc, number)
     item = public_pages.described(version)
     return _page("public/document.html", organization, waiting=item.pdf_waiting, item=item,
                  older=public_pages.older_versions(organization, version), latest=number is None)
@@ -123,20 +123,20 @@ def _pdf_being_made(organization: Organization, version: DocumentVersion) -> Res
 
 @bp.route("/<slug>/<int:fy>/<doc>.<fmt>")
 def document_file(slug: str, fy: int, doc: str, fmt: str):
-    organization, found = or_abort(public_pages.locate, slug, fy, doc)
+    organization, found = public_pages.locate(slug, fy, doc)
     return _file(organization, found, fmt)
 
 
 @bp.route("/<slug>/<int:fy>/<doc>/v<int:number>.<fmt>")
 def version_file(slug: str, fy: int, doc: str, number: int, fmt: str):
-    organization, found = or_abort(public_pages.locate, slug, fy, doc, number)
+    organization, found = public_pages.locate(slug, fy, doc, number)
     return _file(organization, found, fmt)
 
 
 @bp.route("/<slug>/evidence/<int:evidence_id>", endpoint="evidence")
 def evidence_file(slug: str, evidence_id: int):
-    organization = or_abort(public_pages.agency, slug)
-    item = or_abort(public_pages.evidence_file, organization, evidence_id)
+    organization = public_pages.agency(slug)
+    item = public_pages.evidence_file(organization, evidence_id)
     path = evidence.file_path(item, current_app.config["TRACKER_UPLOAD_DIR"])
     if not path.is_file():
         abort(404)

@@ -6,7 +6,7 @@ from tracker.models import Evidence, Task
 from tracker.services import access, evidence, plan, tasks
 from tracker.services.errors import EditConflict, ServiceError
 from tracker.transactions import transaction
-from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, or_abort, require
+from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
 from tracker.web.task_forms import ProgressForm
 
 bp = Blueprint("tasks", __name__)
@@ -51,7 +51,7 @@ def _render_task(task: Task, form: ProgressForm | None, conflict: bool = False, 
 @bp.route("/tasks/<int:task_id>")
 @login_required
 def show(task_id: int):
-    task = or_abort(tasks.get_task, current_user, task_id)
+    task = tasks.get_task(current_user, task_id)
     form = None
     if access.can_update_task(current_user, task):
         form = ProgressForm(status=task.status, percent=task.percent, version=task.version)
@@ -61,7 +61,7 @@ def show(task_id: int):
 @bp.route("/tasks/<int:task_id>", methods=["POST"])
 @login_required
 def update(task_id: int):
-    task = or_abort(tasks.get_task, current_user, task_id)
+    task = tasks.get_task(current_user, task_id)
     if not access.can_update_task(current_user, task):
         abort(403)
     form = ProgressForm()
@@ -102,7 +102,7 @@ def update(task_id: int):
 def evidence_visibility(evidence_id: int):
     public = request.form.get("public") == "1"
     with transaction():
-        item = or_abort(tasks.set_evidence_public, current_user, evidence_id, public)
+        item = tasks.set_evidence_public(current_user, evidence_id, public)
     flash("เผยแพร่หลักฐานในหน้าสาธารณะแล้ว" if public else "เลิกเผยแพร่หลักฐานในหน้าสาธารณะแล้ว", "success")
     return redirect(url_for("tasks.show", task_id=item.task_id, _anchor="history"))
 
@@ -110,8 +110,8 @@ def evidence_visibility(evidence_id: int):
 @bp.route("/evidence/<int:evidence_id>")
 @login_required
 def evidence_file(evidence_id: int):
-    item = or_abort(plan.get_owned, Evidence, current_user.organization_id, evidence_id)
-    or_abort(tasks.get_task, current_user, item.task_id)
+    item = plan.get_owned(Evidence, current_user.organization_id, evidence_id)
+    tasks.get_task(current_user, item.task_id)
     if not item.is_file:
         return redirect(item.url)
     path = evidence.file_path(item, current_app.config["TRACKER_UPLOAD_DIR"])
