@@ -97,6 +97,17 @@ def test_reading_a_message_marks_it_read(app, finance_client):
     assert delivery.read_at is not None
 
 
+def test_coordinator_opening_a_heads_message_leaves_it_unread(app, finance_client):
+    app.test_cli_runner().invoke(args=["tracker", "remind", "--at", "2025-06-25 08:30"])
+    head = find_user_by_email("finance@pichai.example")
+    delivery = db.session.scalar(select(Delivery).where(Delivery.user_id == head.id, Delivery.channel == "inbox"))
+    coordinator = login(app.test_client(), "coordinator@pichai.example")
+
+    assert coordinator.get(f"/notify/deliveries/{delivery.id}").status_code == 200
+    db.session.refresh(delivery)
+    assert delivery.read_at is None
+
+
 def test_head_cannot_open_reminder_settings_or_deliveries(finance_client):
     assert finance_client.get("/notify/settings").status_code == 403
     assert finance_client.get("/notify/deliveries").status_code == 403

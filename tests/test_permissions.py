@@ -528,3 +528,30 @@ def test_login_returns_only_to_a_page_of_this_site(app, world, next_url, landing
 
     location = urlparse(response.headers["Location"])
     assert (location.netloc, location.path) == ("", landing)
+
+
+# --- the menu shows what the user may open, and nothing else ---------------------------------------
+
+def menu_links(body: str) -> list[tuple[str, str, bool]]:
+    """(href, label, marked as the page shown) of each link in the top bar's menu."""
+    bar = body[body.index('<header class="topbar">'):body.index("</header>")]
+    nav = bar[bar.index("<nav>"):bar.index("</nav>")]
+    return [(href, label, bool(current)) for href, current, label in
+            re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>', nav)]
+
+
+@pytest.mark.parametrize("role, sections", [
+    ("coordinator", {"ภาพรวม", "งานทั้งหมด", "มาตรการ", "ผล ITA", "รายงาน", "อนุมัติและเผยแพร่", "จัดการกอง",
+                     "ผู้ใช้", "การแจ้งเตือน", "กล่องข้อความ", "ตั้งค่าของฉัน"}),
+    ("executive", {"ภาพรวม", "งานทั้งหมด", "มาตรการ", "ผล ITA", "รายงาน", "อนุมัติและเผยแพร่", "กล่องข้อความ",
+                   "ตั้งค่าของฉัน"}),
+    ("own_head", {"งานของฉัน", "งานทั้งหมด", "มาตรการ", "ผล ITA", "กล่องข้อความ", "ตั้งค่าของฉัน"}),
+])
+def test_menu_offers_each_role_only_pages_it_may_open(client_as, role, sections):
+    client = client_as(role)
+    links = menu_links(client.get("/inbox").get_data(as_text=True))
+
+    assert {label for _, label, _ in links} == sections
+    assert [label for _, label, current in links if current] == ["กล่องข้อความ"]
+    for href, label, _ in links:
+        assert client.get(href).status_code == 200, label

@@ -175,6 +175,10 @@ def test_plan_topics_loads_the_whole_plan_in_order(demo):
 
 
 def test_get_owned_hides_other_organizations_rows(agency, other_agency):
+    from tracker.services import access
     from tracker.services.errors import NotFound
+    assert access.get_owned(agency.coordinator, Topic, agency.topic.id) == agency.topic
     with pytest.raises(NotFound):
-        plan.get_owned(Topic, agency.organization.id, other_agency.topic.id)
+        access.get_owned(agency.coordinator, Topic, other_agency.topic.id)
+    with pytest.raises(NotFound):
+        access.get_owned(agency.coordinator, Topic, 10**9)

@@ -116,3 +116,11 @@ def test_whole_year_and_quarters_are_refused_without_a_fiscal_year(text):
 def test_parse_period_refuses_what_is_not_a_period(text):
     with pytest.raises(ValueError):
         thai.parse_period(text, 2568)
+
+
+@pytest.mark.parametrize("day", [date(2025, 4, 13), date(2024, 10, 1), date(2024, 12, 31)])
+def test_numeric_date_is_read_back_as_the_same_day(day):
+    written = thai.format_numeric_date(day)
+
+    assert written == f"{day.day:02d}/{day.month:02d}/{day.year + 543}"
+    assert thai.parse_date(written) == day

@@ -119,6 +119,8 @@ def register_template_helpers(app: Flask) -> None:
     from tracker.services import wording
     from tracker.models.task import STATUS_LABELS, TaskStatus
     from tracker.services import audit
+    from tracker.services import access
+    from tracker.web import menu
     from tracker.web.common import task_link
 
     app.jinja_env.filters["thai_date"] = thai.format_date
@@ -131,6 +133,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["printed_responsible"] = wording.responsible
     app.jinja_env.filters["printed_budget"] = wording.budget
     app.jinja_env.globals["task_link"] = task_link
+    app.jinja_env.globals["menu_links"] = menu.links
+    app.jinja_env.globals["access"] = access  # a template shows what a user may do by asking access, as routes do
     app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS
     app.jinja_env.globals["TaskStatus"] = TaskStatus
     app.jinja_env.globals["ACTION_LABELS"] = audit.ACTION_LABELS

@@ -26,6 +26,11 @@ def format_date(value: date | None, long: bool = False) -> str:
     return f"{value.day} {months[value.month - 1]} {value.year + BE_OFFSET}"
 
 
+def format_numeric_date(value: date) -> str:
+    """13/04/2568: the form parse_date reads back, for a date to be typed over."""
+    return f"{value.day:02d}/{value.month:02d}/{value.year + BE_OFFSET}"
+
+
 def local_datetime(value: datetime) -> datetime:
     """Stored datetimes are naive UTC; officials read Bangkok time."""
     if value.tzinfo is None:

@@ -70,14 +70,6 @@ def choose_fiscal_year(years: list[FiscalYear], year: int | None, today: date | 
     return chosen[0]
 
 
-def get_owned(model, organization_id: int, object_id: int):
-    """A row of this organization, or NotFound: another agency's rows do not exist for the user."""
-    obj = db.session.get(model, object_id)
-    if obj is None or obj.organization_id != organization_id:
-        raise NotFound("ไม่พบข้อมูลที่ต้องการ")
-    return obj
-
-
 def plan_topics(fiscal_year: FiscalYear, with_origins: bool = True) -> list[Topic]:
     """Topics with items, scores, measures, steps and divisions, and (with_origins) the year each
     carried-over measure came from, loaded in a fixed number of queries."""

@@ -99,6 +99,12 @@ def list_users(organization_id: int) -> list[User]:
         .order_by(User.active.desc(), User.role, User.name)))
 
 
+def active_users(organization_id: int) -> list[User]:
+    """The agency's open accounts by name, as a list to pick a recipient from."""
+    return list(db.session.scalars(select(User).where(
+        User.organization_id == organization_id, User.active.is_(True)).order_by(User.name)))
+
+
 def get_user(organization_id: int, user_id: int) -> User:
     """A user of this organization, or NotFound: another agency's people do not exist here."""
     user = db.session.get(User, user_id)

@@ -12,7 +12,7 @@ from tracker.web.common import require
 from tracker.web.fields import max_length, required
 
 bp = Blueprint("api_tokens", __name__)
-coordinator_only = require(access.can_edit_plan)
+coordinator_only = require(access.can_manage_api_tokens)
 
 
 class ApiTokenForm(FlaskForm):

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from tracker import clock
 from tracker.models import DocumentVersion, VersionStatus
-from tracker.services import access, approvals, documents, pdf_jobs, plan, versions
+from tracker.services import access, approvals, documents, pdf_jobs, versions
 from tracker.services.errors import ServiceError
 from tracker.services.reports import compile as reports
 from tracker.transactions import transaction
@@ -30,7 +30,7 @@ def _document(slug: str) -> versions.Document:
 
 
 def _version(version_id: int) -> DocumentVersion:
-    return plan.get_owned(DocumentVersion, current_user.organization_id, version_id)
+    return access.get_owned(current_user, DocumentVersion, version_id)
 
 
 @bp.route("/")

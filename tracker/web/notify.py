@@ -2,22 +2,21 @@ import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from tracker import clock
-from tracker.extensions import csrf, db
+from tracker.extensions import csrf
 from tracker.models import Delivery, DeliveryStatus, User
-from tracker.services import access, outbox, plan, preferences, reminders
+from tracker.services import access, messages, outbox, preferences, reminders, users
 from tracker.services.errors import ServiceError
+from tracker.thai import format_numeric_date
 from tracker.transactions import transaction
 from tracker.web.calendar import feed_url
 from tracker.web.common import int_arg, require
 from tracker.web.notify_forms import PreferenceForm, ReminderSettingsForm, TestMessageForm
 
 bp = Blueprint("notify", __name__)
-coordinator_only = require(access.can_edit_plan)
+coordinator_only = require(access.can_manage_notifications)
 PAGE_SIZE = 50
 
 
@@ -28,7 +27,7 @@ def settings():
     reminder_settings = reminders.settings_for(organization_id)
     form = ReminderSettingsForm(obj=reminder_settings)
     if not form.is_submitted():
-        form.holidays.data = "\n".join(f"{h.day:%d/%m}/{h.day.year + 543} {h.name}".strip()
+        form.holidays.data = "\n".join(f"{format_numeric_date(h.day)} {h.name}".strip()
                                        for h in preferences.list_holidays(organization_id))
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in preferences.SETTINGS_FIELDS}
@@ -48,33 +47,22 @@ def settings():
 @coordinator_only
 def deliveries():
     status, channel = request.args.get("status") or None, request.args.get("channel") or None
-    query = select(Delivery).where(Delivery.organization_id == current_user.organization_id)
-    if status:
-        query = query.where(Delivery.status == status)
-    if channel:
-        query = query.where(Delivery.channel == channel)
-    page = db.paginate(query.order_by(Delivery.id.desc()).options(joinedload(Delivery.user)),
-                       page=int_arg("page") or 1, per_page=PAGE_SIZE, error_out=False)
+    page = messages.log(current_user.organization_id, status, channel, int_arg("page") or 1, PAGE_SIZE)
     form = TestMessageForm()
-    form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in _people()]
+    form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in users.active_users(
+        current_user.organization_id)]
     return render_template("notify/deliveries.html", page=page, status=status, channel=channel, form=form,
                            statuses=list(DeliveryStatus))
-
-
-def _people() -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.organization_id == current_user.organization_id, User.active.is_(True)).order_by(User.name)))
 
 
 @bp.route("/notify/deliveries/<int:delivery_id>")
 @login_required
 def delivery(delivery_id: int):
-    item = plan.get_owned(Delivery, current_user.organization_id, delivery_id)
-    if item.user_id != current_user.id and not current_user.is_coordinator:
+    item = access.get_owned(current_user, Delivery, delivery_id)
+    if not access.can_view_delivery(current_user, item):
         abort(403)
-    if item.user_id == current_user.id and item.channel == "inbox" and item.read_at is None:
-        with transaction():
-            item.read_at = clock.now()
+    with transaction():
+        messages.opened(item, current_user, clock.now())
     text, preview = outbox.text_of(item, current_app.config, clock.now())
     return render_template("notify/delivery.html", delivery=item, text=text, preview=preview)
 
@@ -82,7 +70,7 @@ def delivery(delivery_id: int):
 @bp.route("/notify/deliveries/<int:delivery_id>/resend", methods=["POST"])
 @coordinator_only
 def resend(delivery_id: int):
-    item = plan.get_owned(Delivery, current_user.organization_id, delivery_id)
+    item = access.get_owned(current_user, Delivery, delivery_id)
     with transaction():
         outbox.resend(item, clock.now())
     flash("ส่งเข้าคิวอีกครั้งแล้ว ระบบจะส่งภายในไม่กี่นาที", "success")
@@ -93,10 +81,10 @@ def resend(delivery_id: int):
 @coordinator_only
 def test_message():
     form = TestMessageForm()
-    form.user_id.choices = [SelectChoice(u.id, u.name) for u in _people()]
+    form.user_id.choices = [SelectChoice(u.id, u.name) for u in users.active_users(current_user.organization_id)]
     if not form.validate_on_submit():
         abort(400)
-    recipient = plan.get_owned(User, current_user.organization_id, form.user_id.data)
+    recipient = access.get_owned(current_user, User, form.user_id.data)
     with transaction():
         queued = preferences.send_test_message(recipient, current_app.config, clock.now())
     if queued:
@@ -109,12 +97,7 @@ def test_message():
 @bp.route("/inbox")
 @login_required
 def inbox():
-    messages = list(db.session.scalars(
-        select(Delivery).where(Delivery.organization_id == current_user.organization_id,
-                               Delivery.user_id == current_user.id, Delivery.channel == "inbox",
-                               Delivery.status == DeliveryStatus.SENT)
-        .order_by(Delivery.id.desc()).limit(100)))
-    return render_template("notify/inbox.html", messages=messages)
+    return render_template("notify/inbox.html", messages=messages.inbox(current_user))
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from tracker.web.common import require
 from tracker.web.people_forms import ChangePasswordForm, NewUserForm, PasswordResetForm, UserForm
 
 bp = Blueprint("people", __name__)
-coordinator_only = require(access.can_edit_plan)
+coordinator_only = require(access.can_manage_users)
 
 
 def _user(user_id: int):
@@ -19,7 +19,7 @@ def _user(user_id: int):
 def _division(division_id: int | None):
     if division_id is None:
         return None
-    return plan.get_owned(Division, current_user.organization_id, division_id)
+    return access.get_owned(current_user, Division, division_id)
 
 
 def _divisions():

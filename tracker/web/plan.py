@@ -12,10 +12,11 @@ from tracker.web.plan_forms import DivisionForm, MeasureForm, ThresholdForm, Top
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
 coordinator_only = require(access.can_edit_plan)
+division_managers = require(access.can_manage_divisions)
 
 
 def _owned(model, object_id: int):
-    return plan.get_owned(model, current_user.organization_id, object_id)
+    return access.get_owned(current_user, model, object_id)
 
 
 def _back_to_plan(fiscal_year_number: int):
@@ -239,7 +240,7 @@ def delete_measure(measure_id: int):
 # --- divisions ---
 
 @bp.route("/divisions", methods=["GET", "POST"])
-@coordinator_only
+@division_managers
 def divisions():
     form = DivisionForm()
     if form.validate_on_submit():
@@ -255,7 +256,7 @@ def divisions():
 
 
 @bp.route("/divisions/<int:division_id>/edit", methods=["GET", "POST"])
-@coordinator_only
+@division_managers
 def edit_division(division_id: int):
     division = _owned(Division, division_id)
     form = DivisionForm(obj=division)
@@ -271,7 +272,7 @@ def edit_division(division_id: int):
 
 
 @bp.route("/divisions/<int:division_id>/delete", methods=["POST"])
-@coordinator_only
+@division_managers
 def delete_division(division_id: int):
     division = _owned(Division, division_id)
     with transaction():

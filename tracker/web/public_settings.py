@@ -27,7 +27,7 @@ def _public_url(slug: str | None) -> str | None:
 
 
 @bp.route("/public", methods=["GET", "POST"])
-@require(access.can_edit_plan)
+@require(access.can_edit_public_page)
 def public_address():
     organization = current_user.organization
     form = PublicAddressForm(slug=organization.slug)

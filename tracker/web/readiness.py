@@ -8,7 +8,7 @@ from tracker.services.documents import KINDS, MEASURES, RESULTS
 from tracker.web.common import as_of_arg, current_fiscal_year, require
 
 bp = Blueprint("readiness", __name__)
-readers = require(access.can_view_dashboard)
+readers = require(access.can_view_reports)
 
 
 @bp.route("/reports/readiness")

@@ -5,15 +5,15 @@ from flask_login import current_user
 
 from tracker import clock
 from tracker.models import PdfJobStatus, ReportDraft
-from tracker.services import access, documents, ita_calendar, pdf_jobs, plan
+from tracker.services import access, documents, ita_calendar, pdf_jobs
 from tracker.services.reports import compile as reports, pdf
 from tracker.transactions import transaction
 from tracker.web.common import agency_fiscal_years, as_of_arg, current_fiscal_year, refreshed_while, require
 from tracker.web.report_forms import ReportSettingsForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-readers = require(access.can_view_dashboard)
-coordinator_only = require(access.can_edit_plan)
+readers = require(access.can_view_reports)
+coordinator_only = require(access.can_compile_reports)
 
 
 def _kind(text: str) -> str:
@@ -96,7 +96,7 @@ def compile_draft(kind: str):
 @bp.route("/drafts/<int:draft_id>")
 @readers
 def draft(draft_id: int):
-    item = plan.get_owned(ReportDraft, current_user.organization_id, draft_id)
+    item = access.get_owned(current_user, ReportDraft, draft_id)
     jobs = pdf_jobs.of_drafts(item.organization_id, [item.id])
     job = jobs.get(item.id)
     page = render_template("reports/draft.html", draft=item, job=job, pdf_jobs=jobs,
@@ -108,7 +108,7 @@ def draft(draft_id: int):
 @readers
 def draft_file(draft_id: int, fmt: str):
     """A draft's file; its PDF, while it is being made or if it failed, is the draft's page, which says so."""
-    item = plan.get_owned(ReportDraft, current_user.organization_id, draft_id)
+    item = access.get_owned(current_user, ReportDraft, draft_id)
     content = getattr(item, fmt, None) if fmt in reports.FORMATS else None
     if not content and fmt == "pdf" and pdf_jobs.of_drafts(item.organization_id, [item.id]):
         return redirect(url_for("reports.draft", draft_id=item.id))

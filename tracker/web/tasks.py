@@ -23,7 +23,7 @@ def _task_list(template: str, task_filter: tasks.TaskFilter):
 
 
 @bp.route("/my")
-@require(lambda user: user.is_head)
+@require(access.has_own_tasks)
 def mine():
     return _task_list("tasks/mine.html", tasks.TaskFilter(status=request.args.get("status") or None))
 
@@ -32,7 +32,7 @@ def mine():
 @login_required
 def index():
     # A head's list is their division's; a division in the URL does not narrow it to nothing.
-    division_id = None if current_user.is_head else int_arg("division")
+    division_id = None if access.has_own_tasks(current_user) else int_arg("division")
     task_filter = tasks.TaskFilter(division_id=division_id, topic_id=int_arg("topic"),
                                    status=request.args.get("status") or None)
     return _task_list("tasks/index.html", task_filter)
@@ -110,7 +110,7 @@ def evidence_visibility(evidence_id: int):
 @bp.route("/evidence/<int:evidence_id>")
 @login_required
 def evidence_file(evidence_id: int):
-    item = plan.get_owned(Evidence, current_user.organization_id, evidence_id)
+    item = access.get_owned(current_user, Evidence, evidence_id)
     tasks.get_task(current_user, item.task_id)
     if not item.is_file:
         return redirect(item.url)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import zip_longest
 
+from tracker.thai import BE_OFFSET
 from tracker.models import AssessmentItem, Division
 from tracker.services import wording
 from tracker.services.imports import files
@@ -252,7 +253,7 @@ def _calendar_date(value: date) -> date | None:
     None for a day that BE year does not have (29 Feb 2568), left to be refused as the text it shows."""
     day = value.date() if isinstance(value, datetime) else value
     try:
-        return day.replace(year=day.year - 543) if day.year > 2400 else day
+        return day.replace(year=day.year - BE_OFFSET) if day.year > 2400 else day
     except ValueError:
         return None
 

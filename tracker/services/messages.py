@@ -1,0 +1,39 @@
+"""What the message pages read: the agency's delivery log, a person's inbox, and a message opened.
+The outbox queues and sends them; this module only reads them, and marks an inbox message read."""
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import Delivery, DeliveryStatus, User
+
+INBOX_SHOWN = 100  # the newest messages an inbox lists
+
+
+def log(organization_id: int, status: str | None, channel: str | None, page: int, per_page: int):
+    """One page (Flask-SQLAlchemy's Pagination) of the agency's deliveries, newest first, with their
+    recipients; `status` and `channel` narrow it when given."""
+    query = select(Delivery).where(Delivery.organization_id == organization_id)
+    if status:
+        query = query.where(Delivery.status == status)
+    if channel:
+        query = query.where(Delivery.channel == channel)
+    return db.paginate(query.order_by(Delivery.id.desc()).options(joinedload(Delivery.user)),
+                       page=page, per_page=per_page, error_out=False)
+
+
+def inbox(user: User) -> list[Delivery]:
+    """The user's in-app messages that were delivered, newest first."""
+    return list(db.session.scalars(
+        select(Delivery).where(Delivery.organization_id == user.organization_id, Delivery.user_id == user.id,
+                               Delivery.channel == "inbox", Delivery.status == DeliveryStatus.SENT)
+        .order_by(Delivery.id.desc()).limit(INBOX_SHOWN)))
+
+
+def opened(delivery: Delivery, reader: User, now: datetime) -> None:
+    """Its recipient has opened an inbox message: it is read from now on (a coordinator looking at
+    somebody's message does not make it read)."""
+    if delivery.user_id == reader.id and delivery.channel == "inbox" and delivery.read_at is None:
+        delivery.read_at = now
+        db.session.flush()
