@@ -27,6 +27,14 @@ def results(demo, as_of=MIDYEAR) -> dict[tuple[str, str], readiness.ElementResul
     return {(r.document, r.element): r for r in readiness.check(fiscal_year(demo), as_of)}
 
 
+T = readiness.Target
+
+
+def where(result: readiness.ElementResult) -> tuple[readiness.Target, dict]:
+    """The first place to fix a missing element: its target and the ids that name it."""
+    return result.first_fix.target, result.first_fix.of
+
+
 def missing(demo, document: str, as_of=MIDYEAR) -> set[str]:
     return {element for (doc, element), r in results(demo, as_of).items() if doc == document and not r.met}
 
@@ -98,7 +106,7 @@ def test_demo_o34_lacks_only_the_executives_approval_and_its_publication(app, de
     assert missing(demo, "measures") == {"approved", "published"}
     approved = results(demo)[("measures", "approved")]
     assert "ยังไม่ได้อนุมัติ" in approved.detail
-    assert approved.fix_url == ("approvals.new", {"fy": 2568, "doc": "measures"})
+    assert where(approved) == (T.APPROVAL_REQUEST, {"fiscal_year": 2568, "document": "measures"})
     urgent = results(demo)[("measures", "urgent_issues")]
     assert all(code in urgent.detail for code in ("O8", "O9", "O25", "O34"))
 
@@ -110,7 +118,7 @@ def test_only_a_recorded_approval_and_publication_of_the_current_plan_count(app,
     version = approvals.request(fiscal_year(demo), "measures", "", "", "", coordinator(demo), NOW, app.config)
     approvals.decide(version, True, "", executive, NOW, app.config)
     assert missing(demo, "measures") == {"published"}
-    assert results(demo)[("measures", "published")].fix_url == ("approvals.show", {"version_id": version.id})
+    assert where(results(demo)[("measures", "published")]) == (T.DOCUMENT_VERSION, {"version": version.id})
     approvals.publish(version, coordinator(demo), NOW)
     assert missing(demo, "measures") == set()
     assert executive.name in results(demo)[("measures", "approved")].detail
@@ -127,7 +135,7 @@ def test_a_topic_without_analysis_is_missing_and_points_to_its_edit_page(app, de
                                              item_ids=[i.id for i in seven.items]), actor=None)
     analysis = results(demo)[("measures", "analysis")]
     assert not analysis.met and "ประเด็นที่ 7" in analysis.detail
-    assert analysis.fix_url == ("plan.edit_topic", {"topic_id": seven.id})
+    assert where(analysis) == (T.TOPIC, {"topic": seven.id})
 
 
 def test_a_weak_item_whose_measure_is_gone_is_an_urgent_issue_left_open(app, demo):
@@ -136,8 +144,8 @@ def test_a_weak_item_whose_measure_is_gone_is_an_urgent_issue_left_open(app, dem
         plan.delete_measure(seven.measures[0], actor=None)
     checked = results(demo)
     assert not checked[("measures", "urgent_issues")].met and "O34" in checked[("measures", "urgent_issues")].detail
-    assert checked[("measures", "urgent_issues")].fix_url == ("plan.new_measure", {"topic_id": seven.id})
-    assert checked[("measures", "measures")].fix_url == ("plan.new_measure", {"topic_id": seven.id})
+    assert where(checked[("measures", "urgent_issues")]) == (T.NEW_MEASURE, {"topic": seven.id})
+    assert where(checked[("measures", "measures")]) == (T.NEW_MEASURE, {"topic": seven.id})
 
 
 def test_a_measure_whose_only_division_left_has_nobody_responsible(app, demo):
@@ -146,7 +154,7 @@ def test_a_measure_whose_only_division_left_has_nobody_responsible(app, demo):
     plan.remove_division(finance, actor=None, today=MIDYEAR)
     responsible = results(demo)[("measures", "responsible")]
     measure = topic(demo, 4).measures[0]
-    assert not responsible.met and responsible.fix_url == ("plan.edit_measure", {"measure_id": measure.id})
+    assert not responsible.met and where(responsible) == (T.MEASURE, {"measure": measure.id})
 
 
 def test_imported_rows_without_steps_or_with_a_period_outside_the_year_are_missing(app, demo):
@@ -158,7 +166,7 @@ def test_imported_rows_without_steps_or_with_a_period_outside_the_year_are_missi
     checked = results(demo)
     for element in ("steps", "period"):
         assert not checked[("measures", element)].met
-        assert checked[("measures", element)].fix_url == ("plan.edit_measure", {"measure_id": measure.id})
+        assert where(checked[("measures", element)]) == (T.MEASURE, {"measure": measure.id})
     assert "นอกปีงบประมาณ 2568" in checked[("measures", "period")].detail
 
 
@@ -174,15 +182,15 @@ def test_midyear_o35_lists_every_task_with_no_report(app, demo):
     assert len(silent) == 11  # 15 tasks, 4 reported in the demo
     element = results(demo)[("results", "results")]
     assert not element.met and "11 งาน" in element.detail and "31 มี.ค. 2568" in element.detail
-    assert {fix.args["task_id"] for fix in element.fixes} == silent
-    assert {fix.endpoint for fix in element.fixes} == {"tasks.show"}
+    assert {fix.of["task"] for fix in element.fixes} == silent
+    assert {fix.target for fix in element.fixes} == {T.TASK}
 
 
 def test_demo_midyear_o35_lacks_reports_suggestions_and_the_acknowledgement(app, demo):
     assert missing(demo, "results") == {"results", "progress", "problems", "acknowledged", "published"}
     acknowledged = results(demo)[("results", "acknowledged")]
     assert "ยังไม่ได้รับทราบ" in acknowledged.detail
-    assert acknowledged.fix_url == ("approvals.new", {"fy": 2568, "doc": "results-6-month"})
+    assert where(acknowledged) == (T.APPROVAL_REQUEST, {"fiscal_year": 2568, "document": "results-6-month"})
 
 
 def test_reports_suggestions_and_an_acknowledged_published_report_make_the_midyear_o35_ready(app, demo):
@@ -196,7 +204,7 @@ def test_a_report_made_on_the_rounds_last_day_after_the_acknowledgement_asks_for
     report_on(task, coordinator(demo), datetime(2025, 3, 31, 6, 0))
     acknowledged = results(demo)[("results", "acknowledged")]
     assert not acknowledged.met and "ฉบับใหม่" in acknowledged.detail
-    assert acknowledged.fix_url[0] == "approvals.show"
+    assert acknowledged.first_fix.target == T.DOCUMENT_VERSION
 
 
 def test_at_the_year_end_unfinished_tasks_must_say_what_held_them_back(app, demo):
@@ -204,7 +212,7 @@ def test_at_the_year_end_unfinished_tasks_must_say_what_held_them_back(app, demo
     problems = results(demo, YEAR_END)[("results", "problems")]
     unfinished = {t.id for t in active_tasks(demo) if t.status not in ("done", "cancelled")}
     assert not problems.met and "ยังไม่แล้วเสร็จ" in problems.detail
-    assert {fix.args["task_id"] for fix in problems.fixes} == unfinished
+    assert {fix.of["task"] for fix in problems.fixes} == unfinished
     for task in active_tasks(demo):
         if task.id in unfinished:
             report_on(task, coordinator(demo), datetime(2025, 9, 29, 3, 0), problems="งบประมาณไม่เพียงพอ")
@@ -274,3 +282,20 @@ def test_executive_sees_the_readiness_page(executive_client):
 
 def test_head_cannot_open_the_readiness_page(finance_client):
     assert finance_client.get("/reports/readiness?fy=2568").status_code == 403
+
+
+def test_every_fix_target_is_an_address_on_the_site(app, demo):
+    from tracker.web.readiness import ADDRESSES, fix_url
+    ids = {"fiscal_year": 2568, "task": 1, "measure": 2, "topic": 3, "item": 4, "version": 5, "document": "measures"}
+    named = {T.TASK: ["task"], T.MEASURE: ["measure"], T.TOPIC: ["topic"], T.NEW_TOPIC: ["fiscal_year", "item"],
+             T.NEW_MEASURE: ["topic"], T.ITA_RESULT: ["fiscal_year"], T.PLAN: ["fiscal_year"], T.REPORT_SETTINGS: [],
+             T.APPROVAL_REQUEST: ["fiscal_year", "document"], T.DOCUMENT_VERSION: ["version"],
+             T.APPROVALS: ["fiscal_year"]}
+    assert set(ADDRESSES) == set(T) == set(named)
+    with app.test_request_context():
+        urls = {target: fix_url(readiness.Fix("", target, {name: ids[name] for name in named[target]}))
+                for target in T}
+    assert urls[T.TASK] == "/tasks/1" and urls[T.NEW_TOPIC] == "/plan/topics/new?fy=2568&item=4"
+    assert urls[T.APPROVAL_REQUEST] == "/approvals/new/measures?fy=2568"
+    for target, url in urls.items():
+        assert app.url_map.bind("localhost").match(url.split("?")[0]), target

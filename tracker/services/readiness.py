@@ -40,6 +40,7 @@ year before (ITA 2569), that year's as of its last day. The round is ita_calenda
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from enum import StrEnum
 from functools import cached_property
 
 from sqlalchemy import Row, select
@@ -60,12 +61,28 @@ from tracker.thai import bangkok_to_utc, format_date, local_datetime
 SHOWN = 5  # offenders named in a detail sentence; the rest are counted, and all are in `fixes`
 
 
+class Target(StrEnum):
+    """Where something is fixed, in the domain's words; the web layer (web/readiness.py) turns each
+    into a page's address, so that a renamed route cannot leave a check pointing nowhere."""
+    TASK = "task"  # of: task
+    MEASURE = "measure"  # of: measure
+    TOPIC = "topic"  # of: topic
+    NEW_TOPIC = "new_topic"  # of: fiscal_year, and the item it is for (optional)
+    NEW_MEASURE = "new_measure"  # of: topic
+    ITA_RESULT = "ita_result"  # of: fiscal_year
+    PLAN = "plan"  # of: fiscal_year
+    REPORT_SETTINGS = "report_settings"
+    APPROVAL_REQUEST = "approval_request"  # of: fiscal_year, document (its slug)
+    DOCUMENT_VERSION = "document_version"  # of: version
+    APPROVALS = "approvals"  # of: fiscal_year
+
+
 @dataclass
 class Fix:
-    """A place to fix something: a label and a Flask endpoint with its arguments."""
+    """A place to fix something: a Thai label, and the target with the ids that name it."""
     label: str
-    endpoint: str
-    args: dict
+    target: Target
+    of: dict = field(default_factory=dict)  # e.g. {"fiscal_year": 2568, "item": 12}
 
 
 @dataclass
@@ -75,8 +92,12 @@ class ElementResult:
     title: str  # Thai
     met: bool
     detail: str  # Thai: what is there, or what is missing and where to fix it
-    fix_url: tuple[str, dict] | None = None  # the first place to fix, for a link
     fixes: list[Fix] = field(default_factory=list)  # every place to fix
+
+    @property
+    def first_fix(self) -> Fix | None:
+        """Where to start fixing a missing element, for its link."""
+        return None if self.met or not self.fixes else self.fixes[0]
 
 
 @dataclass
@@ -131,8 +152,8 @@ class _Facts:
         return updates
 
     @property
-    def fy(self) -> dict:
-        return {"fy": self.fiscal_year.year}
+    def year(self) -> dict:
+        return {"fiscal_year": self.fiscal_year.year}
 
     @property
     def measures(self) -> list[Measure]:
@@ -210,17 +231,17 @@ def _task_label(task: Task) -> str:
 
 
 def _task_fix(task: Task) -> Fix:
-    return Fix(_task_label(task), "tasks.show", {"task_id": task.id})
+    return Fix(_task_label(task), Target.TASK, {"task": task.id})
 
 
 def _measure_fix(measure: Measure) -> Fix:
-    return Fix(_measure_label(measure), "plan.edit_measure", {"measure_id": measure.id})
+    return Fix(_measure_label(measure), Target.MEASURE, {"measure": measure.id})
 
 
 def _no_topics(facts: _Facts) -> Outcome:
     return (False, f"ยังไม่มีประเด็นหรือมาตรการในปีงบประมาณ {facts.fiscal_year.year} "
                    "เพิ่มประเด็นและมาตรการที่หน้าแผนมาตรการ",
-            [Fix("เพิ่มประเด็น", "plan.new_topic", facts.fy)])
+            [Fix("เพิ่มประเด็น", Target.NEW_TOPIC, facts.year)])
 
 
 # --- the measures document's checks ----------------------------------------------------------------------------------
@@ -237,11 +258,11 @@ def topics_analysed(facts: _Facts) -> Outcome:
             lacking.append("ยังไม่ได้เลือกข้อการประเมิน")
         if lacking:
             problems.append(f"{_topic_label(topic)} {' และ'.join(lacking)}")
-            fixes.append(Fix(_topic_label(topic), "plan.edit_topic", {"topic_id": topic.id}))
+            fixes.append(Fix(_topic_label(topic), Target.TOPIC, {"topic": topic.id}))
     unscored = sorted({item.code for topic in facts.topics for item in topic.items if item.score is None})
     if unscored:
         problems.append(f"ข้อ {', '.join(unscored)} ยังไม่มีคะแนน")
-        fixes.append(Fix("ผลการประเมิน ITA", "plan.result", facts.fy))
+        fixes.append(Fix("ผลการประเมิน ITA", Target.ITA_RESULT, facts.year))
     if problems:
         return False, _names(problems) + " แก้ไขที่หน้าแก้ไขประเด็น หรือบันทึกคะแนนที่หน้าผลการประเมิน", fixes
     return True, f"ทุกประเด็น ({len(facts.topics)} ประเด็น) มีผลการวิเคราะห์ และข้อการประเมินพร้อมคะแนน", []
@@ -251,7 +272,7 @@ def weak_items_covered(facts: _Facts) -> Outcome:
     scored = [item for item in facts.items if item.score is not None]
     if not scored:
         return (False, "ยังไม่มีผลคะแนน ITA ของปีที่วิเคราะห์ จึงระบุประเด็นที่ต้องแก้ไขเร่งด่วนไม่ได้ "
-                       "บันทึกคะแนนที่หน้าผลการประเมิน", [Fix("ผลการประเมิน ITA", "plan.result", facts.fy)])
+                       "บันทึกคะแนนที่หน้าผลการประเมิน", [Fix("ผลการประเมิน ITA", Target.ITA_RESULT, facts.year)])
     weak = [item for item in scored if item.is_weak]
     topics_of: dict[int, list[Topic]] = {}
     for topic in facts.topics:
@@ -264,11 +285,11 @@ def weak_items_covered(facts: _Facts) -> Outcome:
             continue
         if topics:
             uncovered.append(f"{item.code} ({_topic_label(topics[0])} ยังไม่มีมาตรการ)")
-            fixes.append(Fix(f"เพิ่มมาตรการใน{_topic_label(topics[0])}", "plan.new_measure",
-                             {"topic_id": topics[0].id}))
+            fixes.append(Fix(f"เพิ่มมาตรการใน{_topic_label(topics[0])}", Target.NEW_MEASURE,
+                             {"topic": topics[0].id}))
         else:
             uncovered.append(f"{item.code} (ยังไม่อยู่ในประเด็นใด)")
-            fixes.append(Fix(f"เริ่มประเด็นสำหรับข้อ {item.code}", "plan.new_topic", {**facts.fy, "item": item.id}))
+            fixes.append(Fix(f"เริ่มประเด็นสำหรับข้อ {item.code}", Target.NEW_TOPIC, {**facts.year, "item": item.id}))
     rule = "OIT ต่ำกว่า {OIT:g}, IIT ต่ำกว่า {IIT:g}, EIT ต่ำกว่า {EIT:g}".format(**facts.thresholds)
     if uncovered:
         return (False, f"ข้อที่ต่ำกว่าเกณฑ์ ({rule}) ยังไม่มีมาตรการรองรับ: {_names(uncovered)} "
@@ -285,7 +306,7 @@ def topics_have_measures(facts: _Facts) -> Outcome:
     empty = [topic for topic in facts.topics if not topic.measures]
     if empty:
         return (False, f"ยังไม่มีมาตรการใน {_names([_topic_label(t) for t in empty])} เพิ่มมาตรการในประเด็นนั้น",
-                [Fix(f"เพิ่มมาตรการใน{_topic_label(t)}", "plan.new_measure", {"topic_id": t.id}) for t in empty])
+                [Fix(f"เพิ่มมาตรการใน{_topic_label(t)}", Target.NEW_MEASURE, {"topic": t.id}) for t in empty])
     return True, f"ทุกประเด็นมีมาตรการ รวม {len(facts.measures)} มาตรการ", []
 
 
@@ -339,7 +360,7 @@ def monitoring_set(facts: _Facts) -> Outcome:
     if facts.settings.monitoring.strip():
         return True, "มีข้อความการกำกับติดตามและการรายงานผลต่อผู้บริหาร", []
     return (False, "ยังไม่ได้ระบุการกำกับติดตามการนำมาตรการไปสู่การปฏิบัติ กรอกที่หน้าตั้งค่ารายงาน",
-            [Fix("ตั้งค่ารายงาน", "reports.settings", {})])
+            [Fix("ตั้งค่ารายงาน", Target.REPORT_SETTINGS)])
 
 
 def approved_for_year(facts: _Facts) -> Outcome:
@@ -348,14 +369,14 @@ def approved_for_year(facts: _Facts) -> Outcome:
     answered = year.assessment_year.year if year.assessment_year else None
     if answered != year.year - 1:
         problems.append(f"ปีงบประมาณ {year.year} ยังไม่ได้ผูกกับผลการประเมิน ITA {year.year - 1}")
-        fixes.append(Fix("ผลการประเมิน ITA", "plan.result", facts.fy))
+        fixes.append(Fix("ผลการประเมิน ITA", Target.ITA_RESULT, facts.year))
     version, current = facts.approved(MEASURES)
     if version is None:
         problems.append("ผู้บริหารยังไม่ได้อนุมัติเอกสารมาตรการ ส่งขออนุมัติที่หน้าอนุมัติและเผยแพร่")
-        fixes.append(Fix("ขออนุมัติเอกสารมาตรการ", "approvals.new", {**facts.fy, "doc": "measures"}))
+        fixes.append(Fix("ขออนุมัติเอกสารมาตรการ", Target.APPROVAL_REQUEST, {**facts.year, "document": "measures"}))
     elif not current:
         problems.append(f"แผนมาตรการมีการแก้ไขหลังผู้บริหารอนุมัติฉบับที่ {version.number} ส่งขออนุมัติฉบับใหม่")
-        fixes.append(Fix(f"ดูสิ่งที่เปลี่ยนหลังฉบับที่ {version.number}", "approvals.show", {"version_id": version.id}))
+        fixes.append(Fix(f"ดูสิ่งที่เปลี่ยนหลังฉบับที่ {version.number}", Target.DOCUMENT_VERSION, {"version": version.id}))
     if problems:
         return False, " ".join(problems), fixes
     approver = version.decided_by.name if version.decided_by else "ผู้บริหาร"
@@ -368,10 +389,10 @@ def _published(facts: _Facts, kind: str, word: str) -> Outcome:
     version, current = facts.approved(kind)
     if version is None or not current:
         return (False, f"ยังไม่มีฉบับที่ผู้บริหาร{word}ซึ่งตรงกับข้อมูลปัจจุบัน จึงยังเผยแพร่ไม่ได้",
-                [Fix("อนุมัติและเผยแพร่", "approvals.index", facts.fy)])
+                [Fix("อนุมัติและเผยแพร่", Target.APPROVALS, facts.year)])
     if not version.is_published:
         return (False, f"ฉบับที่ {version.number} ที่ผู้บริหาร{word}แล้วยังไม่ได้เผยแพร่ เผยแพร่ที่หน้าคำขอ",
-                [Fix(f"เผยแพร่ฉบับที่ {version.number}", "approvals.show", {"version_id": version.id})])
+                [Fix(f"เผยแพร่ฉบับที่ {version.number}", Target.DOCUMENT_VERSION, {"version": version.id})])
     return True, (f"เผยแพร่ฉบับที่ {version.number} บนหน้าสาธารณะของหน่วยงานแล้ว "
                   f"เมื่อ {format_date(local_datetime(version.published_at).date())}"), []
 
@@ -388,7 +409,7 @@ def results_published(facts: _Facts) -> Outcome:
 
 def _no_tasks(facts: _Facts) -> Outcome:
     return (False, f"ยังไม่มีงานของกองใดที่เริ่มแล้ว ณ วันที่ {format_date(facts.as_of)} "
-                   "ตรวจมาตรการและกองผู้รับผิดชอบที่หน้าแผนมาตรการ", [Fix("แผนมาตรการ", "plan.index", facts.fy)])
+                   "ตรวจมาตรการและกองผู้รับผิดชอบที่หน้าแผนมาตรการ", [Fix("แผนมาตรการ", Target.PLAN, facts.year)])
 
 
 def tasks_report_results(facts: _Facts) -> Outcome:
@@ -430,7 +451,7 @@ def problems_and_suggestions(facts: _Facts) -> Outcome:
                         f"{_names([_task_label(t) for t in unexplained])} ให้กองระบุที่หน้างาน")
     if not facts.settings.suggestions.strip():
         problems.append("ยังไม่ได้เขียนข้อเสนอแนะของรายงาน กรอกที่หน้าตั้งค่ารายงาน")
-        fixes.append(Fix("ตั้งค่ารายงาน", "reports.settings", {}))
+        fixes.append(Fix("ตั้งค่ารายงาน", Target.REPORT_SETTINGS))
     if problems:
         return False, " ".join(problems), fixes
     return True, "งานที่ล่าช้าหรือยังไม่แล้วเสร็จระบุปัญหาอุปสรรคครบ และมีข้อเสนอแนะ", []
@@ -441,11 +462,11 @@ def acknowledged_for_period(facts: _Facts) -> Outcome:
     round_name = f"รายงาน{facts.round_label} (ข้อมูล ณ {format_date(facts.round_end)})"
     if version is None:
         return (False, f"ผู้บริหารยังไม่ได้รับทราบ{round_name} เสนอผู้บริหารที่หน้าอนุมัติและเผยแพร่",
-                [Fix(f"เสนอ{round_name}", "approvals.new", {**facts.fy, "doc": _results_slug(facts)})])
+                [Fix(f"เสนอ{round_name}", Target.APPROVAL_REQUEST, {**facts.year, "document": _results_slug(facts)})])
     if not current:
         return (False, f"ข้อมูลของ{round_name}เปลี่ยนไปหลังผู้บริหารรับทราบฉบับที่ {version.number} "
                        "เสนอฉบับใหม่ให้ผู้บริหารรับทราบ",
-                [Fix(f"ดูฉบับที่ {version.number}", "approvals.show", {"version_id": version.id})])
+                [Fix(f"ดูฉบับที่ {version.number}", Target.DOCUMENT_VERSION, {"version": version.id})])
     approver = version.decided_by.name if version.decided_by else "ผู้บริหาร"
     return True, (f"{approver}รับทราบ{round_name} ฉบับที่ {version.number} "
                   f"เมื่อ {format_date(local_datetime(version.decided_at).date())}"), []
@@ -498,6 +519,5 @@ def check(fiscal_year: FiscalYear, as_of: date, scope: tuple | None = None) -> l
                 met, detail, fixes = _no_plan_of(results_year, results_as_of)
             else:
                 met, detail, fixes = CHECKS[element["check"]](kind_facts)
-            results.append(ElementResult(kind, element["id"], element["title"], met, detail,
-                                         None if met or not fixes else (fixes[0].endpoint, fixes[0].args), fixes))
+            results.append(ElementResult(kind, element["id"], element["title"], met, detail, fixes))
     return results
