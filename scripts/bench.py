@@ -11,6 +11,7 @@ and dropped afterwards). Prints one line per measurement (the median of a few ru
 status 1 when a target is missed.
 Run: make bench   (or .venv/bin/python scripts/bench.py)
 """
+from flask import current_app
 import csv
 import io
 import json
@@ -142,7 +143,7 @@ def plan_less_agency(number: int) -> int:
     fiscal_year = FiscalYear(organization_id=organization.id, year=YEAR, start_date=start, end_date=end,
                              assessment_year=assessment_year)
     db.session.add(fiscal_year)
-    users.create_user(organization, coordinator_email(number), "coordinator", PASSWORD, "ผู้ประสานงาน")
+    users.create_user(organization, coordinator_email(number), "coordinator", PASSWORD, "ผู้ประสานงาน", config=current_app.config)
     db.session.commit()
     return fiscal_year.id
 
@@ -262,7 +263,7 @@ def run_all(app, docx: bytes) -> list[Result]:
         db.create_all()
         fiscal_year_ids = [plan_less_agency(number) for number in range(REPEATS)]
         with transaction():
-            organization, _ = demo.load_demo()
+            organization, _ = demo.load_demo(current_app.config)
         demo_year = db.session.scalar(select(FiscalYear.id).where(FiscalYear.organization_id == organization.id,
                                                                   FiscalYear.year == YEAR))
         results = bench_measures_import(fiscal_year_ids, docx)

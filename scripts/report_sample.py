@@ -5,6 +5,7 @@ through LibreOffice, and renders its first page with poppler's pdftoppm. With --
 keeps the O34 and O35 files (DOCX and PDF) there to look at.
 Run: .venv/bin/python scripts/report_sample.py [--out DIR]
 """
+from flask import current_app
 import argparse
 import subprocess
 import sys
@@ -44,7 +45,7 @@ def demo_reports(folder: Path) -> tuple[data.Report, data.Report]:
     with app.app_context():
         db.create_all()
         with transaction():
-            organization, _ = load_demo()
+            organization, _ = load_demo(current_app.config)
         people = {u.role: u for u in db.session.scalars(select(User).where(User.organization_id == organization.id))}
         reporter, executive = people[Role.COORDINATOR], people[Role.EXECUTIVE]
         signers = [data.Signer("ผู้รายงาน", reporter.name, reporter.position),

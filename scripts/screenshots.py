@@ -3,6 +3,7 @@
 Serves the demo from a temporary SQLite file with "today" fixed mid-year and drives Debian's Chromium.
 Run: .venv/bin/python scripts/screenshots.py
 """
+from flask import current_app
 import logging
 import sys
 import tempfile
@@ -33,7 +34,7 @@ def demo_app(folder: Path):
     with app.app_context():
         db.create_all()
         with transaction():
-            load_demo()
+            load_demo(current_app.config)
         db.session.remove()
     return app
 

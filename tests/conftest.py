@@ -9,7 +9,7 @@ from datetime import date
 
 import psycopg
 import pytest
-from flask import has_app_context
+from flask import current_app, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import exists, make_url, or_, select, text
 
@@ -189,12 +189,12 @@ def untouched_database() -> bool:
 def demo(app):
     if not untouched_database():
         with transaction():
-            return demo_service.load_demo()[0]
+            return demo_service.load_demo(current_app.config)[0]
     key = demo_copy_key(app)
     if key in _demo_copies:
         return _demo_copies[key].write()
     with transaction():
-        organization, _ = demo_service.load_demo()
+        organization, _ = demo_service.load_demo(current_app.config)
     _demo_copies[key] = DemoCopy.read(organization)
     return organization
 
@@ -210,7 +210,7 @@ def published_demo(app):
     """The demo as `flask tracker demo` loads it: its FY 2568 measures document approved and its
     6-month report acknowledged, both published."""
     with transaction():
-        organization, _ = demo_service.load_demo(publish=True)
+        organization, _ = demo_service.load_demo(current_app.config, publish=True)
     return organization
 
 

@@ -1,4 +1,5 @@
 """Build test data through the same services the app uses, and the files officials upload."""
+from flask import current_app
 import io
 from dataclasses import dataclass
 
@@ -43,7 +44,7 @@ def agency(name: str, divisions=("สำนักปลัด", "กองคล
         topic = plan.create_topic(fiscal_year, plan.TopicInput(number=1, title="ประเด็นทดสอบ"), actor=None)
         measure = plan.create_measure(topic, measure_input(fiscal_year, all_divisions=True), actor=None)
         coordinator = users.create_user(organization, f"coordinator@{organization.id}.test", "coordinator",
-                                        PASSWORD, "ผู้ประสานงานทดสอบ")
+                                        PASSWORD, "ผู้ประสานงานทดสอบ", config=current_app.config)
     return Agency(organization, fiscal_year, division_rows, topic, measure, coordinator)
 
 
@@ -65,7 +66,7 @@ def measure_input(fiscal_year: FiscalYear, **overrides) -> plan.MeasureInput:
 def head(organization: Organization, division_name: str, email: str | None = None) -> User:
     with transaction():
         return users.create_user(organization, email or f"head-{division_name}@{organization.id}.test", "head",
-                                 PASSWORD, "หัวหน้าทดสอบ", division_name)
+                                 PASSWORD, "หัวหน้าทดสอบ", division_name, config=current_app.config)
 
 
 def xlsx(rows) -> bytes:

@@ -1,6 +1,7 @@
 """`flask tracker backup FILE` and `restore FILE`: the database and the uploaded files together, in
 a format of the app's own that restores on SQLite and PostgreSQL alike; a file that cannot be
 trusted is refused with nothing changed."""
+from flask import current_app
 import hashlib
 import io
 import json
@@ -63,7 +64,7 @@ def add_evidence_file(app, name: str = "หลักฐาน.pdf", content: byt
 
 def load_demo_with_files(app) -> None:
     """The demo, a published document (its Word file in the database) and an evidence file."""
-    organization, _ = demo_service.load_demo()
+    organization, _ = demo_service.load_demo(current_app.config)
     fiscal_year = db.session.scalar(select(FiscalYear).where(FiscalYear.organization_id == organization.id))
     factories.published_version(fiscal_year, formats=("docx",))
     add_evidence_file(app)

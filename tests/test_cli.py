@@ -1,4 +1,5 @@
 """Operator commands: flask --app wsgi tracker demo | user add."""
+from flask import current_app
 import pytest
 from sqlalchemy import func, select
 
@@ -42,7 +43,7 @@ def test_user_add_creates_the_first_coordinator_of_a_new_agency(app, client):
 
 
 def test_user_add_head_needs_an_existing_division(app):
-    demo.load_demo()
+    demo.load_demo(current_app.config)
     result = run(app, "user", "add", "x@pichai.example", "--role", "head", "--password", "long-enough-2568",
                  "--division", "กองที่ไม่มี")
     assert result.exit_code != 0
@@ -51,7 +52,7 @@ def test_user_add_head_needs_an_existing_division(app):
 
 
 def test_user_add_head_joins_the_division(app):
-    demo.load_demo()
+    demo.load_demo(current_app.config)
     result = run(app, "user", "add", "deputy@pichai.example", "--role", "head", "--password", "long-enough-2568",
                  "--division", "กองช่าง")
     assert result.exit_code == 0, result.output
@@ -59,7 +60,7 @@ def test_user_add_head_joins_the_division(app):
 
 
 def test_user_add_refuses_a_short_password_and_a_duplicate_email(app):
-    demo.load_demo()
+    demo.load_demo(current_app.config)
     short = run(app, "user", "add", "new@pichai.example", "--role", "executive", "--password", "short")
     duplicate = run(app, "user", "add", "executive@pichai.example", "--role", "executive", "--password", "long-enough-2568")
     assert short.exit_code != 0 and "อย่างน้อย 8 ตัวอักษร" in short.output

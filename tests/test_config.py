@@ -1,5 +1,6 @@
 """Settings read from the environment. TRACKER_TODAY fixes the app's today: the web server, the
 scheduler and the demo command all build their app from these settings."""
+from flask import current_app
 import importlib
 import re
 from datetime import date
@@ -66,7 +67,7 @@ def test_a_tracker_today_that_is_not_a_date_stops_start_up_naming_it(environment
 def test_the_demo_is_shown_as_of_tracker_today(environment, tmp_path, today, as_of, late):
     app = app_from(environment(TRACKER_TODAY=today), tmp_path)
     with fresh_database(app):
-        demo_service.load_demo()
+        demo_service.load_demo(current_app.config)
         client = app.test_client()
         login(client, "coordinator@pichai.example")
         html = client.get("/dashboard").get_data(as_text=True)

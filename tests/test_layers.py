@@ -37,3 +37,63 @@ def test_services_leave_the_commit_to_their_caller():
 def test_the_check_finds_a_commit():
     sample = SERVICES / "outbox.py"
     assert {name for name, _ in commits_in(sample)} >= {"claim_batch", "deliver_due"}
+
+
+WEB = SERVICES.parent / "web"
+
+
+def names_used(path: Path) -> set[str]:
+    """Every module imported and every name read in the module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            found |= {node.module or ""} | {alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+def test_services_take_the_settings_they_read_from_their_caller():
+    """A service reads the application's settings only from the `config` its caller passes
+    (current_app.config in a route, the app's config in a command or job), so a caller can change one
+    (the demo turns e-mail off) and a test can pass its own."""
+    readers = [str(path.relative_to(SERVICES)) for path in sorted(SERVICES.rglob("*.py"))
+               if "current_app" in names_used(path)]
+    assert readers == []
+
+
+def test_routes_leave_the_queries_to_services():
+    """The web layer reads and writes rows through services; it builds no SQL."""
+    querying = [str(path.relative_to(WEB)) for path in sorted(WEB.glob("*.py"))
+                if {"sqlalchemy", "select", "db"} & names_used(path)
+                or any(name.startswith("sqlalchemy") for name in names_used(path))]
+    assert querying == []
+
+
+def test_the_checks_find_what_they_look_for():
+    assert "current_app" in names_used(WEB / "notify.py")
+    assert "select" in names_used(SERVICES / "messages.py")
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+def test_imports_run_down_the_layers():
+    """web → services → models, and nothing back up: a model knows no service, a service no route."""
+    tracker = SERVICES.parent
+    upward = []
+    for folder, above in (("services", ("tracker.web",)), ("channels", ("tracker.web",)),
+                          ("models", ("tracker.web", "tracker.services", "tracker.channels"))):
+        for path in sorted((tracker / folder).rglob("*.py")):
+            upward += [f"{path.relative_to(tracker)}: {name}" for name in sorted(imported_modules(path))
+                       if name.startswith(above)]
+    assert upward == []

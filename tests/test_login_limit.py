@@ -1,6 +1,7 @@
 """The five-failures limit holds when wrong passwords arrive all at once: many threads post to a
 live threaded server on a file SQLite database (or the PostgreSQL test database), and exactly five
 attempts have their password checked."""
+from flask import current_app
 import http.client
 import threading
 from urllib.parse import urlencode
@@ -27,7 +28,7 @@ SLOW_HASH = "pbkdf2:sha256:60000"
 def live_app(tmp_path):
     database = {} if ON_POSTGRES else {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limit.db'}"}
     with fresh_database(make_app(tmp_path, TRACKER_PASSWORD_HASH=SLOW_HASH, **database)) as app:
-        demo_service.load_demo()
+        demo_service.load_demo(current_app.config)
         yield app
 
 

@@ -1,5 +1,6 @@
 """Importing an existing measures table (Word, Excel, CSV): the seed's table gives the demo plan,
 every bad row is named in Thai, and the plan is saved whole or not at all."""
+from flask import current_app
 import base64
 import csv
 import io
@@ -50,7 +51,7 @@ def plan_less_demo_agency() -> FiscalYear:
     db.session.add(assessment_year)
     fiscal_year = factories.fiscal_year_for(organization, 2568)
     fiscal_year.assessment_year = assessment_year
-    users.create_user(organization, COORDINATOR, "coordinator", factories.PASSWORD, "ผู้ประสานงานทดสอบ")
+    users.create_user(organization, COORDINATOR, "coordinator", factories.PASSWORD, "ผู้ประสานงานทดสอบ", config=current_app.config)
     db.session.commit()
     return fiscal_year
 
@@ -195,7 +196,7 @@ def test_the_demo_plan_as_a_sheet_imports_as_the_demo_plan(fiscal_year, filename
 @pytest.mark.parametrize("fmt", ["docx", "xlsx"])
 def test_the_measures_document_this_system_writes_imports_again_as_the_same_plan(app, fmt):
     """An agency may move its plan by downloading its measures document from one installation and importing it in another."""
-    source, _ = demo_service.load_demo()
+    source, _ = demo_service.load_demo(current_app.config)
     source_year = plan.get_fiscal_year(source.id, 2568)
     content = reports.write(reports.build("measures", source_year, source_year.end_date), fmt, None)
     source.name = "องค์การบริหารส่วนตำบลพิชัย (ต้นฉบับ)"  # the target agency takes the demo's name

@@ -1,5 +1,6 @@
 """People: the coordinator adds, changes, resets and deactivates users; everyone changes their own
 password; failed logins are counted in the database and refused after too many."""
+from flask import current_app
 from datetime import timedelta
 
 import pytest
@@ -203,7 +204,7 @@ def test_coordinator_cannot_deactivate_themself(coordinator_client):
 
 def test_coordinator_cannot_demote_themself_even_with_another_coordinator(app, coordinator_client, demo):
     with transaction():
-        users.create_user(demo, "second@pichai.example", "coordinator", NEW_PASSWORD, "ผู้ประสานงานสำรอง")
+        users.create_user(demo, "second@pichai.example", "coordinator", NEW_PASSWORD, "ผู้ประสานงานสำรอง", config=current_app.config)
     me = user("coordinator@pichai.example")
     response = coordinator_client.post(f"/people/{me.id}/edit", data=edit_data(me, role="executive"))
     assert "ไม่สามารถปิดบัญชีหรือเปลี่ยนบทบาทของตนเองได้" in page(response)
@@ -212,7 +213,7 @@ def test_coordinator_cannot_demote_themself_even_with_another_coordinator(app, c
 
 def test_coordinator_may_demote_another_coordinator(coordinator_client, demo):
     with transaction():
-        second = users.create_user(demo, "second@pichai.example", "coordinator", NEW_PASSWORD, "ผู้ประสานงานสำรอง")
+        second = users.create_user(demo, "second@pichai.example", "coordinator", NEW_PASSWORD, "ผู้ประสานงานสำรอง", config=current_app.config)
     response = coordinator_client.post(f"/people/{second.id}/edit", data=edit_data(second, role="executive"))
     assert response.status_code == 302
     assert user("second@pichai.example").role == Role.EXECUTIVE
@@ -236,7 +237,7 @@ def test_last_active_coordinator_cannot_be_deactivated_or_demoted(demo, change):
 
 
 def test_an_inactive_coordinator_does_not_count_as_the_remaining_one(demo):
-    second = users.create_user(demo, "second@pichai.example", "coordinator", NEW_PASSWORD, "สำรอง")
+    second = users.create_user(demo, "second@pichai.example", "coordinator", NEW_PASSWORD, "สำรอง", config=current_app.config)
     users.update_user(second, second.name, "", "coordinator", None, False, actor=None)
     last = user("coordinator@pichai.example")
     with pytest.raises(ServiceError, match="อย่างน้อย 1 คน"):
@@ -343,7 +344,7 @@ def test_change_own_password_refusals(finance_client, data, message):
 
 def test_change_own_password_service_checks_the_current_one(demo):
     with pytest.raises(ServiceError, match="รหัสผ่านปัจจุบันไม่ถูกต้อง"):
-        users.change_own_password(user("finance@pichai.example"), "wrong-password", NEW_PASSWORD)
+        users.change_own_password(user("finance@pichai.example"), "wrong-password", NEW_PASSWORD, config=current_app.config)
 
 
 def test_password_changes_are_audited_without_password_values(coordinator_client, finance_client):

@@ -2,6 +2,7 @@
 through the busy parts of fiscal year 2568, on the demo and on two more agencies whose rules,
 holidays, due dates and recipients' channels all differ: the same messages, keys, recipients,
 addresses, send times and texts."""
+from flask import current_app
 from datetime import date, timedelta
 
 import pytest
@@ -38,7 +39,7 @@ def _town() -> None:
     organization = town.organization
     palad, finance, works = (factories.head(organization, name) for name in ("สำนักปลัด", "กองคลัง", "กองช่าง"))
     deputy = factories.head(organization, "กองคลัง", "deputy@town.test")
-    users.create_user(organization, "mayor@town.test", "executive", factories.PASSWORD, "นายกทดสอบ")
+    users.create_user(organization, "mayor@town.test", "executive", factories.PASSWORD, "นายกทดสอบ", config=current_app.config)
     _prefer(palad, opted_out=True)
     _prefer(finance, email_enabled=False, line_enabled=True, line_to=line_id("town-finance"))
     _prefer(works, webhook_enabled=True, webhook_url="https://hooks.town.test/ita")

@@ -1,5 +1,6 @@
 """Starting fiscal year 2569 from the demo's year 2568 (ITA 2567): the new year answers ITA 2568,
 unfinished measures are carried over as copies with fresh tasks, and the old year stays as it was."""
+from flask import current_app
 from datetime import date
 
 import pytest
@@ -389,9 +390,9 @@ def new_agency(app):
     db.session.add(organization)
     db.session.flush()
     with transaction():
-        users.create_user(organization, "first@new.test", "coordinator", factories.PASSWORD, "ผู้ประสานงาน")
+        users.create_user(organization, "first@new.test", "coordinator", factories.PASSWORD, "ผู้ประสานงาน", config=current_app.config)
         plan.create_division(organization.id, "สำนักปลัด", None, date(2025, 3, 31))
-        users.create_user(organization, "head@new.test", "head", factories.PASSWORD, "หัวหน้า", "สำนักปลัด")
+        users.create_user(organization, "head@new.test", "head", factories.PASSWORD, "หัวหน้า", "สำนักปลัด", config=current_app.config)
     return organization
 
 

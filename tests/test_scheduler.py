@@ -1,5 +1,6 @@
 """The scheduler's lease, its jobs, the remind command, and real processes: killed in the middle
 of a delivery and restarted, or run twice at once — each message still arrives once."""
+from flask import current_app
 import logging
 import os
 import signal
@@ -265,7 +266,7 @@ def queue_emails(count: int) -> list[str]:
     addresses = []
     for number in range(count):
         person = users.create_user(organization, f"staff{number}@test.example", Role.EXECUTIVE, "staff-pass-2568",
-                                   f"เจ้าหน้าที่ {number}")
+                                   f"เจ้าหน้าที่ {number}", config=current_app.config)
         db.session.add(Delivery(organization_id=organization.id, user_id=person.id, key=f"test:{person.id}:now:email",
                                 rule="test", channel="email", address=person.email, subject="ทดสอบ",
                                 body_text="ข้อความทดสอบ", next_attempt_at=utcnow() - timedelta(minutes=1)))

@@ -1,6 +1,7 @@
 """Sessions and logins: where a login may send the browser, logins held and ended on the server,
 the same work for an unknown email as for a known one, strong new passwords, and nothing learnt
 of another agency from an email that is in use."""
+from flask import current_app
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -166,7 +167,7 @@ def test_last_seen_is_written_at_most_once_a_minute(app, demo):
 def test_a_password_reset_ends_the_users_logins_on_the_server(app, coordinator_client, demo):
     phone = login(app.test_client(), FINANCE)
     with transaction():
-        users.reset_password(user(FINANCE), STRONG, actor=user("coordinator@pichai.example"))
+        users.reset_password(user(FINANCE), STRONG, actor=user("coordinator@pichai.example"), config=current_app.config)
     assert all(s.ended_at is not None for s in sessions_of(FINANCE))
     assert phone.get("/my").status_code == 302
     assert coordinator_client.get("/people").status_code == 200
@@ -233,8 +234,8 @@ def test_an_inactive_account_checks_a_password_too_and_is_refused(client, demo, 
 
 
 def test_an_unknown_email_is_never_let_in_by_the_stand_in_hash(demo):
-    assert users.authenticate("nobody@pichai.example", "") is None
-    assert users.authenticate("nobody@pichai.example", DEMO_PASSWORD) is None
+    assert users.authenticate("nobody@pichai.example", "", current_app.config) is None
+    assert users.authenticate("nobody@pichai.example", DEMO_PASSWORD, current_app.config) is None
 
 
 # --- new passwords ---
@@ -244,7 +245,7 @@ def test_an_unknown_email_is_never_let_in_by_the_stand_in_hash(demo):
 def test_a_common_or_own_name_password_is_refused_at_reset(demo, password):
     finance = user(FINANCE)
     with pytest.raises(ServiceError, match=WEAK):
-        users.reset_password(finance, password, actor=None)
+        users.reset_password(finance, password, actor=None, config=current_app.config)
     db.session.rollback()
     assert user(FINANCE).check_password(DEMO_PASSWORD)
 
@@ -255,7 +256,7 @@ def test_a_short_password_is_refused_with_its_length(demo):
 
 
 def test_a_password_made_of_several_words_is_accepted(demo):
-    users.reset_password(user(FINANCE), "ต้นไม้-ฝนตก-2568", actor=None)
+    users.reset_password(user(FINANCE), "ต้นไม้-ฝนตก-2568", actor=None, config=current_app.config)
     assert user(FINANCE).check_password("ต้นไม้-ฝนตก-2568")
 
 
@@ -275,7 +276,7 @@ def test_a_coordinator_resetting_to_a_common_password_is_refused_on_the_page(coo
 
 def test_a_new_user_with_the_email_name_as_password_is_refused(demo):
     with pytest.raises(users.WeakPassword):
-        users.create_user(demo, "somchai@pichai.example", "executive", "somchai2568", "สมชาย")
+        users.create_user(demo, "somchai@pichai.example", "executive", "somchai2568", "สมชาย", config=current_app.config)
     assert user("somchai@pichai.example") is None
 
 

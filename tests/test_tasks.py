@@ -1,4 +1,5 @@
 """Tasks: visibility, lateness, progress updates, edit conflicts."""
+from flask import current_app
 import io
 from datetime import date
 
@@ -128,7 +129,7 @@ def test_progress_writes_an_audit_event_with_before_and_after(agency, finance_he
 
 def test_executive_cannot_record_progress(agency):
     from tracker.services import users
-    executive = users.create_user(agency.organization, "exec@test.example", "executive", factories.PASSWORD)
+    executive = users.create_user(agency.organization, "exec@test.example", "executive", factories.PASSWORD, config=current_app.config)
     task = agency.task("กองคลัง")
     with pytest.raises(Forbidden):
         tasks.record_progress(task, executive, tasks.ProgressInput("in_progress", 10), task.version)

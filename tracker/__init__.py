@@ -60,7 +60,7 @@ def register_extensions(app: Flask) -> None:
         from tracker.transactions import transaction
 
         with transaction():  # on its own, before the route has changed anything
-            return sessions.resume(session_id, utcnow())
+            return sessions.resume(session_id, utcnow(), app.config)
 
 
 def register_blueprints(app: Flask) -> None:

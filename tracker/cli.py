@@ -37,7 +37,7 @@ def demo_command() -> None:
     """Load the demo agency (อบต.พิชัย) once, its documents approved and published (their PDFs are
     made by the scheduler, or `tracker documents`); running it again changes nothing."""
     with transaction():
-        organization, created = demo.load_demo(publish=True)
+        organization, created = demo.load_demo(current_app.config, publish=True)
     click.echo(("Loaded the demo: " if created else "The demo is already loaded: ") + organization.name)
     click.echo(f"Demo logins at {current_app.config['TRACKER_BASE_URL']}/login (password {demo.DEMO_PASSWORD}):")
     for email, role, name, position, _ in demo.DEMO_USERS:
@@ -71,7 +71,7 @@ def user_add(email, role, password, division, name, position, organization) -> N
     """Create a user account (the way a new installation gets its first coordinator)."""
     try:
         with transaction():
-            user = users.create_user(_organization(organization), email, role, password, name, division, position)
+            user = users.create_user(_organization(organization), email, role, password, name, division, position, config=current_app.config)
     except ServiceError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role} {user.email} in {user.organization.name}")

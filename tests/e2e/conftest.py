@@ -29,7 +29,7 @@ def live_server_on(tmp_path, prepare):
 
 @pytest.fixture
 def live_server(tmp_path):
-    with live_server_on(tmp_path, lambda app: load_demo()) as server:
+    with live_server_on(tmp_path, lambda app: load_demo(app.config)) as server:
         yield server
 
 

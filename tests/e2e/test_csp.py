@@ -1,6 +1,7 @@
 """End to end in real Chromium: the Content-Security-Policy blocks nothing the pages need. Every
 role's main pages load without a policy violation, the fiscal-year picker still submits itself, and
 only the embed view of the public page shows inside another site's frame."""
+from flask import current_app
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,7 +33,7 @@ PUBLIC_PAGES = ("/login", "/public/pichai/", "/public/pichai/2568/progress", "/p
 
 def demo_with_two_years(app) -> None:
     """The demo and an empty next fiscal year, so that the fiscal-year picker shows."""
-    organization, _ = load_demo()
+    organization, _ = load_demo(current_app.config)
     factories.fiscal_year_for(organization, 2569)
     db.session.commit()
 

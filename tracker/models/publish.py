@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.models.base import OrgOwned, utcnow
-from tracker.models.org import User
+from tracker.models.org import Organization, User
 from tracker.models.plan import FiscalYear
 
 
@@ -89,3 +89,4 @@ class ApiToken(OrgOwned, db.Model):
     revoked_at: Mapped[datetime | None]
 
     created_by: Mapped[User | None] = relationship()
+    organization: Mapped[Organization] = relationship()

@@ -3,7 +3,6 @@ import json
 from datetime import date, datetime, time
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from tracker.extensions import db
@@ -40,10 +39,13 @@ DEMO_PROGRESS = (
 )
 
 
-def load_demo(publish: bool = False) -> tuple[Organization, bool]:
+def load_demo(config, publish: bool = False) -> tuple[Organization, bool]:
     """Load the demo once; running it again changes nothing. Returns (organization, created). With
     `publish`, its documents go through approval to the public pages as well (publish_demo), which
-    takes LibreOffice some seconds: the command does it, the tests only where they need it."""
+    takes LibreOffice some seconds: the command does it, the tests only where they need it. Its
+    messages go to the in-app mailboxes only, whatever `config` says: the demo's addresses are not
+    real."""
+    config = {**config, "MAIL_SERVER": "", "LINE_CHANNEL_ACCESS_TOKEN": ""}
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     existing = db.session.scalar(select(Organization).where(Organization.name == data["organization"]["name"]))
     if existing:
@@ -56,12 +58,12 @@ def load_demo(publish: bool = False) -> tuple[Organization, bool]:
     fiscal_year = _load_fiscal_year(organization, data, items)
     _load_plan(fiscal_year, data["topics"], items, division_by_name)
     for email, role, name, position, division in DEMO_USERS:
-        users.create_user(organization, email, role, DEMO_PASSWORD, name, division, position)
+        users.create_user(organization, email, role, DEMO_PASSWORD, name, division, position, config=config)
     _load_progress(organization, fiscal_year)
     db.session.flush()
-    _replay_reminders()
+    _replay_reminders(config)
     if publish:
-        publish_demo(organization)
+        publish_demo(organization, config)
     return organization, True
 
 
@@ -73,10 +75,9 @@ DEMO_DECISIONS = (
 )
 
 
-def publish_demo(organization: Organization) -> None:
+def publish_demo(organization: Organization, config) -> None:
     """The demo executive approves the FY 2568 measures document and acknowledges its 6-month
     report; the coordinator publishes both (at /public/pichai/)."""
-    config = {**current_app.config, "MAIL_SERVER": "", "LINE_CHANNEL_ACCESS_TOKEN": ""}
     fiscal_year = db.session.scalar(select(FiscalYear).where(FiscalYear.organization_id == organization.id))
     people = {u.role: u for u in db.session.scalars(select(User).where(User.organization_id == organization.id))}
     for kind, period, requested, decided in DEMO_DECISIONS:
@@ -153,10 +154,8 @@ def _load_progress(organization: Organization, fiscal_year: FiscalYear) -> None:
 DEMO_REMINDER_RUNS = (datetime(2025, 3, 25, 8, 30), datetime(2025, 9, 16, 8, 30))
 
 
-def _replay_reminders() -> None:
-    """Run the real planner and outbox at past moments, to the in-app mailbox only (the demo's
-    addresses are not real)."""
-    config = {**current_app.config, "MAIL_SERVER": "", "LINE_CHANNEL_ACCESS_TOKEN": ""}
+def _replay_reminders(config) -> None:
+    """Run the real planner and outbox at past moments."""
     for moment in DEMO_REMINDER_RUNS:
         now = bangkok_to_utc(moment)
         reminders.plan_reminders(config, now)

@@ -6,7 +6,6 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
@@ -20,29 +19,29 @@ KEPT_AFTER_USE = timedelta(days=1)
 LARGEST_ID = 2**31 - 1
 
 
-def idle_limit() -> timedelta:
-    return timedelta(minutes=current_app.config["TRACKER_SESSION_IDLE_MINUTES"])
+def idle_limit(config) -> timedelta:
+    return timedelta(minutes=config["TRACKER_SESSION_IDLE_MINUTES"])
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(user: User, now: datetime) -> None:
+def start(user: User, now: datetime, config) -> None:
     """A new login for this user; the cookie made from user.get_id() afterwards carries it."""
-    _forget_stale(now)
+    _forget_stale(now, config)
     token = secrets.token_urlsafe(32)
     db.session.add(LoginSession(user_id=user.id, token_hash=_digest(token), created_at=now, last_seen_at=now))
     db.session.flush()
     user.session_token = token
 
 
-def _forget_stale(now: datetime) -> None:
+def _forget_stale(now: datetime, config) -> None:
     db.session.execute(delete(LoginSession).where(
-        LoginSession.last_seen_at < now - idle_limit() - KEPT_AFTER_USE))
+        LoginSession.last_seen_at < now - idle_limit(config) - KEPT_AFTER_USE))
 
 
-def resume(session_id: str, now: datetime) -> User | None:
+def resume(session_id: str, now: datetime, config) -> User | None:
     """The user of a session cookie's id, if their account is open, their password unchanged since
     and the login neither ended nor idle too long; else None (the request is anonymous)."""
     user_id, key, token = _parts(session_id)
@@ -51,7 +50,7 @@ def resume(session_id: str, now: datetime) -> User | None:
     row = db.session.execute(
         select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id).where(
             User.id == user_id, User.active.is_(True), LoginSession.token_hash == _digest(token),
-            LoginSession.ended_at.is_(None), LoginSession.last_seen_at > now - idle_limit())
+            LoginSession.ended_at.is_(None), LoginSession.last_seen_at > now - idle_limit(config))
         # every page's menu names the user's agency and division: loaded with the user, not after
         .options(joinedload(User.organization), joinedload(User.division))).first()
     if row is None or not hmac.compare_digest(key, row.User.session_key()):

@@ -3,7 +3,6 @@ import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -39,7 +38,8 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_user(organization: Organization, email: str, role: str, password: str, name: str = "",
-                division_name: str | None = None, position: str = "", actor: User | None = None) -> User:
+                division_name: str | None = None, position: str = "", actor: User | None = None, *,
+                config) -> User:
     email = email.strip().lower()
     if "@" not in email:
         raise ServiceError(f"อีเมล “{email}” ไม่ถูกต้อง")
@@ -58,7 +58,7 @@ def create_user(organization: Organization, email: str, role: str, password: str
             raise ServiceError(f"ไม่พบกอง “{division_name}” ในหน่วยงานนี้")
     user = User(organization=organization, email=email, role=role, name=name or email.split("@")[0],
                 division=division, position=position)
-    user.set_password(password, current_app.config["TRACKER_PASSWORD_HASH"])
+    user.set_password(password, config["TRACKER_PASSWORD_HASH"])
     db.session.add(user)
     try:
         db.session.flush()
@@ -70,16 +70,12 @@ def create_user(organization: Organization, email: str, role: str, password: str
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
+def authenticate(email: str, password: str, config) -> User | None:
     """The active user with this email and password, or None. A password is checked even when no
     user has the email, so the answer takes as long and gives away nothing of who has an account."""
     user = find_user_by_email(email)
-    matches = check_password_hash(user.password_hash if user else _stand_in_hash(_hash_method()), password)
+    matches = check_password_hash(user.password_hash if user else _stand_in_hash(config["TRACKER_PASSWORD_HASH"]), password)
     return user if user is not None and user.active and matches else None
-
-
-def _hash_method() -> str:
-    return current_app.config["TRACKER_PASSWORD_HASH"]
 
 
 @lru_cache(maxsize=4)
@@ -164,30 +160,30 @@ def check_new_password(password: str, email: str = "", name: str = "") -> None:
         raise WeakPassword(WEAK_PASSWORD_MESSAGE)
 
 
-def _set_password(user: User, password: str) -> None:
+def _set_password(user: User, password: str, config) -> None:
     """The new password ends the user's other logins (the one this object came with goes on)."""
-    user.set_password(password, _hash_method())
+    user.set_password(password, config["TRACKER_PASSWORD_HASH"])
     sessions.end_others(user, clock.now())
 
 
-def reset_password(user: User, new_password: str, actor: User | None) -> None:
+def reset_password(user: User, new_password: str, actor: User | None, *, config) -> None:
     """The coordinator sets a new password for someone who forgot theirs. The audit trail says
     that it happened, never what the password is."""
     if actor is not None and actor.organization_id != user.organization_id:
         raise NotFound("ไม่พบผู้ใช้นี้")
     check_new_password(new_password, user.email, user.name)
-    _set_password(user, new_password)
+    _set_password(user, new_password, config)
     audit.record(user.organization_id, actor, "user.password_reset", "user", user.id)
     db.session.flush()
 
 
-def change_own_password(user: User, current: str, new: str) -> None:
+def change_own_password(user: User, current: str, new: str, *, config) -> None:
     if not user.check_password(current):
         raise ServiceError("รหัสผ่านปัจจุบันไม่ถูกต้อง")
     check_new_password(new, user.email, user.name)
     if new == current:
         raise ServiceError("รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม")
-    _set_password(user, new)
+    _set_password(user, new, config)
     audit.record(user.organization_id, user, "user.password_change", "user", user.id)
     db.session.flush()
 

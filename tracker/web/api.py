@@ -6,8 +6,8 @@ from functools import wraps
 from flask import Blueprint, abort, current_app, g, jsonify, request
 
 from tracker import clock
-from tracker.extensions import csrf, db
-from tracker.models import FiscalYear, Organization
+from tracker.extensions import csrf
+from tracker.models import FiscalYear
 from tracker.services import api_data, api_tokens, plan, versions
 from tracker.transactions import transaction
 from tracker.web import api_schema
@@ -45,7 +45,7 @@ def token_required(view):
             response, status = error(401, UNAUTHORIZED)
             response.headers["WWW-Authenticate"] = 'Bearer realm="ita-tracker"'
             return response, status
-        g.organization = db.session.get(Organization, token.organization_id)
+        g.organization = token.organization
         return view(*args, **kwargs)
     return wrapped
 

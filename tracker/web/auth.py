@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -51,11 +51,11 @@ def login():
         if attempt is None:
             flash(users.LOGIN_BLOCKED_MESSAGE, "danger")
             return render_template("auth/login.html", form=form), 429
-        user = users.authenticate(form.email.data, form.password.data)
+        user = users.authenticate(form.email.data, form.password.data, current_app.config)
         if user:
             with transaction():
                 users.login_succeeded(attempt)
-                sessions.start(user, utcnow())
+                sessions.start(user, utcnow(), current_app.config)
             login_user(user)
             return redirect(local_path(request.args.get("next")) or url_for("dashboard.home"))
         flash("อีเมลหรือรหัสผ่านไม่ถูกต้อง", "danger")

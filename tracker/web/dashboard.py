@@ -1,11 +1,8 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import clock
-from tracker.extensions import db
-from tracker.services import access, dashboard, plan, tasks
+from tracker.services import access, dashboard, health, plan, tasks
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
 
 bp = Blueprint("dashboard", __name__)
@@ -38,9 +35,6 @@ def overview():
 
 @bp.route("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
+    if not health.database_answers():
         return {"status": "database unavailable"}, 503
     return {"status": "ok"}

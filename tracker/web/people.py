@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
 from tracker.models import Division
@@ -42,7 +42,7 @@ def new():
             with transaction():
                 users.create_user(current_user.organization, form.email.data, form.role.data, form.password.data,
                                   form.name.data.strip(), division.name if division else None,
-                                  (form.position.data or "").strip(), actor=current_user)
+                                  (form.position.data or "").strip(), actor=current_user, config=current_app.config)
             flash("เพิ่มผู้ใช้แล้ว แจ้งอีเมลและรหัสผ่านเริ่มต้นให้ผู้ใช้ และให้เปลี่ยนรหัสผ่านเมื่อเข้าระบบครั้งแรก",
                   "success")
             return redirect(url_for("people.index"))
@@ -78,7 +78,7 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                users.reset_password(user, form.new_password.data, current_user)
+                users.reset_password(user, form.new_password.data, current_user, config=current_app.config)
             if user.id == current_user.id:
                 login_user(user)  # a coordinator setting their own: this session goes on
             flash(f"ตั้งรหัสผ่านใหม่ให้ {user.name} แล้ว", "success")
@@ -95,7 +95,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             with transaction():
-                users.change_own_password(current_user, form.current_password.data, form.new_password.data)
+                users.change_own_password(current_user, form.current_password.data, form.new_password.data, config=current_app.config)
             login_user(current_user._get_current_object())  # this session goes on; others end
             flash("เปลี่ยนรหัสผ่านแล้ว ระบบออกจากระบบในอุปกรณ์อื่นให้แล้ว", "success")
             return redirect(url_for("dashboard.home"))
