@@ -11,7 +11,6 @@ and dropped afterwards). Prints one line per measurement (the median of a few ru
 status 1 when a target is missed.
 Run: make bench   (or .venv/bin/python scripts/bench.py)
 """
-from flask import current_app
 import csv
 import io
 import json
@@ -30,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+from flask import current_app
 from docx import Document  # noqa: E402
 from sqlalchemy import make_url, select  # noqa: E402
 

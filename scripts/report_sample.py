@@ -5,7 +5,6 @@ through LibreOffice, and renders its first page with poppler's pdftoppm. With --
 keeps the O34 and O35 files (DOCX and PDF) there to look at.
 Run: .venv/bin/python scripts/report_sample.py [--out DIR]
 """
-from flask import current_app
 import argparse
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flask import current_app
 from sqlalchemy import select  # noqa: E402
 
 from tracker import create_app  # noqa: E402

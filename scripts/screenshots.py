@@ -3,7 +3,6 @@
 Serves the demo from a temporary SQLite file with "today" fixed mid-year and drives Debian's Chromium.
 Run: .venv/bin/python scripts/screenshots.py
 """
-from flask import current_app
 import logging
 import sys
 import tempfile
@@ -12,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flask import current_app  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.e2e.live_server import LiveServer, launch_chromium, log_in  # noqa: E402

@@ -1,8 +1,8 @@
 """Build test data through the same services the app uses, and the files officials upload."""
-from flask import current_app
 import io
 from dataclasses import dataclass
 
+from flask import current_app
 from openpyxl import Workbook
 
 from tracker.extensions import db

@@ -1,13 +1,13 @@
 """`flask tracker backup FILE` and `restore FILE`: the database and the uploaded files together, in
 a format of the app's own that restores on SQLite and PostgreSQL alike; a file that cannot be
 trusted is refused with nothing changed."""
-from flask import current_app
 import hashlib
 import io
 import json
 import zipfile
 from pathlib import Path
 
+from flask import current_app
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select

@@ -1,10 +1,10 @@
 """Settings read from the environment. TRACKER_TODAY fixes the app's today: the web server, the
 scheduler and the demo command all build their app from these settings."""
-from flask import current_app
 import importlib
 import re
 from datetime import date
 
+from flask import current_app
 import pytest
 
 import config

@@ -90,3 +90,59 @@ def test_dashboard_of_another_agency_shows_only_its_own_tasks(app, demo, other_a
     html = html_of(client)
     assert re.search(r'<div class="stat"><a href="[^"]*">(\d+)</a><span>งานทั้งหมด', html).group(1) == "2"
     assert "สุดารัตน์" not in html
+
+
+# --- the cards and bars say what they count -------------------------------------------------------
+
+def summary_cards(html: str) -> dict[str, int]:
+    cards = re.findall(r'<div class="stat[^"]*">(?:<a href="[^"]*">|<span class="zero">)(\d+)</(?:a|span)><span>([^<]+)</span>',
+                       html)
+    return {label: int(number) for number, label in cards}
+
+
+def test_status_cards_count_each_task_once_and_say_how_lateness_is_counted(app, executive_client):
+    app.config["TRACKER_TODAY"] = "2025-10-10"  # past every due date: the unfinished work is late
+    html = html_of(executive_client)
+    cards = summary_cards(html)
+
+    assert set(cards) == {"งานทั้งหมด", "เสร็จสิ้น", "กำลังดำเนินการ", "ยังไม่เริ่ม", "ล่าช้า", "ยกเลิก"}
+    assert cards["ล่าช้า"] > 0
+    assert cards["งานทั้งหมด"] == sum(count for label, count in cards.items() if label != "งานทั้งหมด")
+    assert "แต่ละงานนับครั้งเดียว" in html and "ไม่นับซ้ำใน “กำลังดำเนินการ” หรือ “ยังไม่เริ่ม”" in html
+
+
+def test_each_rows_bar_shows_its_average_progress_beside_the_status_mix(executive_client):
+    html = html_of(executive_client)
+    table = html.split("ความคืบหน้ารายกอง", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'aria-valuenow="(\d+)".*?aria-label="เสร็จสิ้น (\d+) กำลังดำเนินการ (\d+) ยังไม่เริ่ม (\d+)'
+                      r' ล่าช้า (\d+) ยกเลิก (\d+)">.*?data-label="งาน">(?:<a[^>]*>)?(\d+).*?data-label="เฉลี่ย">(\d+)%',
+                      table, re.S)
+
+    assert len(rows) == 4  # the demo's four divisions
+    for bar, *mix, total, average in rows:
+        assert bar == average
+        assert sum(int(count) for count in mix) == int(total)
+    assert ("34", "1", "1", "3", "0", "0", "5", "34") in rows  # สำนักปลัด: 100 + 70 + 0 + 0 + 0, over 5
+
+
+def test_score_chart_compares_each_tool_with_last_years_same_items(app, executive_client, demo):
+    from tests.test_analysis import add_assessment_year
+    from tracker.services import analysis
+    add_assessment_year(demo, 2566, {"O8": 100, "O9": 100, "i10": 90})
+    scores = {row.tool: row for row in analysis.by_tool(analysis.analyse(plan.get_fiscal_year(demo.id, 2568)))}
+
+    assert (scores["OIT"].items, scores["OIT"].last_items, scores["OIT"].last_score) == (29, 2, 100)
+    assert scores["OIT"].difference == -75  # O8 50 and O9 0 this year: their mean 25, against 100
+    assert (scores["IIT"].last_items, scores["IIT"].last_score) == (1, 90)
+    assert (scores["EIT"].last_items, scores["EIT"].last_score, scores["EIT"].difference) == (0, None, None)
+    chart = html_of(executive_client).split('id="scores"', 1)[1].split("</section>", 1)[0]
+    assert "คะแนน ITA 2567 เทียบกับ ITA 2566" in chart
+    oit = re.search(r'<th scope="row">OIT</th>(.*?)</tr>', chart, re.S).group(1)
+    assert 'class="last-year"' in oit and "87.93" in oit and "-75" in oit
+
+
+def test_score_chart_without_last_years_result_shows_this_year_and_says_so(executive_client):
+    chart = html_of(executive_client).split('id="scores"', 1)[1].split("</section>", 1)[0]
+    assert "คะแนน ITA 2567</h2>" in chart and "ยังไม่มีผล ITA 2566 ในระบบให้เทียบ" in chart
+    assert 'class="last-year"' not in chart
+    assert [tool for tool in re.findall(r'<th scope="row">(\w+)</th>', chart)] == ["IIT", "EIT", "OIT"]

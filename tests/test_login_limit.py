@@ -1,11 +1,11 @@
 """The five-failures limit holds when wrong passwords arrive all at once: many threads post to a
 live threaded server on a file SQLite database (or the PostgreSQL test database), and exactly five
 attempts have their password checked."""
-from flask import current_app
 import http.client
 import threading
 from urllib.parse import urlencode
 
+from flask import current_app
 import pytest
 from sqlalchemy import func, select
 

@@ -1,6 +1,5 @@
 """Importing an existing measures table (Word, Excel, CSV): the seed's table gives the demo plan,
 every bad row is named in Thai, and the plan is saved whole or not at all."""
-from flask import current_app
 import base64
 import csv
 import io
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from decimal import Decimal
 
+from flask import current_app
 import docx
 import pytest
 from sqlalchemy import func, select

@@ -1,8 +1,8 @@
 """People: the coordinator adds, changes, resets and deactivates users; everyone changes their own
 password; failed logins are counted in the database and refused after too many."""
-from flask import current_app
 from datetime import timedelta
 
+from flask import current_app
 import pytest
 from sqlalchemy import select, update
 

@@ -43,6 +43,7 @@ MATRIX = [
     # method  url                                    anonymous coordinator executive own_head other_head other_org
     ("GET",  "/",                                    302, 302, 302, 302, 302, 302),
     ("GET",  "/dashboard",                           302, 200, 200, 403, 403, 200),
+    ("GET",  "/dashboard/timeline",                  302, 200, 200, 403, 403, 200),
     ("GET",  "/my",                                  302, 403, 403, 200, 200, 403),
     ("GET",  "/tasks",                               302, 200, 200, 200, 200, 200),
     ("GET",  "/tasks/{task}",                        302, 200, 200, 200, 403, 404),

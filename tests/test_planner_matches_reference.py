@@ -2,9 +2,9 @@
 through the busy parts of fiscal year 2568, on the demo and on two more agencies whose rules,
 holidays, due dates and recipients' channels all differ: the same messages, keys, recipients,
 addresses, send times and texts."""
-from flask import current_app
 from datetime import date, timedelta
 
+from flask import current_app
 import pytest
 from sqlalchemy import delete, select, update
 

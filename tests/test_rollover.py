@@ -1,8 +1,8 @@
 """Starting fiscal year 2569 from the demo's year 2568 (ITA 2567): the new year answers ITA 2568,
 unfinished measures are carried over as copies with fresh tasks, and the old year stays as it was."""
-from flask import current_app
 from datetime import date
 
+from flask import current_app
 import pytest
 from sqlalchemy import func, select, update
 

@@ -1,6 +1,5 @@
 """The scheduler's lease, its jobs, the remind command, and real processes: killed in the middle
 of a delivery and restarted, or run twice at once — each message still arrives once."""
-from flask import current_app
 import logging
 import os
 import signal
@@ -13,6 +12,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from select import select as wait_readable
 
+from flask import current_app
 import pytest
 from sqlalchemy import or_, select, update
 

@@ -1,10 +1,10 @@
 """Sessions and logins: where a login may send the browser, logins held and ended on the server,
 the same work for an unknown email as for a known one, strong new passwords, and nothing learnt
 of another agency from an email that is in use."""
-from flask import current_app
 from datetime import timedelta
 from urllib.parse import quote
 
+from flask import current_app
 import pytest
 from sqlalchemy import select
 

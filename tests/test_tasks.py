@@ -1,8 +1,8 @@
 """Tasks: visibility, lateness, progress updates, edit conflicts."""
-from flask import current_app
 import io
 from datetime import date
 
+from flask import current_app
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session

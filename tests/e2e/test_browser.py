@@ -133,3 +133,28 @@ def test_pages_fit_a_phone_screen(new_page):
         .locator('td[data-label="มาตรการ"] a').click()
     expect(page.locator("article.update").first).to_be_visible()
     _assert_no_horizontal_scroll(page)
+
+
+def test_dashboard_and_time_line_fit_a_phone_with_today_drawn_in_place(new_page, tmp_path):
+    page = new_page(width=390, height=844)
+    log_in(page, EXECUTIVE, DEMO_PASSWORD)
+    page.goto("/dashboard")
+    expect(page.locator("#scores").get_by_role("rowheader", name="OIT")).to_be_visible()
+    _assert_no_horizontal_scroll(page)
+
+    page.get_by_role("link", name="ดูแผนเวลาของมาตรการ").click()
+    expect(page.get_by_role("heading", name=re.compile("แผนเวลาของมาตรการ"))).to_be_visible()
+    rows = page.locator("li.gantt-row")
+    expect(rows).to_have_count(6)
+    _assert_no_horizontal_scroll(page)
+    chart = rows.first.locator("svg")
+    today = rows.first.locator("line.today")
+    box, line = chart.bounding_box(), today.bounding_box()
+    expected = float(today.get_attribute("x1")) / 12 * box["width"] + box["x"]
+    assert abs(line["x"] + line["width"] / 2 - expected) < 3, "today's line is drawn at today's place"
+    assert box["width"] > 300, "the bars take the phone's width"
+
+    shot = tmp_path / "timeline-390.png"
+    page.screenshot(path=shot, full_page=True)
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 390

@@ -1,11 +1,11 @@
 """End to end in real Chromium: the Content-Security-Policy blocks nothing the pages need. Every
 role's main pages load without a policy violation, the fiscal-year picker still submits itself, and
 only the embed view of the public page shows inside another site's frame."""
-from flask import current_app
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from flask import current_app
 import pytest
 from playwright.sync_api import expect
 

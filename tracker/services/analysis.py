@@ -45,6 +45,19 @@ class TopicRow:
 
 
 @dataclass
+class ToolScores:
+    """One tool's items (IIT, EIT or OIT) for the dashboard's chart: the mean of this year's item
+    scores; the mean of last year's scores of the same items and the change over those items (None
+    without last year's result)."""
+    tool: str
+    items: int  # items scored this year
+    score: Decimal
+    last_items: int = 0  # of those, items scored last year too
+    last_score: Decimal | None = None
+    difference: Decimal | None = None  # this year's mean minus last year's, over those items alone
+
+
+@dataclass
 class Analysis:
     fiscal_year: int
     assessment_year: int | None  # None: the fiscal year is not linked to an ITA result
@@ -54,6 +67,7 @@ class Analysis:
     weak: list[ItemRow] = field(default_factory=list)
     without_topic: list[ItemRow] = field(default_factory=list)
     without_measure: list[tuple[ItemRow, TopicRow]] = field(default_factory=list)
+    items: list[ItemRow] = field(default_factory=list)  # every item of the year's list, in order
 
     @property
     def uncovered_count(self) -> int:
@@ -79,7 +93,7 @@ def analyse(fiscal_year: FiscalYear) -> Analysis:
                            [rows[item.id] for item in topic.items if item.id in rows]) for topic in topics]
     result = Analysis(fiscal_year.year, assessment_year.year, last_year,
                       {tool: assessment_year.threshold(tool) for tool in TOOLS}, topic_rows,
-                      [row for row in rows.values() if row.weak])
+                      [row for row in rows.values() if row.weak], items=list(rows.values()))
     first_topic = {}
     for topic_row in topic_rows:
         for row in topic_row.items:
@@ -90,6 +104,27 @@ def analyse(fiscal_year: FiscalYear) -> Analysis:
         elif not row.covered:
             result.without_measure.append((row, first_topic[row.id]))
     return result
+
+
+def by_tool(analysis: Analysis) -> list[ToolScores]:
+    """This year's item scores beside last year's, tool by tool; a tool with no item scored this
+    year is left out."""
+    compared = []
+    for tool in TOOLS:
+        scored = [row for row in analysis.items if row.tool == tool and row.score is not None]
+        if not scored:
+            continue
+        scores = ToolScores(tool, len(scored), _mean([row.score for row in scored]))
+        both = [row for row in scored if row.last_score is not None]
+        if both:
+            scores.last_items, scores.last_score = len(both), _mean([row.last_score for row in both])
+            scores.difference = (_mean([row.score for row in both]) - scores.last_score).quantize(TWO_PLACES)
+        compared.append(scores)
+    return compared
+
+
+def _mean(values: list[Decimal]) -> Decimal:
+    return (sum(values) / len(values)).quantize(TWO_PLACES)
 
 
 def _item_row(item: AssessmentItem, last_scores: dict[str, Decimal], covered: bool) -> ItemRow:

@@ -2,7 +2,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker import clock
-from tracker.services import access, dashboard, health, plan, tasks
+from tracker.services import access, analysis, dashboard, health, plan, tasks, timeline as timelines
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
 
 bp = Blueprint("dashboard", __name__)
@@ -21,16 +21,35 @@ def home():
 def overview():
     fiscal_year = current_fiscal_year()
     today = clock.today()
-    task_filter = tasks.TaskFilter(division_id=int_arg("division"), topic_id=int_arg("topic"),
-                                   status=request.args.get("status") or None)
+    task_filter = _task_filter()
     counted = dashboard.overview(current_user, fiscal_year, task_filter, today)
+    analysed = analysis.analyse(fiscal_year)
     return render_template(
         "dashboard/overview.html",
         fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(),
         today=today, task_filter=task_filter, by_topic=counted.by_topic, by_division=counted.by_division,
         total=counted.total, late_tasks=counted.late, recent=counted.recent,
+        analysed=analysed, scores=analysis.by_tool(analysed),
         topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
     )
+
+
+@bp.route("/dashboard/timeline")
+@require(access.can_view_dashboard)
+def timeline():
+    fiscal_year = current_fiscal_year()
+    today = clock.today()
+    task_filter = _task_filter()
+    return render_template(
+        "dashboard/timeline.html", fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(), today=today,
+        task_filter=task_filter, timeline=timelines.timeline(current_user, fiscal_year, task_filter, today),
+        topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
+    )
+
+
+def _task_filter() -> tasks.TaskFilter:
+    return tasks.TaskFilter(division_id=int_arg("division"), topic_id=int_arg("topic"),
+                            status=request.args.get("status") or None)
 
 
 @bp.route("/healthz")
