@@ -130,7 +130,7 @@ def topic_numbered(number: int) -> Topic:
 # --- login ---------------------------------------------------------------------------------------
 
 def is_logged_in(client) -> bool:
-    return client.get("/tasks").status_code == 200
+    return client.get("/inbox").status_code == 200
 
 
 def test_login_without_email_asks_for_the_email(client, demo):

@@ -45,7 +45,9 @@ MATRIX = [
     ("GET",  "/dashboard",                           302, 200, 200, 403, 403, 200),
     ("GET",  "/dashboard/timeline",                  302, 200, 200, 403, 403, 200),
     ("GET",  "/my",                                  302, 403, 403, 200, 200, 403),
-    ("GET",  "/tasks",                               302, 200, 200, 200, 200, 200),
+    ("GET",  "/tasks",                               302, 200, 200, 302, 302, 200),  # a head: to /my
+    ("GET",  "/tasks/export.xlsx",                   302, 200, 200, 200, 200, 200),
+    ("GET",  "/tasks/export.csv",                    302, 200, 200, 200, 200, 200),
     ("GET",  "/tasks/{task}",                        302, 200, 200, 200, 403, 404),
     ("POST", "/tasks/{task}",                        302, 302, 403, 302, 403, 404),
     ("GET",  "/evidence/{evidence}",                 302, 200, 200, 200, 403, 404),
@@ -292,7 +294,7 @@ def listed_task_ids(response) -> set[int]:
 
 
 def test_head_task_list_shows_only_own_division_tasks(client_as, world):
-    response = client_as("own_head").get("/tasks")
+    response = client_as("own_head").get("/tasks", follow_redirects=True)
 
     assert listed_task_ids(response) == division_task_ids(world["organization"].id, OWN_DIVISION)
 
@@ -306,7 +308,7 @@ def test_head_my_tasks_shows_only_own_division_tasks(client_as, world):
 def test_head_asking_for_another_division_in_task_list_still_sees_only_own_tasks(client_as, world):
     other_division = division_named(world["organization"].id, OTHER_DIVISION)
 
-    response = client_as("own_head").get(f"/tasks?division={other_division.id}")
+    response = client_as("own_head").get(f"/tasks?division={other_division.id}", follow_redirects=True)
 
     assert listed_task_ids(response) == division_task_ids(world["organization"].id, OWN_DIVISION)
 
@@ -314,7 +316,7 @@ def test_head_asking_for_another_division_in_task_list_still_sees_only_own_tasks
 def test_head_asking_for_another_division_in_task_list_sees_none_of_its_tasks(client_as, world):
     other_division = division_named(world["organization"].id, OTHER_DIVISION)
 
-    response = client_as("own_head").get(f"/tasks?division={other_division.id}")
+    response = client_as("own_head").get(f"/tasks?division={other_division.id}", follow_redirects=True)
 
     assert not listed_task_ids(response) & division_task_ids(world["organization"].id, OTHER_DIVISION)
 
@@ -546,7 +548,7 @@ def menu_links(body: str) -> list[tuple[str, str, bool]]:
                      "ผู้ใช้", "การแจ้งเตือน", "กล่องข้อความ", "ตั้งค่าของฉัน"}),
     ("executive", {"ภาพรวม", "งานทั้งหมด", "มาตรการ", "ผล ITA", "รายงาน", "อนุมัติและเผยแพร่", "กล่องข้อความ",
                    "ตั้งค่าของฉัน"}),
-    ("own_head", {"งานของฉัน", "งานทั้งหมด", "มาตรการ", "ผล ITA", "กล่องข้อความ", "ตั้งค่าของฉัน"}),
+    ("own_head", {"งานของฉัน", "มาตรการ", "ผล ITA", "กล่องข้อความ", "ตั้งค่าของฉัน"}),  # no งานทั้งหมด: the same list
 ])
 def test_menu_offers_each_role_only_pages_it_may_open(client_as, role, sections):
     client = client_as(role)

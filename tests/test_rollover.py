@@ -411,7 +411,7 @@ def test_a_new_agencys_coordinator_is_sent_from_every_year_page_to_start_the_fir
 
 
 def test_a_new_agencys_head_is_told_that_the_coordinator_starts_the_year(app, new_agency):
-    response = login(app.test_client(), "head@new.test", factories.PASSWORD).get("/tasks")
+    response = login(app.test_client(), "head@new.test", factories.PASSWORD).get("/my")
     assert response.status_code == 200
     assert "ผู้ประสานงาน ITA ต้องเริ่มปีงบประมาณ" in response.get_data(as_text=True)
 

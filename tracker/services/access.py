@@ -110,7 +110,7 @@ def can_decide(user: User, version) -> bool:
 MENU = (  # (section, who sees it), in the menu's order
     ("overview", can_view_dashboard),
     ("my_tasks", has_own_tasks),
-    ("tasks", lambda user: True),
+    ("tasks", lambda user: not has_own_tasks(user)),  # a head's whole list is "งานของฉัน"
     ("plan", lambda user: True),
     ("ita_result", lambda user: True),
     ("reports", can_view_reports),

@@ -68,15 +68,19 @@ def apply_filter(query: Select, task_filter: TaskFilter, today: date) -> Select:
     return query
 
 
+def list_order(today: date) -> tuple:
+    """How task lists are ordered: late tasks first, closed ones last, then by due date, topic,
+    measure and division."""
+    return (case((late_condition(today), 0), else_=1),
+            case((Task.status.in_([s.value for s in CLOSED_STATUSES]), 1), else_=0),
+            Task.due_date, Topic.number, Measure.position, Task.division_id)
+
+
 def list_tasks(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date,
                limit: int | None = None) -> list[Task]:
     """Late tasks first, then by due date, topic and measure."""
     query = apply_filter(visible_tasks(user, fiscal_year), task_filter, today)
-    query = query.order_by(
-        case((late_condition(today), 0), else_=1),
-        case((Task.status.in_([s.value for s in CLOSED_STATUSES]), 1), else_=0),
-        Task.due_date, Topic.number, Measure.position, Task.division_id,
-    ).options(
+    query = query.order_by(*list_order(today)).options(
         joinedload(Task.division),
         joinedload(Task.measure).joinedload(Measure.topic),
     ).limit(limit)

@@ -1,9 +1,11 @@
+from io import BytesIO
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from tracker import clock
+from tracker import clock, thai
 from tracker.models import Evidence, Task
-from tracker.services import access, evidence, plan, tasks
+from tracker.services import access, evidence, plan, task_export, tasks
 from tracker.services.errors import EditConflict, ServiceError
 from tracker.transactions import transaction
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
@@ -19,23 +21,51 @@ def _task_list(template: str, task_filter: tasks.TaskFilter):
         template, fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(),
         tasks=tasks.list_tasks(current_user, fiscal_year, task_filter, today), today=today,
         task_filter=task_filter, topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
+        filter_args=_filter_args(fiscal_year, task_filter),
     )
+
+
+def _requested_filter() -> tasks.TaskFilter:
+    # A head's list is their division's; a division in the URL does not narrow it to nothing.
+    division_id = None if access.has_own_tasks(current_user) else int_arg("division")
+    return tasks.TaskFilter(division_id=division_id, topic_id=int_arg("topic"),
+                            status=request.args.get("status") or None)
+
+
+def _filter_args(fiscal_year, task_filter: tasks.TaskFilter) -> dict:
+    """The list's filter as URL arguments, for its export links."""
+    values = {"fy": fiscal_year.year, "division": task_filter.division_id, "topic": task_filter.topic_id,
+              "status": task_filter.status}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 @bp.route("/my")
 @require(access.has_own_tasks)
 def mine():
-    return _task_list("tasks/mine.html", tasks.TaskFilter(status=request.args.get("status") or None))
+    return _task_list("tasks/mine.html", _requested_filter())
 
 
 @bp.route("/tasks")
 @login_required
 def index():
-    # A head's list is their division's; a division in the URL does not narrow it to nothing.
-    division_id = None if access.has_own_tasks(current_user) else int_arg("division")
-    task_filter = tasks.TaskFilter(division_id=division_id, topic_id=int_arg("topic"),
-                                   status=request.args.get("status") or None)
-    return _task_list("tasks/index.html", task_filter)
+    if access.has_own_tasks(current_user):  # a head's whole list is their own: one page for it
+        return redirect(url_for("tasks.mine", **request.args))
+    return _task_list("tasks/index.html", _requested_filter())
+
+
+@bp.route("/tasks/export.<fmt>")
+@login_required
+def export(fmt: str):
+    """The list as shown, with its filter, as a CSV or Excel file."""
+    if fmt not in task_export.FORMATS:
+        abort(404)
+    fiscal_year = current_fiscal_year()
+    today = clock.today()
+    rows = task_export.rows(current_user, fiscal_year, _requested_filter(), today)
+    title = f"งานตามมาตรการ ITA ปีงบประมาณ พ.ศ. {fiscal_year.year} ข้อมูล ณ วันที่ {thai.format_date(today)}"
+    content = task_export.write_csv(rows) if fmt == "csv" else task_export.write_xlsx(rows, title)
+    return send_file(BytesIO(content), mimetype=task_export.FORMATS[fmt], as_attachment=True,
+                     download_name=task_export.file_name(fiscal_year, today, fmt))
 
 
 def _render_task(task: Task, form: ProgressForm | None, conflict: bool = False, status: int = 200):

@@ -135,10 +135,10 @@ def _measures_sheet(ws: Worksheet, report: Report) -> None:
                         + ([measure.budget] if report.has_budget else [])
                         + ([measure.indicator, measure.target] if report.has_indicator else []))
     _title(ws, report)
-    last = _table(ws, columns, rows)
+    last = table(ws, columns, rows)
     notes = [("การกำกับติดตาม", report.monitoring)] if report.monitoring else []
     _notes(ws, last + 2, columns, notes + _signer_notes(report))
-    _print_setup(ws)
+    print_setup(ws)
 
 
 def _items_sheet(ws: Worksheet, report: Report) -> None:
@@ -147,22 +147,22 @@ def _items_sheet(ws: Worksheet, report: Report) -> None:
     rows = [[_topic_name(topic), item.code, item.title, item.score]
             for topic in report.topics for item in topic.items]
     _title(ws, report)
-    _table(ws, ITEM_COLUMNS, rows)
-    _print_setup(ws)
+    table(ws, ITEM_COLUMNS, rows)
+    print_setup(ws)
 
 
 def _summary_sheet(ws: Worksheet, report: Report) -> None:
     ws.title = "สรุปรายกอง"
     rows = [_counts(row) for row in report.summary]
     _title(ws, report)
-    last = _table(ws, SUMMARY_COLUMNS, rows)
+    last = table(ws, SUMMARY_COLUMNS, rows)
     totals = last + 1
     _write_row(ws, totals, SUMMARY_COLUMNS, _counts(report.totals))
     for cell in ws[totals]:
         cell.font, cell.fill = BOLD, TOTAL_FILL
     notes = [("ข้อเสนอแนะ", report.suggestions)] if report.suggestions else []
     _notes(ws, totals + 2, SUMMARY_COLUMNS, notes + _signer_notes(report))
-    _print_setup(ws)
+    print_setup(ws)
 
 
 def _results_sheet(ws: Worksheet, report: Report) -> None:
@@ -184,10 +184,10 @@ def _results_sheet(ws: Worksheet, report: Report) -> None:
                     cells += _against_plan_cells(measure, task)
                 rows.append(start + cells)
     _title(ws, report)
-    _table(ws, columns, rows)
+    table(ws, columns, rows)
     for row in late_rows:
         ws.cell(row, STATUS_COLUMN).fill = LATE_FILL
-    _print_setup(ws)
+    print_setup(ws)
 
 
 def _task_cells(task: TaskResult) -> list:
@@ -246,7 +246,7 @@ def _title(ws: Worksheet, report: Report) -> None:
     ws.row_dimensions[SUBTITLE_ROW].height = _height(1)
 
 
-def _table(ws: Worksheet, columns: tuple[Column, ...], rows: list[list]) -> int:
+def table(ws: Worksheet, columns: tuple[Column, ...], rows: list[list]) -> int:
     """The header, frozen and filterable, then the rows. Returns the last row's number."""
     for number, column in enumerate(columns, start=1):
         cell = ws.cell(HEADER_ROW, number, column.header)
@@ -293,7 +293,7 @@ def _notes(ws: Worksheet, row: int, columns: tuple[Column, ...], notes: list[tup
         row += 1
 
 
-def _print_setup(ws: Worksheet) -> None:
+def print_setup(ws: Worksheet) -> None:
     """A4 landscape, all columns on one page's width, the header row on every page."""
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
