@@ -100,6 +100,8 @@ def get_routes(app):
 def url_of(adapter, rule, values: dict) -> str:
     if rule.endpoint.startswith("item_banks."):
         values = values | {"year": values["ita_year"]}  # item lists go by ITA year (2567), not fiscal year
+    if rule.endpoint == "tasks.export":
+        values = values | {"fmt": "xlsx"}  # a task list is a spreadsheet, not a document
     return adapter.build(rule.endpoint, {name: values[name] for name in rule.arguments})
 
 

@@ -66,11 +66,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.web import (
         api, api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people, plan,
-        public, public_settings, readiness, reports, rollover, score_import, tasks,
+        public, public_settings, readiness, reports, rollover, score_import, search, tasks,
     )
 
     for module in (api, api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people,
-                   plan, public, public_settings, readiness, reports, rollover, score_import, tasks):
+                   plan, public, public_settings, readiness, reports, rollover, score_import, search, tasks):
         app.register_blueprint(module.bp)
 
 
