@@ -66,7 +66,7 @@ def test_dashboard_shows_numbers_that_link_to_their_tasks(executive_client):
     link = re.search(r'<a href="(/tasks\?[^"]*status=done[^"]*)">(\d+)</a>', html)
     assert link, "the done count links to the task list"
     listed = executive_client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
-    assert listed.count('href="/tasks/') == int(link.group(2))
+    assert len(re.findall(r'href="/tasks/\d+"', listed)) == int(link.group(2))
 
 
 def test_dashboard_division_filter_narrows_every_number(executive_client, demo):
@@ -146,3 +146,26 @@ def test_score_chart_without_last_years_result_shows_this_year_and_says_so(execu
     assert "คะแนน ITA 2567</h2>" in chart and "ยังไม่มีผล ITA 2566 ในระบบให้เทียบ" in chart
     assert 'class="last-year"' not in chart
     assert [tool for tool in re.findall(r'<th scope="row">(\w+)</th>', chart)] == ["IIT", "EIT", "OIT"]
+
+
+# --- who has not reported this month --------------------------------------------------------------
+
+def test_divisions_with_open_work_and_no_report_this_month_are_named(app, demo):
+    coordinator = find_user_by_email("coordinator@pichai.example")
+    fiscal_year = plan.get_fiscal_year(demo.id, 2568)
+
+    march = dashboard.silent_divisions(coordinator, fiscal_year, date(2025, 3, 31))
+    assert [(row.division, row.open_tasks, row.last_report) for row in march] == [
+        ("กองช่าง", 3, None), ("กองการศึกษา ศาสนาและวัฒนธรรม", 3, None)]  # สำนักปลัด and กองคลัง reported in March
+    april = {row.division: row for row in dashboard.silent_divisions(coordinator, fiscal_year, date(2025, 4, 2))}
+    assert set(april) == {"สำนักปลัด", "กองคลัง", "กองช่าง", "กองการศึกษา ศาสนาและวัฒนธรรม"}
+    assert april["กองคลัง"].last_report.date() == date(2025, 3, 28)
+    assert dashboard.silent_divisions(coordinator, fiscal_year, date(2025, 10, 5)) == []  # after the year
+
+
+def test_the_dashboard_names_the_silent_divisions_with_links_to_their_tasks(executive_client, demo):
+    section = html_of(executive_client).split('id="silent"', 1)[1].split("</section>", 1)[0]
+    works = db.session.scalar(db.select(Division).where(Division.name == "กองช่าง"))
+    assert "ตั้งแต่ 1 มี.ค. 2568" in section
+    assert f'href="/tasks?fy=2568&amp;division={works.id}">กองช่าง</a>' in section
+    assert "สำนักปลัด" not in section and "ยังไม่เคยรายงานในปีนี้" in section

@@ -177,3 +177,22 @@ def test_a_wrong_or_used_code_links_nothing(app, finance_client):
     body, headers = signed(app, [message_event("ITA-000000", userId="U1")])
     app.test_client().post("/line/webhook", data=body, headers=headers)
     assert db.session.scalar(select(NotificationPreference.line_to)) == ""
+
+
+def unread_in_menu(client) -> int:
+    bar = page(client.get("/profile")).split("</nav>", 1)[0]
+    badge = re.search(r'กล่องข้อความ <span class="count-badge"[^>]*>(\d+)<', bar)
+    return int(badge.group(1)) if badge else 0
+
+
+def test_the_menu_counts_unread_messages_until_they_are_opened(app, finance_client):
+    head = find_user_by_email("finance@pichai.example")
+    inbox = select(Delivery).where(Delivery.user_id == head.id, Delivery.channel == "inbox")
+    before = unread_in_menu(finance_client)
+    assert before == len(db.session.scalars(inbox.where(Delivery.read_at.is_(None))).all()) > 0
+
+    app.test_cli_runner().invoke(args=["tracker", "remind", "--at", "2025-06-25 08:30"])
+    assert unread_in_menu(finance_client) == before + 1
+    newest = db.session.scalar(inbox.order_by(Delivery.id.desc()))
+    finance_client.get(f"/notify/deliveries/{newest.id}")
+    assert unread_in_menu(finance_client) == before

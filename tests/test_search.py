@@ -4,8 +4,6 @@ import re
 
 import pytest
 
-from tests import factories
-from tests.conftest import login
 from tests.test_dashboard import html_of
 from tracker.extensions import db
 from tracker.models import Task

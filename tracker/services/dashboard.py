@@ -6,7 +6,9 @@ from sqlalchemy import case, func, select
 
 from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, ProgressUpdate, Task, TaskStatus, Topic, User
+from tracker.models.task import CLOSED_STATUSES
 from tracker.services.tasks import LATE, TaskFilter, apply_filter, late_condition, visible_tasks
+from tracker.thai import bangkok_to_utc
 
 LATE_LISTED = 20
 RECENT_LISTED = 10
@@ -50,6 +52,15 @@ class ProgressReport:
 
 
 @dataclass
+class SilentDivision:
+    """A division with open work that has not reported since the month began."""
+    division_id: int
+    division: str
+    open_tasks: int
+    last_report: datetime | None  # None: never reported this year
+
+
+@dataclass
 class Overview:
     by_topic: list[Progress]
     by_division: list[Progress]
@@ -71,6 +82,22 @@ def overview(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today
     cells = _cells(user, fiscal_year, task_filter, today)
     return Overview(_added_up(cells, 0), _added_up(cells, 1), _added_up(cells, None)[0] if cells else _none(),
                     _late(user, fiscal_year, task_filter, today), _recent(user, fiscal_year, task_filter, today))
+
+
+def silent_divisions(user: User, fiscal_year: FiscalYear, today: date) -> list[SilentDivision]:
+    """Divisions with tasks still open that nobody has reported on since the first of this month
+    (Bangkok), in division order; none outside the fiscal year."""
+    if not fiscal_year.start_date <= today <= fiscal_year.end_date:
+        return []
+    month_began = bangkok_to_utc(datetime(today.year, today.month, 1))
+    still_open = Task.status.not_in([s.value for s in CLOSED_STATUSES])
+    rows = db.session.execute(
+        visible_tasks(user, fiscal_year).join(Task.division)
+        .outerjoin(ProgressUpdate, ProgressUpdate.task_id == Task.id)
+        .with_only_columns(Division.id, Division.name, func.count(case((still_open, Task.id)).distinct()),
+                           func.max(ProgressUpdate.created_at))
+        .group_by(Division.id, Division.name, Division.position).order_by(Division.position, Division.id))
+    return [SilentDivision(*row) for row in rows if row[2] and (row[3] is None or row[3] < month_began)]
 
 
 def _cells(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[tuple]:

@@ -2,7 +2,7 @@
 The outbox queues and sends them; this module only reads them, and marks an inbox message read."""
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -29,6 +29,13 @@ def inbox(user: User) -> list[Delivery]:
         select(Delivery).where(Delivery.organization_id == user.organization_id, Delivery.user_id == user.id,
                                Delivery.channel == "inbox", Delivery.status == DeliveryStatus.SENT)
         .order_by(Delivery.id.desc()).limit(INBOX_SHOWN)))
+
+
+def unread_count(user: User) -> int:
+    """The user's delivered in-app messages not opened yet, for the menu."""
+    return db.session.scalar(select(func.count(Delivery.id)).where(
+        Delivery.user_id == user.id, Delivery.channel == "inbox", Delivery.status == DeliveryStatus.SENT,
+        Delivery.read_at.is_(None))) or 0
 
 
 def opened(delivery: Delivery, reader: User, now: datetime) -> None:

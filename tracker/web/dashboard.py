@@ -30,6 +30,7 @@ def overview():
         today=today, task_filter=task_filter, by_topic=counted.by_topic, by_division=counted.by_division,
         total=counted.total, late_tasks=counted.late, recent=counted.recent,
         analysed=analysed, scores=analysis.by_tool(analysed),
+        silent=dashboard.silent_divisions(current_user, fiscal_year, today),
         topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
     )
 

@@ -3,7 +3,7 @@ address, and the page being shown is marked."""
 from flask import request, url_for
 from flask_login import current_user
 
-from tracker.services import access
+from tracker.services import access, messages
 
 SECTIONS = {  # section: (label, endpoint)
     "overview": ("ภาพรวม", "dashboard.overview"),
@@ -21,10 +21,12 @@ SECTIONS = {  # section: (label, endpoint)
 }
 
 
-def links() -> list[tuple[str, str, bool]]:
-    """(label, url, is the page shown) for each section of the logged-in user's menu."""
+def links() -> list[tuple[str, str, bool, int]]:
+    """(label, url, is the page shown, how many new things it holds) for each section of the
+    logged-in user's menu: the inbox counts its unread messages."""
     entries = []
     for section in access.menu(current_user):
         label, endpoint = SECTIONS[section]
-        entries.append((label, url_for(endpoint), request.endpoint == endpoint))
+        new = messages.unread_count(current_user) if section == "inbox" else 0
+        entries.append((label, url_for(endpoint), request.endpoint == endpoint, new))
     return entries
