@@ -182,3 +182,34 @@ def test_the_public_mark_survives_an_edit_conflict(finance_client, coordinator_c
     assert again.status_code == 302
     db.session.refresh(item)
     assert item.public and item.update_id is not None
+
+
+# --- what others changed since the head last looked ----------------------------------------------
+
+def changes_box(client) -> str:
+    html = page(client.get("/my"))
+    return html.split('id="changes"', 1)[1].split("</section>", 1)[0] if 'id="changes"' in html else ""
+
+
+def test_head_sees_what_others_changed_on_their_tasks_until_marking_it_seen(finance_client, coordinator_client):
+    first = changes_box(finance_client)  # never marked seen: the year's changes by others
+    assert "มีการเปลี่ยนแปลงงานของกองคุณ 4 รายการ" in first and first.count("ระบบ สร้างงาน") == 4
+    assert finance_client.post("/my/seen?fy=2568").status_code == 302
+    assert changes_box(finance_client) == ""
+
+    own = db.session.get(Task, finance_task_id())
+    post_update(finance_client, own.id, own.version, percent="65")  # the head's own: not news to them
+    assert changes_box(finance_client) == ""
+    task = db.session.get(Task, finance_task_id())
+    assert post_update(coordinator_client, task.id, task.version, percent="75").status_code == 302
+    other_division = db.session.scalar(select(Task).join(Task.division).where(Division.name == "กองช่าง"))
+    post_update(coordinator_client, other_division.id, other_division.version, percent="20")
+
+    box = changes_box(finance_client)
+    assert "มีการเปลี่ยนแปลงงานของกองคุณ 1 รายการ" in box and "ตั้งแต่ " in box
+    assert "สมศรี ใจดี รายงานความก้าวหน้า" in box and "ความก้าวหน้า (%): 65" in box and "75" in box
+    assert f'href="/tasks/{task.id}"' in box and f'href="/tasks/{other_division.id}"' not in box
+
+
+def test_only_a_head_marks_changes_seen(coordinator_client):
+    assert coordinator_client.post("/my/seen").status_code == 403

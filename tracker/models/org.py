@@ -62,6 +62,8 @@ class User(UserMixin, OrgOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The secret part of the user's calendar feed address; a new one ends the old address.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A head's "seen" mark on the changes to their division's tasks (None: since the account began).
+    tasks_seen_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship()
     division: Mapped[Division | None] = relationship()

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from tracker import clock, thai
 from tracker.models import Evidence, Task
-from tracker.services import access, evidence, plan, task_export, tasks
+from tracker.services import access, changes, evidence, plan, task_export, tasks
 from tracker.services.errors import EditConflict, ServiceError
 from tracker.transactions import transaction
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
@@ -14,11 +14,11 @@ from tracker.web.task_forms import ProgressForm
 bp = Blueprint("tasks", __name__)
 
 
-def _task_list(template: str, task_filter: tasks.TaskFilter):
+def _task_list(template: str, task_filter: tasks.TaskFilter, **context):
     fiscal_year = current_fiscal_year()
     today = clock.today()
     return render_template(
-        template, fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(),
+        template, fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(), **context,
         tasks=tasks.list_tasks(current_user, fiscal_year, task_filter, today), today=today,
         task_filter=task_filter, topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
         filter_args=_filter_args(fiscal_year, task_filter),
@@ -42,7 +42,16 @@ def _filter_args(fiscal_year, task_filter: tasks.TaskFilter) -> dict:
 @bp.route("/my")
 @require(access.has_own_tasks)
 def mine():
-    return _task_list("tasks/mine.html", _requested_filter())
+    since, news, more = changes.since_seen(current_user, current_fiscal_year())
+    return _task_list("tasks/mine.html", _requested_filter(), since=since, changes=news, more_changes=more)
+
+
+@bp.route("/my/seen", methods=["POST"])
+@require(access.has_own_tasks)
+def changes_seen():
+    with transaction():
+        changes.mark_seen(current_user, clock.now())
+    return redirect(url_for("tasks.mine", fy=int_arg("fy")))
 
 
 @bp.route("/tasks")
