@@ -46,6 +46,7 @@ MATRIX = [
     ("GET",  "/dashboard/timeline",                  302, 200, 200, 403, 403, 200),
     ("GET",  "/search?q=คู่มือ",                      302, 200, 200, 200, 200, 200),
     ("GET",  "/my",                                  302, 403, 403, 200, 200, 403),
+    ("POST", "/my/seen",                             302, 403, 403, 302, 302, 403),
     ("GET",  "/tasks",                               302, 200, 200, 302, 302, 200),  # a head: to /my
     ("GET",  "/tasks/export.xlsx",                   302, 200, 200, 200, 200, 200),
     ("GET",  "/tasks/export.csv",                    302, 200, 200, 200, 200, 200),
@@ -67,6 +68,7 @@ MATRIX = [
     ("POST", "/plan/topics/{topic}/measures/new",    302, 302, 403, 403, 403, 404),
     ("GET",  "/plan/measures/{measure}/edit",        302, 200, 403, 403, 403, 404),
     ("POST", "/plan/measures/{measure}/edit",        302, 302, 403, 403, 403, 404),
+    ("POST", "/plan/measures/{measure}/move",        302, 302, 403, 403, 403, 404),
     ("POST", "/plan/measures/{measure}/delete",      302, 302, 403, 403, 403, 404),
     ("GET",  "/plan/divisions",                      302, 200, 403, 403, 403, 200),
     ("POST", "/plan/divisions",                      302, 302, 403, 403, 403, 302),
@@ -109,6 +111,7 @@ POST_DATA = {
     "/plan/topics/{topic}/edit": {"number": "4", "title": "กระบวนการกำกับดูแลการใช้ทรัพย์สินของราชการ (แก้ไข)"},
     "/plan/topics/{topic}/measures/new": MEASURE_FORM,
     "/plan/measures/{measure}/edit": MEASURE_FORM,
+    "/plan/measures/{measure}/move": {"topic_id": "{topic}"},
     "/plan/divisions": {"name": "กองสาธารณสุขและสิ่งแวดล้อม"},
     "/plan/analysis/thresholds": {"oit_threshold": "100", "iit_threshold": "90", "eit_threshold": "85"},
     "/plan/divisions/{division}/edit": {"name": "กองคลังและพัสดุ"},

@@ -182,3 +182,33 @@ def test_get_owned_hides_other_organizations_rows(agency, other_agency):
         access.get_owned(agency.coordinator, Topic, other_agency.topic.id)
     with pytest.raises(NotFound):
         access.get_owned(agency.coordinator, Topic, 10**9)
+
+
+# --- moving a measure to another topic -------------------------------------------------------------
+
+def test_a_measure_moves_to_the_end_of_another_topic_with_its_tasks_and_is_audited(coordinator_client, demo):
+    fiscal_year = plan.get_fiscal_year(demo.id, 2568)
+    one, seven = fiscal_year.topics[0], fiscal_year.topics[-1]
+    measure = one.measures[0]
+    task_ids = sorted(task.id for task in db.session.scalars(db.select(Task).where(Task.measure_id == measure.id)))
+    edit_page = coordinator_client.get(f"/plan/measures/{measure.id}/edit").get_data(as_text=True)
+    assert f'<option value="{seven.id}">(7)' in edit_page and f'<option value="{one.id}">' not in edit_page
+
+    response = coordinator_client.post(f"/plan/measures/{measure.id}/move", data={"topic_id": str(seven.id)})
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    moved = db.session.get(Measure, measure.id)
+    assert moved.topic_id == seven.id and moved.position == max(m.position for m in moved.topic.measures)
+    assert sorted(task.id for task in db.session.scalars(db.select(Task).where(Task.measure_id == measure.id))) == task_ids
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "measure.move"))
+    assert event.before["topic"].startswith("(1) ") and event.after["topic"].startswith("(7) ")
+
+
+def test_a_measure_cannot_move_to_another_years_or_agencys_topic(coordinator_client, demo, other_agency):
+    measure = plan.get_fiscal_year(demo.id, 2568).topics[0].measures[0]
+    response = coordinator_client.post(f"/plan/measures/{measure.id}/move", data={"topic_id": str(other_agency.topic.id)})
+    assert response.status_code == 404
+    assert coordinator_client.post(f"/plan/measures/{measure.id}/move", data={"topic_id": "x"}).status_code == 400
+    with pytest.raises(ServiceError):
+        plan.move_measure(measure, measure.topic, None)

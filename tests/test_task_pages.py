@@ -213,3 +213,28 @@ def test_head_sees_what_others_changed_on_their_tasks_until_marking_it_seen(fina
 
 def test_only_a_head_marks_changes_seen(coordinator_client):
     assert coordinator_client.post("/my/seen").status_code == 403
+
+
+def test_done_below_100_percent_asks_before_saving_it_as_100(finance_client):
+    task = db.session.get(Task, finance_task_id())
+    percent_before = task.percent
+    asked = post_update(finance_client, task.id, task.version, status="done", percent="60", done_text="ส่งคู่มือแล้ว")
+
+    assert asked.status_code == 422
+    html = page(asked)
+    assert "เลือก “เสร็จสิ้น” แต่ความก้าวหน้าเป็น 60%" in html and 'name="confirm_done"' in html
+    assert "ส่งคู่มือแล้ว" in html  # what was typed is kept
+    db.session.refresh(task)
+    assert task.percent == percent_before
+
+    saved = post_update(finance_client, task.id, task.version, status="done", percent="60", done_text="ส่งคู่มือแล้ว",
+                        confirm_done="y")
+    assert saved.status_code == 302
+    db.session.refresh(task)
+    assert (task.status, task.percent) == ("done", 100)
+
+
+def test_done_at_100_percent_is_saved_without_asking(finance_client):
+    task = db.session.get(Task, finance_task_id())
+    assert post_update(finance_client, task.id, task.version, status="done", percent="100").status_code == 302
+    assert 'name="confirm_done"' not in page(finance_client.get(f"/tasks/{task.id}"))

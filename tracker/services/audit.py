@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "task.progress": "รายงานความก้าวหน้า",
     "topic.create": "เพิ่มประเด็น", "topic.update": "แก้ไขประเด็น", "topic.delete": "ลบประเด็น",
     "measure.create": "เพิ่มมาตรการ", "measure.update": "แก้ไขมาตรการ", "measure.delete": "ลบมาตรการ",
+    "measure.move": "ย้ายมาตรการไปประเด็นอื่น",
     "division.create": "เพิ่มกอง", "division.update": "แก้ไขชื่อกอง", "division.delete": "ลบกอง",
     "division.deactivate": "เลิกใช้กอง", "user.create": "เพิ่มผู้ใช้", "user.update": "แก้ไขผู้ใช้",
     "score.import": "นำเข้าผลคะแนน ITA", "user.password_reset": "ตั้งรหัสผ่านใหม่ให้ผู้ใช้", "user.password_change": "เปลี่ยนรหัสผ่านของตนเอง",
@@ -79,7 +80,7 @@ ACTION_LABELS = {
 FIELD_LABELS = {
     "status": "สถานะ", "percent": "ความก้าวหน้า (%)", "done_text": "ผลการดำเนินงาน", "problems": "ปัญหาอุปสรรค",
     "evidence": "หลักฐาน (รายการ)", "archived": "พักงาน", "due_date": "กำหนดเสร็จ",
-    "title": "ชื่อ", "details": "รายละเอียด", "period_text": "ช่วงระยะเวลา", "start_date": "วันเริ่ม",
+    "title": "ชื่อ", "topic": "ประเด็น", "details": "รายละเอียด", "period_text": "ช่วงระยะเวลา", "start_date": "วันเริ่ม",
     "end_date": "วันสิ้นสุด", "responsible_text": "ผู้รับผิดชอบ", "all_divisions": "ทุกกอง",
     "division": "กอง", "division_names": "กองผู้รับผิดชอบ", "step_texts": "ขั้นตอน", "number": "ลำดับ", "analysis": "การวิเคราะห์",
     "item_codes": "ข้อคำถาม", "name": "ชื่อ", "role": "บทบาท", "active": "ใช้งาน", "position": "ตำแหน่ง",

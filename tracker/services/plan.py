@@ -235,6 +235,22 @@ def update_measure(measure: Measure, data: MeasureInput, actor: User | None) -> 
     return measure
 
 
+def move_measure(measure: Measure, topic: Topic, actor: User | None) -> Measure:
+    """Move a measure, with its steps and tasks, to the end of another topic of the same fiscal year."""
+    old = measure.topic
+    if topic.fiscal_year_id != old.fiscal_year_id or topic.organization_id != measure.organization_id:
+        raise ServiceError("ย้ายได้เฉพาะไปยังประเด็นของปีงบประมาณเดียวกัน")
+    if topic.id == old.id:
+        raise ServiceError("มาตรการนี้อยู่ในประเด็นนี้อยู่แล้ว")
+    position = db.session.scalar(select(func.coalesce(func.max(Measure.position), 0)).where(Measure.topic_id == topic.id))
+    measure.topic, measure.position = topic, position + 1
+    db.session.flush()
+    audit.record(measure.organization_id, actor, "measure.move", "measure", measure.id,
+                 {"topic": f"({old.number}) {old.title}"}, {"topic": f"({topic.number}) {topic.title}"})
+    db.session.flush()
+    return measure
+
+
 def has_progress(measure: Measure) -> bool:
     return bool(db.session.scalar(select(exists().where(
         ProgressUpdate.task_id == Task.id, Task.measure_id == measure.id))))

@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -9,6 +9,7 @@ from tracker.services.errors import ServiceError
 from tracker.transactions import transaction
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
 from tracker.web.plan_forms import DivisionForm, MeasureForm, ThresholdForm, TopicForm
+from tracker.web.request_input import read_integer
 
 bp = Blueprint("plan", __name__, url_prefix="/plan")
 coordinator_only = require(access.can_edit_plan)
@@ -220,7 +221,26 @@ def edit_measure(measure_id: int):
         except ServiceError as error:
             form.title.errors.append(str(error))
     return render_template("plan/measure_form.html", form=form, topic=measure.topic, measure=measure,
-                           printed=_printed(measure))
+                           printed=_printed(measure),
+                           other_topics=[t for t in measure.topic.fiscal_year.topics if t.id != measure.topic_id])
+
+
+@bp.route("/measures/<int:measure_id>/move", methods=["POST"])
+@coordinator_only
+def move_measure(measure_id: int):
+    measure = _owned(Measure, measure_id)
+    topic_id = read_integer(request.form.get("topic_id"))
+    if topic_id is None:
+        abort(400)
+    topic = _owned(Topic, topic_id)
+    try:
+        with transaction():
+            plan.move_measure(measure, topic, current_user)
+        flash(f"ย้ายมาตรการไปประเด็น ({topic.number}) {topic.title} แล้ว", "success")
+    except ServiceError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("plan.edit_measure", measure_id=measure.id))
+    return _back_to_plan(measure.topic.fiscal_year.year)
 
 
 @bp.route("/measures/<int:measure_id>/delete", methods=["POST"])

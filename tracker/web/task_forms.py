@@ -25,8 +25,17 @@ class ProgressForm(FlaskForm):
     links_public = BooleanField("เผยแพร่ลิงก์เหล่านี้ในหน้าสาธารณะ")
     files = MultipleFileField("ไฟล์หลักฐาน")
     files_public = BooleanField("เผยแพร่ไฟล์เหล่านี้ในหน้าสาธารณะ")
+    confirm_done = BooleanField("งานเสร็จสิ้นแล้วจริง บันทึกความก้าวหน้าเป็น 100%")
     version = HiddenField()
     pending = HiddenField()  # ids of files kept from a submission that met an edit conflict
+    asks_done = False  # the form asks to confirm "เสร็จสิ้น" below 100%
+
+    def validate_percent(self, field):
+        """"เสร็จสิ้น" is saved as 100%: below it, the form asks first rather than change it silently."""
+        if self.status.data == "done" and field.data is not None and field.data < 100 and not self.confirm_done.data:
+            self.asks_done = True
+            raise ValidationError(f"เลือก “เสร็จสิ้น” แต่ความก้าวหน้าเป็น {field.data}% ถ้างานเสร็จแล้ว ให้ติ๊กยืนยันด้านล่าง "
+                                  "(บันทึกเป็น 100%) ถ้ายังไม่เสร็จ ให้เลือกสถานะ “กำลังดำเนินการ”")
 
     def validate_budget_spent(self, field):
         if field.data is not None and field.data >= 10 ** 12:
