@@ -2,7 +2,6 @@
 import logging
 import os
 import signal
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -125,21 +124,17 @@ def scheduler_command() -> None:
     """Run the reminder scheduler (its own process, beside the web server)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    # `make run` and service managers stop it with SIGTERM: leave as cleanly as on Ctrl+C.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    jobs = None
-    try:
-        # Built (its triggers imported) before it says so: a SIGTERM in the middle of an import
-        # leaves a warning on the way out.
-        jobs = scheduler.build(current_app._get_current_object())
-        click.echo("Scheduler started (Ctrl+C to stop).")
-        jobs.start()
-    except (KeyboardInterrupt, SystemExit):
-        if jobs is not None and jobs.running:
-            # A job under way finishes before the process leaves: cut off by the interpreter's
-            # shutdown, it could not start the threads it delivers with.
-            jobs.shutdown(wait=True)
-        click.echo("Scheduler stopped.")
+    # `make run` and service managers stop it with SIGTERM, a person with Ctrl+C. Both are blocked
+    # before any thread starts (threads inherit the mask) and waited for here: a stop never lands
+    # in the middle of the scheduler's own work, as an exception raised by a handler could.
+    stop_signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    jobs = scheduler.build(current_app._get_current_object())
+    click.echo("Scheduler started (Ctrl+C to stop).")
+    jobs.start()
+    signal.sigwait(stop_signals)
+    jobs.shutdown(wait=True)  # a job under way finishes first
+    click.echo("Scheduler stopped.")
 
 
 @tracker_cli.command("backup")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
@@ -143,17 +143,19 @@ def hold_lease(name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
     return result.rowcount == 1
 
 
-def build(app: Flask) -> BlockingScheduler:
+def build(app: Flask) -> BackgroundScheduler:
     worker = worker_name()
-    scheduler = BlockingScheduler(timezone=app.config["TRACKER_TIMEZONE"])
+    scheduler = BackgroundScheduler(timezone=app.config["TRACKER_TIMEZONE"])
     hour, minute = (int(part) for part in app.config["TRACKER_PLAN_TIME"].split(":"))
     # misfire_grace_time=None: a run that starts late (a busy or suspended host) still runs, rather
     # than APScheduler's default of skipping anything more than a second late.
     common = dict(args=(app, worker), coalesce=True, max_instances=1, replace_existing=True,
                   misfire_grace_time=None)
-    # Also plan once at start: a scheduler that was down at plan time catches up (planning is idempotent).
-    scheduler.add_job(plan_job, "cron", id="plan-reminders", hour=hour, minute=minute, **common)
-    scheduler.add_job(plan_job, "date", id="plan-reminders-at-start", **common)
+    # It also plans once at start: a scheduler that was down at plan time catches up (planning is
+    # idempotent). One job, not a one-off beside it: APScheduler removing a spent one-off while a
+    # stop shuts it down ended the process with a JobLookupError.
+    scheduler.add_job(plan_job, "cron", id="plan-reminders", hour=hour, minute=minute,
+                      next_run_time=datetime.now(scheduler.timezone), **common)
     scheduler.add_job(deliver_job, "interval", id="deliver-outbox", minutes=1,
                       next_run_time=datetime.now(scheduler.timezone), **common)
     scheduler.add_job(documents_job, "interval", id="make-documents", seconds=DOCUMENTS_EVERY_SECONDS,
