@@ -386,7 +386,7 @@ def test_deactivated_division_is_listed_as_no_longer_used(client_as, world):
 
     body = client.get("/plan/divisions").get_data(as_text=True)
 
-    assert f"<td>{OWN_DIVISION}</td><td>เลิกใช้</td>" in body
+    assert f'<td data-label="ชื่อ">{OWN_DIVISION}</td><td data-label="สถานะ">เลิกใช้</td>' in body
 
 
 def test_deleting_a_division_nobody_used_removes_it(client_as, world):
@@ -542,7 +542,7 @@ def test_login_returns_only_to_a_page_of_this_site(app, world, next_url, landing
 def menu_links(body: str) -> list[tuple[str, str, bool]]:
     """(href, label, marked as the page shown) of each link in the top bar's menu."""
     bar = body[body.index('<header class="topbar">'):body.index("</header>")]
-    nav = bar[bar.index("<nav>"):bar.index("</nav>")]
+    nav = bar[bar.index('<nav id="main-menu"'):bar.index("</nav>")]
     return [(href, label.strip(), bool(current)) for href, current, label in
             re.findall(r'<a href="([^"]+)"( aria-current="page")?>([^<]+)(?:<span class="count-badge".*?</span></span>)?</a>',
                        nav, re.S)]

@@ -158,3 +158,44 @@ def test_dashboard_and_time_line_fit_a_phone_with_today_drawn_in_place(new_page,
     page.screenshot(path=shot, full_page=True)
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 390
+
+
+def test_on_a_phone_the_menu_folds_and_the_people_page_turns_into_cards(new_page):
+    page = new_page(width=390, height=844)
+    log_in(page, "coordinator@pichai.example", DEMO_PASSWORD)
+    page.goto("/people")
+    menu = page.locator("#main-menu")
+    toggle = page.get_by_role("button", name="เมนู")
+    expect(menu).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(menu.get_by_role("link", name="ผู้ใช้")).to_be_visible()
+    expect(menu.locator("a[aria-current=page]")).to_have_text("ผู้ใช้")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    _assert_no_horizontal_scroll(page)
+    expect(page.locator("table.cards thead")).to_be_hidden()
+    expect(page.locator('table.cards td[data-label="อีเมล"]').first).to_be_visible()
+
+    page.reload()
+    page.keyboard.press("Tab")  # the first stop on a page is the skip link
+    skip = page.get_by_role("link", name="ข้ามไปยังเนื้อหา")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+
+
+def test_a_file_too_large_is_refused_beside_its_field_without_a_dialog(new_page):
+    page = new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, HEAD, DEMO_PASSWORD)
+    page.goto("/my")
+    page.locator('td[data-label="มาตรการ"] a').first.click()
+    limit = int(page.locator("form[data-max-file-mb]").get_attribute("data-max-file-mb"))
+    page.locator('input[type="file"][name="files"]').set_input_files(
+        {"name": "ภาพถ่ายใหญ่.pdf", "mimeType": "application/pdf", "buffer": b"%PDF" + b"0" * (limit * 1024 * 1024 + 10)})
+    error = page.locator(".file-field .error.file-size")
+    expect(error).to_contain_text(f"ไฟล์ “ภาพถ่ายใหญ่.pdf” ใหญ่เกิน {limit} MB")
+    url = page.url
+    page.get_by_role("button", name="บันทึก").click()
+    expect(error).to_be_visible()
+    assert page.url == url and dialogs == []

@@ -21,12 +21,34 @@ SECTIONS = {  # section: (label, endpoint)
 }
 
 
+# Pages that belong to a section without being its own page: the section is marked while they show.
+WITHIN = {
+    "dashboard.timeline": "overview", "tasks.show": "tasks", "plan.analysis": "ita_result",
+    "score_import.import_scores": "ita_result", "readiness.index": "reports", "plan.edit_division": "divisions",
+    "api_tokens.index": "people", "notify.settings": "notifications", "notify.delivery": "inbox",
+}
+BLUEPRINTS = {"reports": "reports", "approvals": "approvals", "people": "people", "plan": "plan",
+              "item_banks": "ita_result", "measure_import": "plan", "rollover": "plan"}
+
+
+def shown_section() -> str | None:
+    """The section of the page being shown: its own page, a page within it, or its blueprint's."""
+    endpoint = request.endpoint or ""
+    for section, (_, own) in SECTIONS.items():
+        if endpoint == own:
+            return section
+    return WITHIN.get(endpoint) or BLUEPRINTS.get(request.blueprint or "")
+
+
 def links() -> list[tuple[str, str, bool, int]]:
     """(label, url, is the page shown, how many new things it holds) for each section of the
     logged-in user's menu: the inbox counts its unread messages."""
-    entries = []
-    for section in access.menu(current_user):
+    entries, shown = [], shown_section()
+    sections = access.menu(current_user)
+    if shown == "tasks" and "tasks" not in sections:
+        shown = "my_tasks"  # a head's task page is one of their own tasks
+    for section in sections:
         label, endpoint = SECTIONS[section]
         new = messages.unread_count(current_user) if section == "inbox" else 0
-        entries.append((label, url_for(endpoint), request.endpoint == endpoint, new))
+        entries.append((label, url_for(endpoint), section == shown, new))
     return entries

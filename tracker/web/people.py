@@ -40,12 +40,13 @@ def new():
         division = _division(form.division_id.data)
         try:
             with transaction():
-                users.create_user(current_user.organization, form.email.data, form.role.data, form.password.data,
-                                  form.name.data.strip(), division.name if division else None,
-                                  (form.position.data or "").strip(), actor=current_user, config=current_app.config)
+                user = users.create_user(current_user.organization, form.email.data, form.role.data,
+                                         form.password.data, form.name.data.strip(), division.name if division else None,
+                                         (form.position.data or "").strip(), actor=current_user,
+                                         config=current_app.config)
             flash("เพิ่มผู้ใช้แล้ว แจ้งอีเมลและรหัสผ่านเริ่มต้นให้ผู้ใช้ และให้เปลี่ยนรหัสผ่านเมื่อเข้าระบบครั้งแรก",
                   "success")
-            return redirect(url_for("people.index"))
+            return redirect(url_for("people.index", _anchor=f"user-{user.id}"))
         except users.WeakPassword as error:
             form.password.errors.append(str(error))
         except ServiceError as error:
@@ -64,7 +65,7 @@ def edit(user_id: int):
                 users.update_user(user, form.name.data, form.position.data or "", form.role.data,
                                   _division(form.division_id.data), form.active.data, current_user)
             flash("บันทึกข้อมูลผู้ใช้แล้ว", "success")
-            return redirect(url_for("people.index"))
+            return redirect(url_for("people.index", _anchor=f"user-{user.id}"))
         except ServiceError as error:
             form.role.errors.append(str(error))
     return render_template("people/edit.html", form=form, user=user)
@@ -82,7 +83,7 @@ def reset_password(user_id: int):
             if user.id == current_user.id:
                 login_user(user)  # a coordinator setting their own: this session goes on
             flash(f"ตั้งรหัสผ่านใหม่ให้ {user.name} แล้ว", "success")
-            return redirect(url_for("people.index"))
+            return redirect(url_for("people.index", _anchor=f"user-{user.id}"))
         except ServiceError as error:
             form.new_password.errors.append(str(error))
     return render_template("people/password.html", form=form, user=user)

@@ -20,8 +20,9 @@ def _owned(model, object_id: int):
     return access.get_owned(current_user, model, object_id)
 
 
-def _back_to_plan(fiscal_year_number: int):
-    return redirect(url_for("plan.index", fy=fiscal_year_number))
+def _back_to_plan(fiscal_year_number: int, anchor: str | None = None):
+    """The plan page, at the topic or measure just saved (`anchor`, e.g. "measure-12")."""
+    return redirect(url_for("plan.index", fy=fiscal_year_number, _anchor=anchor))
 
 
 @bp.route("/")
@@ -122,7 +123,7 @@ def new_topic():
                 flash(f"เพิ่มประเด็นแล้ว เพิ่มมาตรการสำหรับข้อ {item.code} ต่อได้เลย", "success")
                 return redirect(url_for("plan.new_measure", topic_id=topic.id))
             flash("เพิ่มประเด็นแล้ว", "success")
-            return _back_to_plan(fiscal_year.year)
+            return _back_to_plan(fiscal_year.year, f"topic-{topic.id}")
         except ServiceError as error:
             form.number.errors.append(str(error))
     return render_template("plan/topic_form.html", form=form, fiscal_year=fiscal_year, topic=None, item=item)
@@ -138,7 +139,7 @@ def edit_topic(topic_id: int):
             with transaction():
                 plan.update_topic(topic, _topic_input(form), current_user)
             flash("บันทึกประเด็นแล้ว", "success")
-            return _back_to_plan(topic.fiscal_year.year)
+            return _back_to_plan(topic.fiscal_year.year, f"topic-{topic.id}")
         except ServiceError as error:
             form.number.errors.append(str(error))
     return render_template("plan/topic_form.html", form=form, fiscal_year=topic.fiscal_year, topic=topic, item=None)
@@ -199,9 +200,9 @@ def new_measure(topic_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                plan.create_measure(topic, _measure_input(form), current_user)
+                measure = plan.create_measure(topic, _measure_input(form), current_user)
             flash("เพิ่มมาตรการแล้ว ระบบสร้างงานให้กองผู้รับผิดชอบแล้ว", "success")
-            return _back_to_plan(topic.fiscal_year.year)
+            return _back_to_plan(topic.fiscal_year.year, f"measure-{measure.id}")
         except ServiceError as error:
             form.title.errors.append(str(error))
     return render_template("plan/measure_form.html", form=form, topic=topic, measure=None)
@@ -217,7 +218,7 @@ def edit_measure(measure_id: int):
             with transaction():
                 plan.update_measure(measure, _measure_input(form), current_user)
             flash("บันทึกมาตรการแล้ว", "success")
-            return _back_to_plan(measure.topic.fiscal_year.year)
+            return _back_to_plan(measure.topic.fiscal_year.year, f"measure-{measure.id}")
         except ServiceError as error:
             form.title.errors.append(str(error))
     return render_template("plan/measure_form.html", form=form, topic=measure.topic, measure=measure,
@@ -240,21 +241,22 @@ def move_measure(measure_id: int):
     except ServiceError as error:
         flash(str(error), "danger")
         return redirect(url_for("plan.edit_measure", measure_id=measure.id))
-    return _back_to_plan(measure.topic.fiscal_year.year)
+    return _back_to_plan(measure.topic.fiscal_year.year, f"measure-{measure.id}")
 
 
 @bp.route("/measures/<int:measure_id>/delete", methods=["POST"])
 @coordinator_only
 def delete_measure(measure_id: int):
     measure = _owned(Measure, measure_id)
-    year = measure.topic.fiscal_year.year
+    year, topic_id = measure.topic.fiscal_year.year, measure.topic_id
     try:
         with transaction():
             plan.delete_measure(measure, current_user)
         flash("ลบมาตรการแล้ว", "success")
     except ServiceError as error:
         flash(str(error), "danger")
-    return _back_to_plan(year)
+        return _back_to_plan(year, f"measure-{measure.id}")
+    return _back_to_plan(year, f"topic-{topic_id}")
 
 
 # --- divisions ---
@@ -266,9 +268,10 @@ def divisions():
     if form.validate_on_submit():
         try:
             with transaction():
-                plan.create_division(current_user.organization_id, form.name.data.strip(), current_user, clock.today())
+                division = plan.create_division(current_user.organization_id, form.name.data.strip(), current_user,
+                                                clock.today())
             flash("เพิ่มกองแล้ว งานของมาตรการ “ทุกกอง” ที่ยังดำเนินอยู่ถูกสร้างให้กองนี้แล้ว", "success")
-            return redirect(url_for("plan.divisions"))
+            return redirect(url_for("plan.divisions", _anchor=f"division-{division.id}"))
         except ServiceError as error:
             form.name.errors.append(str(error))
     return render_template("plan/divisions.html", form=form,
@@ -285,7 +288,7 @@ def edit_division(division_id: int):
             with transaction():
                 plan.rename_division(division, form.name.data.strip(), current_user)
             flash("บันทึกชื่อกองแล้ว", "success")
-            return redirect(url_for("plan.divisions"))
+            return redirect(url_for("plan.divisions", _anchor=f"division-{division.id}"))
         except ServiceError as error:
             form.name.errors.append(str(error))
     return render_template("plan/division_form.html", form=form, division=division)
