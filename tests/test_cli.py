@@ -75,3 +75,28 @@ def test_user_add_without_an_agency_asks_for_one(app):
 def test_app_refuses_to_start_without_a_secret_key():
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"SECRET_KEY": ""})
+
+
+def test_user_password_sets_a_new_password_for_a_locked_out_coordinator(app, client):
+    demo.load_demo(current_app.config)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["tracker", "user", "password", "coordinator@pichai.example"],
+                                          input="ต้นไม้-ฝนตก-2569\nต้นไม้-ฝนตก-2569\n")
+    assert result.exit_code == 0, result.output
+    assert "New password set for coordinator@pichai.example" in result.output
+    assert client.post("/login", data={"email": "coordinator@pichai.example",
+                                       "password": "ต้นไม้-ฝนตก-2569"}).status_code == 302
+
+
+def test_user_password_refuses_a_weak_password_and_an_unknown_email(app):
+    demo.load_demo(current_app.config)
+    weak = run(app, "user", "password", "coordinator@pichai.example", "--password", "12345678")
+    assert weak.exit_code != 0 and "รหัสผ่าน" in weak.output
+    unknown = run(app, "user", "password", "nobody@pichai.example", "--password", "ต้นไม้-ฝนตก-2569")
+    assert unknown.exit_code != 0 and "No account has the email nobody@pichai.example" in unknown.output
+
+
+def test_the_login_page_says_who_resets_a_forgotten_password(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert "ลืมรหัสผ่าน?" in page and "ผู้ประสานงาน ITA ของหน่วยงานคุณ" in page
+    assert "tracker user password" in page

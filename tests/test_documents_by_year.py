@@ -67,7 +67,7 @@ def test_a_year_whose_list_has_no_such_item_keeps_the_thai_titles_and_no_code(th
     report = reports.build("measures", year_of(three_years.id, 2569), date(2025, 12, 1))
     text = docx_text(write_docx(report))
     assert text.startswith("มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน") and "ข้อ O" not in text.split("\n")[1]
-    assert reports.filename(report, "pdf") == "measures-2569-20251201.pdf"
+    assert reports.filename(report, "pdf") == "measures-2569-25681201.pdf"
 
 
 def test_pages_name_the_years_codes(three_years, coordinator_client):

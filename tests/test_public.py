@@ -177,7 +177,7 @@ def test_docx_is_the_stored_file_with_a_good_name_and_the_agency_in_it(client, m
                                                           DocumentFile.fmt == "docx"))
     assert response.status_code == 200 and response.get_data() == stored.content
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert response.headers["Content-Disposition"] == "attachment; filename=O34-measures-2568-20241001-v1.docx"
+    assert response.headers["Content-Disposition"] == "attachment; filename=O34-measures-2568-25671001-v1.docx"
     assert response.headers["ETag"] == f'"{stored.sha256}"'
     assert response.headers["Last-Modified"] == "Fri, 10 Jan 2025 03:00:00 GMT"
     assert response.headers["X-Content-Type-Options"] == "nosniff"

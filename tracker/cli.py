@@ -70,10 +70,29 @@ def user_add(email, role, password, division, name, position, organization) -> N
     """Create a user account (the way a new installation gets its first coordinator)."""
     try:
         with transaction():
-            user = users.create_user(_organization(organization), email, role, password, name, division, position, config=current_app.config)
+            user = users.create_user(_organization(organization), email, role, password, name, division, position,
+                                     config=current_app.config)
     except ServiceError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role} {user.email} in {user.organization.name}")
+
+
+@user_cli.command("password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The new password (asked for when not given).")
+def user_password(email, password) -> None:
+    """Set a new password for an account: for a coordinator who forgot theirs, with no other
+    coordinator to do it. Their other logins end."""
+    user = users.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email {email}")
+    try:
+        with transaction():
+            users.reset_password(user, password, actor=None, config=current_app.config)
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"New password set for {user.email}")
 
 
 @tracker_cli.command("remind")

@@ -26,6 +26,11 @@ def format_date(value: date | None, long: bool = False) -> str:
     return f"{value.day} {months[value.month - 1]} {value.year + BE_OFFSET}"
 
 
+def compact_date(value: date) -> str:
+    """25681001 for 1 Oct 2025: a day in a file name, with its Buddhist-era year."""
+    return f"{value.year + BE_OFFSET}{value.month:02d}{value.day:02d}"
+
+
 def format_numeric_date(value: date) -> str:
     """13/04/2568: the form parse_date reads back, for a date to be typed over."""
     return f"{value.day:02d}/{value.month:02d}/{value.year + BE_OFFSET}"

@@ -74,6 +74,6 @@ def test_a_pdf_asked_for_is_made_in_the_background_and_then_offered(new_page, li
     expect(download_button).to_be_visible(timeout=15_000)  # after the page looked again by itself
     with coordinator.expect_download() as download:
         download_button.click()
-    assert download.value.suggested_filename == "O35-results-2568-20250331.pdf"
+    assert download.value.suggested_filename == "O35-results-2568-25680331.pdf"
     with open(download.value.path(), "rb") as saved:
         assert saved.read(5) == b"%PDF-"

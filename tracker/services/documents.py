@@ -47,7 +47,8 @@ class DocumentRole:
         return f"{year}ข้อ {self.code}{title}"
 
     def file_name(self, fiscal_year: int, suffix: str) -> str:
-        """"O25-measures-2570-20261201.docx"; without a code "measures-2569-…"."""
+        """"O25-measures-2570-25691201.docx" (the day in the Buddhist era, thai.compact_date); without
+        a code "measures-2569-…"."""
         prefix = f"{self.code}-" if self.code else ""
         return f"{prefix}{FILE_NAMES[self.kind]}-{fiscal_year}{suffix}"
 

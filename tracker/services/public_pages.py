@@ -17,6 +17,7 @@ from tracker.services import audit, pdf_jobs, versions, wording
 from tracker.services.errors import NotFound, ServiceError
 from tracker.services.reports.data import Report
 from tracker.services.versions import DOCUMENT_FORMATS, Document
+from tracker.thai import compact_date
 
 MAX_ID = 2 ** 31 - 1  # ids and version numbers are 32-bit integers on every database we run on
 MAX_YEAR = 9999
@@ -117,8 +118,8 @@ def document_file(version: DocumentVersion, fmt: str) -> DocumentFile:
 
 
 def download_name(version: DocumentVersion, report: Report, fmt: str) -> str:
-    """"O25-measures-2570-20261201-v2.docx": the reports pages' file name (DocumentRole.file_name), and the version."""
-    return report.role.file_name(report.fiscal_year, f"-{version.as_of:%Y%m%d}-v{version.number}.{fmt}")
+    """"O25-measures-2570-25691201-v2.docx": the reports pages' file name (DocumentRole.file_name), and the version."""
+    return report.role.file_name(report.fiscal_year, f"-{compact_date(version.as_of)}-v{version.number}.{fmt}")
 
 
 @dataclass

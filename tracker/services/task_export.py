@@ -14,7 +14,7 @@ from tracker.models import Division, FiscalYear, Measure, ProgressUpdate, Task, 
 from tracker.models.task import CLOSED_STATUSES, LATE_LABEL
 from tracker.services.reports import xlsx
 from tracker.services.tasks import TaskFilter, apply_filter, list_order, visible_tasks
-from tracker.thai import BE_OFFSET, format_date, local_datetime
+from tracker.thai import compact_date, format_date, local_datetime
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -67,7 +67,7 @@ def _latest_reports(task_ids: list[int]) -> dict[int, tuple]:
 
 def file_name(fiscal_year: FiscalYear, today: date, fmt: str) -> str:
     """"tasks-2568-25680331.xlsx": the fiscal year and the day, both in the Buddhist era."""
-    return f"tasks-{fiscal_year.year}-{today.year + BE_OFFSET}{today:%m%d}.{fmt}"
+    return f"tasks-{fiscal_year.year}-{compact_date(today)}.{fmt}"
 
 
 def write_csv(task_rows: list[TaskRow]) -> bytes:

@@ -11,7 +11,7 @@ from tracker.models import FiscalYear, Organization, ReportDraft, ReportSettings
 from tracker.services import audit, documents, ita_calendar, outbox, pdf_jobs
 from tracker.services.documents import MEASURES, RESULTS
 from tracker.services.reports import data, docx, pdf, xlsx
-from tracker.thai import format_date, local_datetime
+from tracker.thai import compact_date, format_date, local_datetime
 
 FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -68,12 +68,12 @@ def write(report: data.Report, fmt: str, letterhead: bytes | None = None) -> byt
 
 def filename(report: data.Report, fmt: str) -> str:
     """"O25-measures-2570-20261201.docx"; a year whose list has no such item: "measures-2569-…"."""
-    return report.role.file_name(report.fiscal_year, f"-{report.as_of:%Y%m%d}.{fmt}")
+    return report.role.file_name(report.fiscal_year, f"-{compact_date(report.as_of)}.{fmt}")
 
 
 def draft_filename(draft: ReportDraft, fmt: str) -> str:
     role = documents.roles_for(draft.fiscal_year).of(draft.kind)
-    return role.file_name(draft.fiscal_year.year, f"-{draft.as_of:%Y%m%d}.{fmt}")
+    return role.file_name(draft.fiscal_year.year, f"-{compact_date(draft.as_of)}.{fmt}")
 
 
 def compile_draft(fiscal_year: FiscalYear, kind: str, period: str, as_of: date, actor: User | None,
