@@ -144,7 +144,7 @@ def test_head_makes_an_existing_file_public_and_it_is_audited(finance_client):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "evidence.public"))
     assert event.before == {"public": False} and event.after == {"public": True, "evidence_name": "ภาพ.pdf"}
     assert event.task_id == task.id
-    assert "เปลี่ยนการเผยแพร่หลักฐานในหน้าสาธารณะ" in page(finance_client.get(f"/tasks/{task.id}"))
+    assert "สุดารัตน์ มั่นคง เผยแพร่หลักฐาน “ภาพ.pdf” ในหน้าสาธารณะ" in page(finance_client.get(f"/tasks/{task.id}"))
     finance_client.post(f"/evidence/{item.id}/public", data={"public": "0"})
     db.session.refresh(item)
     assert not item.public
@@ -207,7 +207,7 @@ def test_head_sees_what_others_changed_on_their_tasks_until_marking_it_seen(fina
 
     box = changes_box(finance_client)
     assert "มีการเปลี่ยนแปลงงานของกองคุณ 1 รายการ" in box and "ตั้งแต่ " in box
-    assert "สมศรี ใจดี รายงานความก้าวหน้า" in box and "ความก้าวหน้า (%): 65" in box and "75" in box
+    assert "สมศรี ใจดี รายงานความก้าวหน้า กำลังดำเนินการ 75% (เดิม 65%)" in box
     assert f'href="/tasks/{task.id}"' in box and f'href="/tasks/{other_division.id}"' not in box
 
 

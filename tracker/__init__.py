@@ -138,7 +138,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS
     app.jinja_env.globals["TaskStatus"] = TaskStatus
     app.jinja_env.globals["ACTION_LABELS"] = audit.ACTION_LABELS
-    app.jinja_env.globals["audit_values"] = audit.describe
+    app.jinja_env.globals["audit_sentence"] = audit.sentence
     app.jinja_env.globals["CHANNEL_LABELS"] = {"inbox": "กล่องข้อความในระบบ", "email": "อีเมล", "line": "LINE",
                                                "webhook": "webhook"}
 

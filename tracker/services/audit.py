@@ -97,16 +97,87 @@ def describe(values: dict | None) -> str:
     """สถานะ: เสร็จสิ้น; ความก้าวหน้า (%): 100 — audit values as a person reads them."""
     if not values:
         return "–"
-
-    def show(key, value):
-        if key == "status" and value in {s.value for s in TaskStatus}:
-            return STATUS_LABELS[TaskStatus(value)]
-        if key.endswith("date") and isinstance(value, str):
-            return format_date(date.fromisoformat(value))
-        if isinstance(value, bool):
-            return "ใช่" if value else "ไม่ใช่"
-        if isinstance(value, list):
-            return ", ".join(str(v) for v in value)
-        return str(value)
     shown = {key: value for key, value in values.items() if value not in ("", None)}
-    return "; ".join(f"{FIELD_LABELS.get(key, key)}: {show(key, value)}" for key, value in shown.items()) or "–"
+    return "; ".join(f"{FIELD_LABELS.get(key, key)}: {_shown(key, value)}" for key, value in shown.items()) or "–"
+
+
+def _shown(key: str, value) -> str:
+    if key == "status" and value in {s.value for s in TaskStatus}:
+        return STATUS_LABELS[TaskStatus(value)]
+    if key.endswith("date") and isinstance(value, str):
+        return format_date(date.fromisoformat(value))
+    if isinstance(value, bool):
+        return "ใช่" if value else "ไม่ใช่"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+# --- the audit trail as sentences ---------------------------------------------------------------
+
+def sentence(event: AuditEvent) -> str:
+    """What happened, as a person says it: "สมชาย เปลี่ยนสถานะเป็น กำลังดำเนินการ (40%)"."""
+    who = event.actor.name if event.actor else "ระบบ"
+    before, after = event.before or {}, event.after or {}
+    words = _SENTENCES.get(event.action, _generic)(event.action, before, after)
+    return f"{who} {words}"
+
+
+def _progress(action: str, before: dict, after: dict) -> str:
+    status, percent = after.get("status"), after.get("percent")
+    if status and status != before.get("status"):
+        words = f"เปลี่ยนสถานะเป็น {_shown('status', status)} ({percent}%)"
+    else:
+        words = f"รายงานความก้าวหน้า {_shown('status', status)} {percent}%" if status else "รายงานความก้าวหน้า"
+        if before.get("percent") not in (None, percent):
+            words += f" (เดิม {before['percent']}%)"
+    if after.get("evidence"):
+        words += f" แนบหลักฐาน {after['evidence']} รายการ"
+        if after.get("public_evidence"):
+            words += f" (เผยแพร่ {after['public_evidence']} รายการ)"
+    return words
+
+
+def _task_created(action: str, before: dict, after: dict) -> str:
+    words = f"สร้างงานให้{after['division']}" if after.get("division") else "สร้างงาน"
+    if after.get("due_date"):
+        words += f" กำหนดเสร็จ {_shown('due_date', after['due_date'])}"
+    return words
+
+
+def _task_changed(action: str, before: dict, after: dict) -> str:
+    parts = []
+    if "archived" in after:
+        parts.append("พักงาน (กองไม่ได้รับผิดชอบแล้ว)" if after["archived"] else "นำงานกลับมาดำเนินการต่อ")
+    if "due_date" in after:
+        parts.append(f"เปลี่ยนกำหนดเสร็จจาก {_shown('due_date', before.get('due_date'))} เป็น "
+                     f"{_shown('due_date', after['due_date'])}" if before.get("due_date")
+                     else f"กำหนดเสร็จ {_shown('due_date', after['due_date'])}")
+    rest = {key: value for key, value in after.items() if key not in ("archived", "due_date")}
+    if rest or not parts:
+        parts.append(_generic(action, before, rest))
+    return " และ".join(parts)
+
+
+def _evidence_public(action: str, before: dict, after: dict) -> str:
+    name = after.get("evidence_name", "")
+    return f"เผยแพร่หลักฐาน “{name}” ในหน้าสาธารณะ" if after.get("public") else f"เลิกเผยแพร่หลักฐาน “{name}”"
+
+
+def _generic(action: str, before: dict, after: dict) -> str:
+    """The action's label, then each field's change: "แก้ไขมาตรการ: ชื่อ จาก … เป็น …"."""
+    label = ACTION_LABELS.get(action, action)
+    changes = []
+    for key, value in after.items():
+        if value in ("", None):
+            continue
+        field = FIELD_LABELS.get(key, key)
+        if before.get(key) not in ("", None):
+            changes.append(f"{field} จาก {_shown(key, before[key])} เป็น {_shown(key, value)}")
+        else:
+            changes.append(f"{field} {_shown(key, value)}")
+    return f"{label}: {'; '.join(changes)}" if changes else label
+
+
+_SENTENCES = {"task.progress": _progress, "task.create": _task_created, "task.update": _task_changed,
+              "task.archive": _task_changed, "evidence.public": _evidence_public}

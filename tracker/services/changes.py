@@ -17,12 +17,9 @@ SHOWN = 50
 @dataclass
 class Change:
     at: datetime
-    who: str | None  # None: the system
-    what: str  # the action in Thai
     task_id: int
     measure: str
-    before: str  # audit.describe of the values
-    after: str
+    sentence: str  # what happened, in Thai (audit.sentence)
 
 
 def since_seen(user: User, fiscal_year: FiscalYear) -> tuple[datetime | None, list[Change], bool]:
@@ -38,9 +35,7 @@ def since_seen(user: User, fiscal_year: FiscalYear) -> tuple[datetime | None, li
                or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != user.id))
         .options(joinedload(AuditEvent.actor))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(SHOWN + 1)).all()
-    changes = [Change(event.at, event.actor.name if event.actor else None,
-                      audit.ACTION_LABELS.get(event.action, event.action), event.task_id, title,
-                      audit.describe(event.before), audit.describe(event.after)) for event, title in rows[:SHOWN]]
+    changes = [Change(event.at, event.task_id, title, audit.sentence(event)) for event, title in rows[:SHOWN]]
     return user.tasks_seen_at, changes, len(rows) > SHOWN
 
 
