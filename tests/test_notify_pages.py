@@ -196,3 +196,40 @@ def test_the_menu_counts_unread_messages_until_they_are_opened(app, finance_clie
     newest = db.session.scalar(inbox.order_by(Delivery.id.desc()))
     finance_client.get(f"/notify/deliveries/{newest.id}")
     assert unread_in_menu(finance_client) == before
+
+
+def test_coordinator_adds_the_shipped_government_holidays_keeping_the_agencys_own(app, coordinator_client, demo):
+    from tracker.services import preferences
+    own = Holiday(organization_id=demo.id, day=date(2026, 4, 13), name="สงกรานต์ (ตามประกาศจังหวัด)")
+    db.session.add(own)
+    db.session.commit()
+    app.config["TRACKER_TODAY"] = "2025-12-01"  # BE 2568: this year and the next, 2569
+
+    response = coordinator_client.post("/notify/holidays/standard", follow_redirects=True)
+
+    text = page(response)
+    shipped = preferences.shipped_holidays([2568, 2569])
+    assert "เพิ่มวันหยุดราชการปี 2568–2569 แล้ว" in text and "โปรดตรวจวันหยุดทางจันทรคติ" in text
+    assert "3 มี.ค. 2569 วันมาฆบูชา" in text
+    days = {holiday.day: holiday.name for holiday in preferences.list_holidays(demo.id)}
+    assert {holiday.day for holiday in shipped} <= set(days)
+    assert days[date(2026, 4, 13)] == "สงกรานต์ (ตามประกาศจังหวัด)"
+    again = page(coordinator_client.post("/notify/holidays/standard", follow_redirects=True))
+    assert "ครบตามรายการของระบบแล้ว" in again
+    assert "13/04/2569 สงกรานต์ (ตามประกาศจังหวัด)" in page(coordinator_client.get("/notify/settings"))
+
+
+def test_the_shipped_holidays_are_the_years_fixed_government_holidays():
+    from tracker.services import preferences
+    for year in (2569, 2570):
+        days = preferences.shipped_holidays([year])
+        assert all(holiday.day.year + 543 == year for holiday in days)
+        fixed = {(holiday.day.month, holiday.day.day) for holiday in days if not holiday.to_verify}
+        assert {(1, 1), (4, 6), (4, 13), (4, 14), (4, 15), (5, 4), (7, 28), (8, 12), (10, 13), (10, 23), (12, 5),
+                (12, 10), (12, 31)} <= fixed
+    assert {holiday.name for holiday in preferences.shipped_holidays([2569]) if holiday.to_verify} == {
+        "วันมาฆบูชา", "วันวิสาขบูชา", "วันอาสาฬหบูชา", "วันเข้าพรรษา"}
+
+
+def test_only_the_coordinator_adds_the_shipped_holidays(finance_client):
+    assert finance_client.post("/notify/holidays/standard").status_code == 403

@@ -3,9 +3,11 @@ LINE account through the bot's webhook."""
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import delete, select
 
@@ -118,6 +120,37 @@ def replace_holidays(organization_id: int, days: list[tuple[date, str]], actor: 
     audit.record(organization_id, actor, "holidays.update", "holiday", None, None,
                  {"days": [day.isoformat() for day, _ in days]})
     db.session.flush()
+
+
+HOLIDAYS_FILE = Path(__file__).resolve().parent.parent / "data" / "holidays.json"
+
+
+@dataclass(frozen=True)
+class ShippedHoliday:
+    day: date
+    name: str
+    to_verify: bool  # a lunar holiday, to check against the cabinet's announcement
+
+
+def shipped_holidays(years: list[int]) -> list[ShippedHoliday]:
+    """The government holidays the product ships for these Buddhist-era calendar years."""
+    listed = json.loads(HOLIDAYS_FILE.read_text(encoding="utf-8"))["years"]
+    return [ShippedHoliday(date.fromisoformat(entry["day"]), entry["name"], entry.get("to_verify", False))
+            for year in years for entry in listed.get(str(year), [])]
+
+
+def add_shipped_holidays(organization_id: int, years: list[int], actor: User) -> list[ShippedHoliday]:
+    """Add the shipped holidays of these years that the agency's list lacks (its own entries stay as
+    they are); returns those added."""
+    have = {holiday.day for holiday in list_holidays(organization_id)}
+    added = [holiday for holiday in shipped_holidays(years) if holiday.day not in have]
+    db.session.add_all(Holiday(organization_id=organization_id, day=holiday.day, name=holiday.name)
+                       for holiday in added)
+    if added:
+        audit.record(organization_id, actor, "holidays.update", "holiday", None, None,
+                     {"days": [holiday.day.isoformat() for holiday in added]})
+    db.session.flush()
+    return added
 
 
 def list_holidays(organization_id: int) -> list[Holiday]:

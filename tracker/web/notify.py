@@ -9,7 +9,7 @@ from tracker.extensions import csrf
 from tracker.models import Delivery, DeliveryStatus, User
 from tracker.services import access, messages, outbox, preferences, reminders, users
 from tracker.services.errors import ServiceError
-from tracker.thai import format_numeric_date
+from tracker.thai import BE_OFFSET, format_date, format_numeric_date
 from tracker.transactions import transaction
 from tracker.web.calendar import feed_url
 from tracker.web.common import int_arg, require
@@ -41,6 +41,22 @@ def settings():
         return redirect(url_for("notify.settings"))
     return render_template("notify/settings.html", form=form, mail_ready=bool(current_app.config["MAIL_SERVER"]),
                            line_ready=bool(current_app.config["LINE_CHANNEL_ACCESS_TOKEN"]))
+
+
+@bp.route("/notify/holidays/standard", methods=["POST"])
+@coordinator_only
+def standard_holidays():
+    """Add this calendar year's and next year's government holidays as the product ships them."""
+    year = clock.today().year + BE_OFFSET
+    with transaction():
+        added = preferences.add_shipped_holidays(current_user.organization_id, [year, year + 1], current_user)
+    to_verify = [format_date(holiday.day) + " " + holiday.name for holiday in added if holiday.to_verify]
+    message = f"เพิ่มวันหยุดราชการปี {year}–{year + 1} แล้ว {len(added)} วัน" if added else \
+        f"มีวันหยุดราชการปี {year}–{year + 1} ครบตามรายการของระบบแล้ว"
+    if to_verify:
+        message += " โปรดตรวจวันหยุดทางจันทรคติกับประกาศคณะรัฐมนตรี: " + ", ".join(to_verify)
+    flash(message + " วันหยุดชดเชยและวันหยุดพิเศษ เพิ่มเองตามประกาศแต่ละปี", "success")
+    return redirect(url_for("notify.settings", _anchor="holidays"))
 
 
 @bp.route("/notify/deliveries")
