@@ -65,12 +65,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.web import (
-        api, api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people, plan,
-        public, public_settings, readiness, reports, rollover, score_import, search, tasks,
+        api, api_tokens, approvals, auth, calendar, dashboard, guide, item_banks, measure_import, notify, people,
+        plan, public, public_settings, readiness, reports, rollover, score_import, search, tasks,
     )
 
-    for module in (api, api_tokens, approvals, auth, calendar, dashboard, item_banks, measure_import, notify, people,
-                   plan, public, public_settings, readiness, reports, rollover, score_import, search, tasks):
+    for module in (api, api_tokens, approvals, auth, calendar, dashboard, guide, item_banks, measure_import, notify,
+                   people, plan, public, public_settings, readiness, reports, rollover, score_import, search, tasks):
         app.register_blueprint(module.bp)
 
 
@@ -120,7 +120,7 @@ def register_template_helpers(app: Flask) -> None:
     from tracker.models.task import STATUS_LABELS, TaskStatus
     from tracker.services import audit
     from tracker.services import access
-    from tracker.web import menu
+    from tracker.web import guide, menu
     from tracker.web.common import task_link
 
     app.jinja_env.filters["thai_date"] = thai.format_date
@@ -134,6 +134,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["printed_budget"] = wording.budget
     app.jinja_env.globals["task_link"] = task_link
     app.jinja_env.globals["menu_links"] = menu.links
+    app.jinja_env.globals["help_title"] = guide.PAGES.get
     app.jinja_env.globals["access"] = access  # a template shows what a user may do by asking access, as routes do
     app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS
     app.jinja_env.globals["TaskStatus"] = TaskStatus

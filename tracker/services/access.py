@@ -120,6 +120,7 @@ MENU = (  # (section, who sees it), in the menu's order
     ("notifications", can_manage_notifications),
     ("inbox", lambda user: True),
     ("profile", lambda user: True),
+    ("help", lambda user: True),
 )
 
 

@@ -209,10 +209,14 @@ def _owned_divisions(organization_id: int, division_ids: list[int]) -> list[Divi
     ))
 
 
+def _next_position(topic: Topic) -> int:
+    """The place after the topic's last measure."""
+    return db.session.scalar(select(func.coalesce(func.max(Measure.position), 0)).where(Measure.topic_id == topic.id)) + 1
+
+
 def create_measure(topic: Topic, data: MeasureInput, actor: User | None) -> Measure:
     _validate_measure(topic, data)
-    position = db.session.scalar(select(func.coalesce(func.max(Measure.position), 0)).where(Measure.topic_id == topic.id))
-    measure = Measure(organization_id=topic.organization_id, topic=topic, position=position + 1)
+    measure = Measure(organization_id=topic.organization_id, topic=topic, position=_next_position(topic))
     db.session.add(measure)
     _apply_measure(measure, data)
     db.session.flush()
@@ -242,8 +246,7 @@ def move_measure(measure: Measure, topic: Topic, actor: User | None) -> Measure:
         raise ServiceError("ย้ายได้เฉพาะไปยังประเด็นของปีงบประมาณเดียวกัน")
     if topic.id == old.id:
         raise ServiceError("มาตรการนี้อยู่ในประเด็นนี้อยู่แล้ว")
-    position = db.session.scalar(select(func.coalesce(func.max(Measure.position), 0)).where(Measure.topic_id == topic.id))
-    measure.topic, measure.position = topic, position + 1
+    measure.topic, measure.position = topic, _next_position(topic)
     db.session.flush()
     audit.record(measure.organization_id, actor, "measure.move", "measure", measure.id,
                  {"topic": f"({old.number}) {old.title}"}, {"topic": f"({topic.number}) {topic.title}"})

@@ -16,7 +16,8 @@ from tracker.services.reports import xlsx
 from tracker.services.tasks import TaskFilter, apply_filter, list_order, visible_tasks
 from tracker.thai import compact_date, format_date, local_datetime
 
-FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @dataclass

@@ -18,6 +18,7 @@ SECTIONS = {  # section: (label, endpoint)
     "notifications": ("การแจ้งเตือน", "notify.deliveries"),
     "inbox": ("กล่องข้อความ", "notify.inbox"),
     "profile": ("ตั้งค่าของฉัน", "notify.profile"),
+    "help": ("คู่มือ", "help.index"),
 }
 
 
@@ -27,7 +28,7 @@ WITHIN = {
     "score_import.import_scores": "ita_result", "readiness.index": "reports", "plan.edit_division": "divisions",
     "api_tokens.index": "people", "notify.settings": "notifications", "notify.delivery": "inbox",
 }
-BLUEPRINTS = {"reports": "reports", "approvals": "approvals", "people": "people", "plan": "plan",
+BLUEPRINTS = {"help": "help", "reports": "reports", "approvals": "approvals", "people": "people", "plan": "plan",
               "item_banks": "ita_result", "measure_import": "plan", "rollover": "plan"}
 
 

@@ -40,10 +40,10 @@ def new():
         division = _division(form.division_id.data)
         try:
             with transaction():
-                user = users.create_user(current_user.organization, form.email.data, form.role.data,
-                                         form.password.data, form.name.data.strip(), division.name if division else None,
-                                         (form.position.data or "").strip(), actor=current_user,
-                                         config=current_app.config)
+                user = users.create_user(
+                    current_user.organization, form.email.data, form.role.data, form.password.data,
+                    form.name.data.strip(), division.name if division else None, (form.position.data or "").strip(),
+                    actor=current_user, config=current_app.config)
             flash("เพิ่มผู้ใช้แล้ว แจ้งอีเมลและรหัสผ่านเริ่มต้นให้ผู้ใช้ และให้เปลี่ยนรหัสผ่านเมื่อเข้าระบบครั้งแรก",
                   "success")
             return redirect(url_for("people.index", _anchor=f"user-{user.id}"))

@@ -34,8 +34,8 @@ class ProgressForm(FlaskForm):
         """"เสร็จสิ้น" is saved as 100%: below it, the form asks first rather than change it silently."""
         if self.status.data == "done" and field.data is not None and field.data < 100 and not self.confirm_done.data:
             self.asks_done = True
-            raise ValidationError(f"เลือก “เสร็จสิ้น” แต่ความก้าวหน้าเป็น {field.data}% ถ้างานเสร็จแล้ว ให้ติ๊กยืนยันด้านล่าง "
-                                  "(บันทึกเป็น 100%) ถ้ายังไม่เสร็จ ให้เลือกสถานะ “กำลังดำเนินการ”")
+            raise ValidationError(f"เลือก “เสร็จสิ้น” แต่ความก้าวหน้าเป็น {field.data}% ถ้างานเสร็จแล้ว "
+                                  "ให้ติ๊กยืนยันด้านล่าง (บันทึกเป็น 100%) ถ้ายังไม่เสร็จ ให้เลือกสถานะ “กำลังดำเนินการ”")
 
     def validate_budget_spent(self, field):
         if field.data is not None and field.data >= 10 ** 12:
