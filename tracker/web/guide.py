@@ -2,6 +2,8 @@
 from flask import Blueprint, abort, render_template
 from flask_login import login_required
 
+from tracker.services import item_banks
+
 bp = Blueprint("help", __name__, url_prefix="/help")
 
 PAGES = {  # page: its title
@@ -24,4 +26,10 @@ def index():
 def show(page: str):
     if page not in PAGES:
         abort(404)
-    return render_template(f"help/{page}.html", title=PAGES[page], pages=PAGES, page=page)
+    return render_template(f"help/{page}.html", title=PAGES[page], pages=PAGES, page=page, codes=_document_codes())
+
+
+def _document_codes() -> list[tuple[int, str | None, str | None]]:
+    """(ITA year, the measures document's item code, the results report's) of each shipped item list:
+    the codes change every year, so the help reads them from the lists."""
+    return [(year, *item_banks.shipped_roles(year)[:2]) for year in item_banks.shipped_years()]
