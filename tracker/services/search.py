@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 
 from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, MeasureStep, ProgressUpdate, Task, Topic, User
+from tracker.services.tasks import seen_by
 from tracker.thai import format_date, local_datetime, to_arabic_digits
 
 KINDS = {"topic": "ประเด็น", "measure": "มาตรการ", "step": "ขั้นตอน", "task": "งาน", "update": "รายงานความก้าวหน้า"}
@@ -106,17 +107,11 @@ def _steps(user: User, terms: list[str]) -> list[Hit]:
             for measure_id, position, text, title, year in rows]
 
 
-def _visible_tasks(user: User):
-    """The agency's tasks that are not archived, a head's only of their division."""
-    condition = and_(Task.organization_id == user.organization_id, Task.archived_at.is_(None))
-    return and_(condition, Task.division_id == (user.division_id or 0)) if user.is_head else condition
-
-
 def _tasks(user: User, terms: list[str]) -> list[Hit]:
     rows = db.session.execute(
         select(Task.id, Division.name, Measure.title, FiscalYear.year)
         .join(Task.division).join(Task.measure).join(Measure.topic).join(Topic.fiscal_year)
-        .where(_visible_tasks(user), _all_terms(terms, Measure.title, Division.name))
+        .where(seen_by(user), _all_terms(terms, Measure.title, Division.name))
         .order_by(FiscalYear.year.desc(), Topic.number, Measure.position, Division.position).limit(SHOWN + 1))
     return [Hit("task", year, f"{division}: {title}", _snippet(terms, title, division), {"task": task_id})
             for task_id, division, title, year in rows]
@@ -128,7 +123,7 @@ def _updates(user: User, terms: list[str]) -> list[Hit]:
                ProgressUpdate.problems, ProgressUpdate.indicator_value, Division.name, Measure.title, FiscalYear.year)
         .join(ProgressUpdate.task).join(Task.division).join(Task.measure).join(Measure.topic)
         .join(Topic.fiscal_year)
-        .where(_visible_tasks(user), _all_terms(terms, ProgressUpdate.done_text, ProgressUpdate.problems,
+        .where(seen_by(user), _all_terms(terms, ProgressUpdate.done_text, ProgressUpdate.problems,
                                                 ProgressUpdate.indicator_value))
         .order_by(ProgressUpdate.id.desc()).limit(SHOWN + 1))
     return [Hit("update", year, f"{division} · {format_date(local_datetime(created).date())}: {title}",

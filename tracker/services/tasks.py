@@ -42,16 +42,17 @@ def late_condition(today: date):
     return and_(Task.due_date < today, Task.status.not_in([s.value for s in CLOSED_STATUSES]))
 
 
+def seen_by(user: User):
+    """The condition on Task for the tasks a user sees, of any year: the agency's active tasks, a
+    head's only of their division."""
+    condition = and_(Task.organization_id == user.organization_id, Task.archived_at.is_(None))
+    return and_(condition, Task.division_id == (user.division_id or 0)) if user.is_head else condition
+
+
 def visible_tasks(user: User, fiscal_year: FiscalYear) -> Select:
-    """The user's organization's active tasks of the fiscal year; a head sees only their division."""
-    query = (
-        select(Task).join(Task.measure).join(Measure.topic)
-        .where(Task.organization_id == user.organization_id, Task.archived_at.is_(None),
-               Topic.fiscal_year_id == fiscal_year.id)
-    )
-    if user.is_head:
-        query = query.where(Task.division_id == (user.division_id or 0))
-    return query
+    """The tasks of the fiscal year that the user sees (seen_by)."""
+    return (select(Task).join(Task.measure).join(Measure.topic)
+            .where(seen_by(user), Topic.fiscal_year_id == fiscal_year.id))
 
 
 def apply_filter(query: Select, task_filter: TaskFilter, today: date) -> Select:
