@@ -33,6 +33,16 @@ LATE_LABEL = "ล่าช้า"
 CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
 
 
+def is_late(due_date: date, status: str, today: date) -> bool:
+    """Past its due date and neither done nor cancelled (tasks.late_condition says it in SQL)."""
+    return due_date < today and status not in CLOSED_STATUSES
+
+
+def status_label(due_date: date, status: str, today: date) -> str:
+    """The status as lists show it: "ล่าช้า" for late work."""
+    return LATE_LABEL if is_late(due_date, status, today) else TaskStatus(status).label
+
+
 class Task(OrgOwned, db.Model):
     __table_args__ = (UniqueConstraint("measure_id", "division_id"),)
 
@@ -57,10 +67,10 @@ class Task(OrgOwned, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     def is_late(self, today: date) -> bool:
-        return self.due_date < today and self.status not in CLOSED_STATUSES
+        return is_late(self.due_date, self.status, today)
 
     def status_label(self, today: date) -> str:
-        return LATE_LABEL if self.is_late(today) else TaskStatus(self.status).label
+        return status_label(self.due_date, self.status, today)
 
 
 class ProgressUpdate(OrgOwned, db.Model):

@@ -84,11 +84,11 @@ def overview(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today
                     _late(user, fiscal_year, task_filter, today), _recent(user, fiscal_year, task_filter, today))
 
 
-def silent_divisions(user: User, fiscal_year: FiscalYear, today: date) -> list[SilentDivision]:
+def silent_divisions(user: User, fiscal_year: FiscalYear, today: date) -> list[SilentDivision] | None:
     """Divisions with tasks still open that nobody has reported on since the first of this month
-    (Bangkok), in division order; none outside the fiscal year."""
+    (Bangkok), in division order; None outside the fiscal year, where "this month" is not its own."""
     if not fiscal_year.start_date <= today <= fiscal_year.end_date:
-        return []
+        return None
     month_began = bangkok_to_utc(datetime(today.year, today.month, 1))
     still_open = Task.status.not_in([s.value for s in CLOSED_STATUSES])
     rows = db.session.execute(

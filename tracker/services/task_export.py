@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tracker.extensions import db
-from tracker.models import Division, FiscalYear, Measure, ProgressUpdate, Task, TaskStatus, Topic, User
-from tracker.models.task import CLOSED_STATUSES, LATE_LABEL
+from tracker.models import Division, FiscalYear, Measure, ProgressUpdate, Task, Topic, User
+from tracker.models.task import status_label
 from tracker.services.reports import xlsx
 from tracker.services.tasks import TaskFilter, apply_filter, list_order, visible_tasks
 from tracker.thai import compact_date, format_date, local_datetime
@@ -50,10 +50,8 @@ def rows(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: da
     latest = _latest_reports([row[0] for row in found])
     result = []
     for task_id, number, topic, measure, division, due, status, percent in found:
-        late = due < today and status not in CLOSED_STATUSES
         reported_at, done_text, problems = latest.get(task_id, (None, "", ""))
-        result.append(TaskRow(f"({number}) {topic}", measure, division, due,
-                              LATE_LABEL if late else TaskStatus(status).label, percent,
+        result.append(TaskRow(f"({number}) {topic}", measure, division, due, status_label(due, status, today), percent,
                               local_datetime(reported_at).date() if reported_at else None, done_text, problems))
     return result
 

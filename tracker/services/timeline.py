@@ -8,7 +8,7 @@ from datetime import date
 
 from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, Task, TaskStatus, Topic, User
-from tracker.models.task import CLOSED_STATUSES
+from tracker.models.task import is_late
 from tracker.services.tasks import TaskFilter, apply_filter, visible_tasks
 from tracker.thai import BE_OFFSET, MONTHS_SHORT
 
@@ -35,9 +35,8 @@ class MeasureBar:
 
     @property
     def percent(self) -> float:
-        """The divisions' average progress (cancelled tasks left out)."""
-        counted = [task.percent for task in self.tasks if task.status != TaskStatus.CANCELLED]
-        return round(sum(counted) / len(counted), 1) if counted else 0.0
+        """The divisions' average progress, counted as the dashboard counts it (every task)."""
+        return round(sum(task.percent for task in self.tasks) / len(self.tasks), 1) if self.tasks else 0.0
 
     @property
     def late(self) -> bool:
@@ -83,9 +82,7 @@ def timeline(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today
             bar = bars[measure_id] = MeasureBar(measure_id, number, title, start, end,
                                                 months_from_start(fiscal_year, start),
                                                 months_from_start(fiscal_year, end, end_of_day=True))
-        status = TaskStatus(status)
-        late = due < today and status not in CLOSED_STATUSES
-        bar.tasks.append(DivisionTask(task_id, division, status, percent, late))
+        bar.tasks.append(DivisionTask(task_id, division, TaskStatus(status), percent, is_late(due, status, today)))
     inside = fiscal_year.start_date <= today <= fiscal_year.end_date
     return Timeline(month_labels(fiscal_year), months_from_start(fiscal_year, today) if inside else None,
                     list(bars.values()))
