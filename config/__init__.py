@@ -81,6 +81,9 @@ class Default:
     # A login ends on the server after this many minutes without a request: 8 hours, an office
     # day, so a morning login lasts the day but a browser left open overnight is logged out.
     TRACKER_SESSION_IDLE_MINUTES = int(os.environ.get("TRACKER_SESSION_IDLE_MINUTES", "480"))
+    # A head may correct or withdraw their newest progress report for this long after saving it
+    # (0: never); after that a mistake is put right by a new report.
+    TRACKER_REPORT_EDIT_MINUTES = int(os.environ.get("TRACKER_REPORT_EDIT_MINUTES", "60"))
 
 
 class Production(Default):

@@ -80,7 +80,7 @@ def test_head_reports_progress_and_executive_sees_it_on_the_dashboard(new_page, 
     report.get_by_label("ไฟล์หลักฐาน").set_input_files(pdf)
     report.get_by_role("button", name="บันทึก").click()
 
-    expect(page.locator(".alert-success")).to_have_text("บันทึกความก้าวหน้าแล้ว")
+    expect(page.locator(".alert-success")).to_have_text("บันทึกความก้าวหน้าแล้ว แก้ไขหรือถอนรายงานนี้ได้ภายใน 60 นาที")
     latest = page.locator("article.update").first
     expect(latest).to_contain_text("กำลังดำเนินการ 45%")
     expect(latest).to_contain_text(HEAD_NAME)
@@ -181,6 +181,40 @@ def test_on_a_phone_the_menu_folds_and_the_people_page_turns_into_cards(new_page
     skip = page.get_by_role("link", name="ข้ามไปยังเนื้อหา")
     expect(skip).to_be_focused()
     expect(skip).to_be_in_viewport()
+
+
+def test_on_a_phone_a_head_corrects_and_then_withdraws_a_report(new_page, tmp_path):
+    page = new_page(width=390, height=844)
+    log_in(page, HEAD, DEMO_PASSWORD)
+    page.goto("/my")
+    page.locator('td[data-label="มาตรการ"] a').first.click()
+    percent_before = page.locator(".task-head .bar-label").first.inner_text()
+    report = page.locator("#report")
+    report.get_by_label("ความก้าวหน้า (%)").fill("90")
+    report.get_by_label("ผลการดำเนินงาน (ทำอะไรไปแล้ว)").fill("กรอกผิดงาน")
+    report.get_by_role("button", name="บันทึก").click()
+
+    latest = page.locator("article.update").first
+    latest.get_by_role("link", name="แก้ไขรายงานนี้").click()
+    _assert_no_horizontal_scroll(page)
+    page.get_by_label("ผลการดำเนินงาน (ทำอะไรไปแล้ว)").fill("กรอกผิดงาน แก้แล้ว")
+    page.get_by_role("button", name="บันทึกการแก้ไข").click()
+    expect(page.locator(".alert-success")).to_contain_text("แก้ไขรายงานแล้ว")
+    expect(latest).to_contain_text("กรอกผิดงาน แก้แล้ว")
+    latest.get_by_text("ฉบับที่บันทึกครั้งแรก").click()
+    expect(latest.locator("details")).to_contain_text("กรอกผิดงาน")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    latest.get_by_role("button", name="ถอนรายงาน").click()
+    expect(page.locator(".alert-success")).to_contain_text("ถอนรายงานแล้ว")
+    expect(latest).to_contain_text("ถอนแล้วเมื่อ")
+    assert latest.locator(".said").evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
+    expect(page.locator(".task-head .bar-label").first).to_have_text(percent_before)
+    _assert_no_horizontal_scroll(page)
+    shot = tmp_path / "withdrawn-390.png"
+    page.screenshot(path=str(shot), full_page=True)
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 390
 
 
 def test_a_file_too_large_is_refused_beside_its_field_without_a_dialog(new_page):

@@ -2,8 +2,10 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -84,6 +86,12 @@ class ProgressUpdate(OrgOwned, db.Model):
     problems: Mapped[str] = mapped_column(Text, default="")
     indicator_value: Mapped[str] = mapped_column(String(300), default="")  # the measure's indicator, reached
     budget_spent: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # baht spent so far
+    # Its author may correct it or withdraw it for a while after saving (TRACKER_REPORT_EDIT_MINUTES):
+    # a correction keeps the report as first saved in `original`; a withdrawn report stays in the
+    # history, struck through, and nothing else reads it (is_live).
+    edited_at: Mapped[datetime | None]
+    original: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    withdrawn_at: Mapped[datetime | None]
 
     task: Mapped[Task] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()
@@ -92,6 +100,16 @@ class ProgressUpdate(OrgOwned, db.Model):
     @property
     def status_label(self) -> str:
         return TaskStatus(self.status).label
+
+    @hybrid_property
+    def is_live(self) -> bool:
+        """Not withdrawn: what every reader of progress counts."""
+        return self.withdrawn_at is None
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls):
+        return cls.withdrawn_at.is_(None)
 
 
 class Evidence(OrgOwned, db.Model):

@@ -58,7 +58,7 @@ def _measure(topic: Topic, measure: Measure) -> dict:
 def tasks(fiscal_year: FiscalYear, today: date, division_id: int | None = None) -> list[dict]:
     """The year's active tasks (of one division, if given) with their last report's day (Bangkok)."""
     last = (select(ProgressUpdate.task_id, func.max(ProgressUpdate.created_at).label("at"))
-            .where(ProgressUpdate.organization_id == fiscal_year.organization_id)
+            .where(ProgressUpdate.organization_id == fiscal_year.organization_id, ProgressUpdate.is_live)
             .group_by(ProgressUpdate.task_id).subquery())
     query = (select(Task, last.c.at).join(Task.measure).join(Measure.topic)
              .outerjoin(last, last.c.task_id == Task.id)

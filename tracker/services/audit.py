@@ -7,12 +7,17 @@ from tracker.extensions import db
 from tracker.models import AuditEvent, User
 from tracker.models.base import utcnow
 from tracker.models.task import STATUS_LABELS, TaskStatus
-from tracker.thai import format_date
+from tracker.thai import format_date, format_datetime
 
 
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     """The fields' values in JSON-safe form."""
-    return {field: _jsonable(getattr(obj, field)) for field in fields}
+    return values({field: getattr(obj, field) for field in fields})
+
+
+def values(mapping: dict[str, Any]) -> dict[str, Any]:
+    """The values in the JSON-safe form snapshot gives them."""
+    return {key: _jsonable(value) for key, value in mapping.items()}
 
 
 def _jsonable(value: Any) -> Any:
@@ -59,7 +64,8 @@ def changed(before: dict, after: dict) -> tuple[dict, dict]:
 
 ACTION_LABELS = {
     "task.create": "สร้างงาน", "task.update": "แก้ไขงาน", "task.archive": "พักงาน (กองไม่ได้รับผิดชอบแล้ว)",
-    "task.progress": "รายงานความก้าวหน้า",
+    "task.progress": "รายงานความก้าวหน้า", "task.progress_edit": "แก้ไขรายงานความก้าวหน้า",
+    "task.progress_withdraw": "ถอนรายงานความก้าวหน้า",
     "topic.create": "เพิ่มประเด็น", "topic.update": "แก้ไขประเด็น", "topic.delete": "ลบประเด็น",
     "measure.create": "เพิ่มมาตรการ", "measure.update": "แก้ไขมาตรการ", "measure.delete": "ลบมาตรการ",
     "measure.move": "ย้ายมาตรการไปประเด็นอื่น",
@@ -89,7 +95,7 @@ FIELD_LABELS = {
     "results_code": "ข้อของรายงานผลการดำเนินการ", "results_covers": "รอบของรายงานผลที่ผู้ประเมินตรวจ",
     "document": "เอกสาร", "comment": "ความเห็น", "published_at": "เผยแพร่เมื่อ",
     "slug": "ที่อยู่หน้าสาธารณะ", "public": "เผยแพร่ในหน้าสาธารณะ", "public_evidence": "หลักฐานที่เผยแพร่ (รายการ)",
-    "evidence_name": "หลักฐาน",
+    "evidence_name": "หลักฐาน", "indicator_value": "ผลตามตัวชี้วัด", "budget_spent": "งบประมาณที่ใช้ไปแล้ว (บาท)",
 }
 
 
@@ -159,6 +165,24 @@ def _task_changed(action: str, before: dict, after: dict) -> str:
     return " และ".join(parts)
 
 
+def _progress_edited(action: str, before: dict, after: dict) -> str:
+    rest = {key: value for key, value in after.items() if key != "reported_at"}
+    return f"{_reported(action, after)}{_generic(action, before, rest).removeprefix(ACTION_LABELS[action])}"
+
+
+def _progress_withdrawn(action: str, before: dict, after: dict) -> str:
+    words = f"{_reported(action, after)} ({after.get('withdrawn', '')})"
+    if after.get("status"):
+        words += f" งานกลับเป็น {_shown('status', after['status'])} {after.get('percent', 0)}%"
+    return words
+
+
+def _reported(action: str, after: dict) -> str:
+    """"แก้ไขรายงานความก้าวหน้าที่บันทึกเมื่อ 3 ธ.ค. 2569 14:05 น." for the report changed."""
+    label, at = ACTION_LABELS[action], after.get("reported_at")
+    return f"{label}ที่บันทึกเมื่อ {format_datetime(datetime.fromisoformat(at))}" if at else label
+
+
 def _evidence_public(action: str, before: dict, after: dict) -> str:
     name = after.get("evidence_name", "")
     return f"เผยแพร่หลักฐาน “{name}” ในหน้าสาธารณะ" if after.get("public") else f"เลิกเผยแพร่หลักฐาน “{name}”"
@@ -180,4 +204,5 @@ def _generic(action: str, before: dict, after: dict) -> str:
 
 
 _SENTENCES = {"task.progress": _progress, "task.create": _task_created, "task.update": _task_changed,
-              "task.archive": _task_changed, "evidence.public": _evidence_public}
+              "task.archive": _task_changed, "evidence.public": _evidence_public,
+              "task.progress_edit": _progress_edited, "task.progress_withdraw": _progress_withdrawn}

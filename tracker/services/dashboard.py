@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, ProgressUpdate, Task, TaskStatus, Topic, User
@@ -93,7 +93,7 @@ def silent_divisions(user: User, fiscal_year: FiscalYear, today: date) -> list[S
     still_open = Task.status.not_in([s.value for s in CLOSED_STATUSES])
     rows = db.session.execute(
         visible_tasks(user, fiscal_year).join(Task.division)
-        .outerjoin(ProgressUpdate, ProgressUpdate.task_id == Task.id)
+        .outerjoin(ProgressUpdate, and_(ProgressUpdate.task_id == Task.id, ProgressUpdate.is_live))
         .with_only_columns(Division.id, Division.name, func.count(case((still_open, Task.id)).distinct()),
                            func.max(ProgressUpdate.created_at))
         .group_by(Division.id, Division.name, Division.position).order_by(Division.position, Division.id))
@@ -133,7 +133,8 @@ def _recent(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today:
                User.name, ProgressUpdate.created_at, ProgressUpdate.done_text)
         .join(Task, Task.id == ProgressUpdate.task_id).join(Task.measure).join(Task.division)
         .outerjoin(User, User.id == ProgressUpdate.author_id)
-        .where(ProgressUpdate.task_id.in_(task_ids)).order_by(ProgressUpdate.id.desc()).limit(RECENT_LISTED))
+        .where(ProgressUpdate.task_id.in_(task_ids), ProgressUpdate.is_live)
+        .order_by(ProgressUpdate.id.desc()).limit(RECENT_LISTED))
     return [ProgressReport(task_id, measure, division, TaskStatus(status), *rest)
             for task_id, measure, division, status, *rest in rows]
 

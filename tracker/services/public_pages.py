@@ -179,7 +179,7 @@ def public_evidence(organization_id: int, task_ids: list[int]) -> dict[int, list
     for item in db.session.scalars(
             select(Evidence).join(ProgressUpdate, Evidence.update_id == ProgressUpdate.id)
             .where(Evidence.organization_id == organization_id, Evidence.task_id.in_(task_ids),
-                   Evidence.public.is_(True))
+                   Evidence.public.is_(True), ProgressUpdate.is_live)
             .order_by(Evidence.id)):
         by_task.setdefault(item.task_id, []).append(item)
     return by_task
@@ -192,7 +192,8 @@ def evidence_file(organization: Organization, evidence_id: int) -> Evidence:
         select(Evidence).join(ProgressUpdate, Evidence.update_id == ProgressUpdate.id)
         .join(Task, Evidence.task_id == Task.id)
         .where(Evidence.id == bounded(evidence_id), Evidence.organization_id == organization.id,
-               Evidence.public.is_(True), Evidence.stored_name != "", Task.archived_at.is_(None)))
+               Evidence.public.is_(True), Evidence.stored_name != "", Task.archived_at.is_(None),
+               ProgressUpdate.is_live))
     if item is None:
         raise NotFound()
     return item

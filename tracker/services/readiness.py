@@ -146,7 +146,8 @@ class _Facts:
         for update in db.session.execute(
                 select(ProgressUpdate.task_id, ProgressUpdate.created_at, ProgressUpdate.status,
                        ProgressUpdate.done_text, ProgressUpdate.problems)
-                .where(ProgressUpdate.task_id.in_(list(updates)), ProgressUpdate.created_at <= until)
+                .where(ProgressUpdate.task_id.in_(list(updates)), ProgressUpdate.created_at <= until,
+                       ProgressUpdate.is_live)
                 .order_by(ProgressUpdate.id)):
             updates[update.task_id].append(update)
         return updates

@@ -123,8 +123,8 @@ def _updates(user: User, terms: list[str]) -> list[Hit]:
                ProgressUpdate.problems, ProgressUpdate.indicator_value, Division.name, Measure.title, FiscalYear.year)
         .join(ProgressUpdate.task).join(Task.division).join(Task.measure).join(Measure.topic)
         .join(Topic.fiscal_year)
-        .where(seen_by(user), _all_terms(terms, ProgressUpdate.done_text, ProgressUpdate.problems,
-                                                ProgressUpdate.indicator_value))
+        .where(seen_by(user), ProgressUpdate.is_live, _all_terms(terms, ProgressUpdate.done_text, ProgressUpdate.problems,
+                                                                       ProgressUpdate.indicator_value))
         .order_by(ProgressUpdate.id.desc()).limit(SHOWN + 1))
     return [Hit("update", year, f"{division} · {format_date(local_datetime(created).date())}: {title}",
                 _snippet(terms, done, problems, indicator), {"task": task_id, "update": update_id})

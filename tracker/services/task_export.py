@@ -57,7 +57,7 @@ def rows(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: da
 
 
 def _latest_reports(task_ids: list[int]) -> dict[int, tuple]:
-    newest = (select(func.max(ProgressUpdate.id)).where(ProgressUpdate.task_id.in_(task_ids))
+    newest = (select(func.max(ProgressUpdate.id)).where(ProgressUpdate.task_id.in_(task_ids), ProgressUpdate.is_live)
               .group_by(ProgressUpdate.task_id))
     return {task_id: rest for task_id, *rest in db.session.execute(
         select(ProgressUpdate.task_id, ProgressUpdate.created_at, ProgressUpdate.done_text, ProgressUpdate.problems)

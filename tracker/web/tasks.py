@@ -5,11 +5,12 @@ from flask_login import current_user, login_required
 
 from tracker import clock, thai
 from tracker.models import Evidence, Task
-from tracker.services import access, changes, evidence, plan, task_export, tasks
+from tracker.services import access, changes, corrections, evidence, plan, task_export, tasks
 from tracker.services.errors import EditConflict, ServiceError
 from tracker.transactions import transaction
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
-from tracker.web.task_forms import ProgressForm
+from tracker.web.request_input import read_integer
+from tracker.web.task_forms import CorrectionForm, ProgressForm
 
 bp = Blueprint("tasks", __name__)
 
@@ -78,9 +79,12 @@ def export(fmt: str):
 
 
 def _render_task(task: Task, form: ProgressForm | None, conflict: bool = False, status: int = 200):
+    history = tasks.task_history(task)
+    window = corrections.window(current_app.config)
     return render_template(
         "tasks/show.html", task=task, form=form, conflict=conflict, today=clock.today(),
-        history=tasks.task_history(task), audit_trail=tasks.audit_trail(task),
+        history=history, audit_trail=tasks.audit_trail(task), correction_window=window,
+        changeable=corrections.changeable(task, current_user, history, window, clock.now()),
         pending=tasks.pending_evidence(task, current_user) if form else [],
         max_upload_mb=current_app.config["TRACKER_MAX_UPLOAD_MB"],
         allowed_types=current_app.config["TRACKER_UPLOAD_EXTENSIONS"],
@@ -116,14 +120,9 @@ def update(task_id: int):
         form.files.errors = [str(error)]
         return _render_task(task, form, status=422)
     files += [e for e in tasks.pending_evidence(task, current_user) if e.id in form.pending_ids()]
-    data = tasks.ProgressInput(status=form.status.data, percent=form.percent.data, done_text=form.done_text.data or "",
-                               problems=form.problems.data or "", links=form.link_list(),
-                               indicator_value=(form.indicator_value.data or "").strip(),
-                               budget_spent=form.budget_spent.data, links_public=form.links_public.data,
-                               files_public=form.files_public.data)
     try:
         with transaction():
-            tasks.record_progress(task, current_user, data, form.seen_version(), files, now=clock.now())
+            tasks.record_progress(task, current_user, form.report(), form.seen_version(), files, now=clock.now())
     except EditConflict:
         task = tasks.get_task(current_user, task_id)
         form.version.data = str(task.version)
@@ -132,8 +131,69 @@ def update(task_id: int):
     except ServiceError as error:
         flash(str(error), "danger")
         return _render_task(task, form, status=422)
-    flash("บันทึกความก้าวหน้าแล้ว", "success")
+    minutes = current_app.config["TRACKER_REPORT_EDIT_MINUTES"]
+    flash(f"บันทึกความก้าวหน้าแล้ว แก้ไขหรือถอนรายงานนี้ได้ภายใน {minutes} นาที" if minutes > 0
+          else "บันทึกความก้าวหน้าแล้ว", "success")
     return redirect(url_for("tasks.show", task_id=task_id))  # not task.id: the commit expired the task
+
+
+def _render_correction(update, form: CorrectionForm, conflict: bool = False, status: int = 200):
+    return render_template("tasks/correct.html", task=update.task, update=update, form=form, conflict=conflict,
+                           until=update.created_at + corrections.window(current_app.config)), status
+
+
+@bp.route("/reports/<int:update_id>/edit")
+@login_required
+def correction(update_id: int):
+    update = corrections.get_report(current_user, update_id)
+    try:
+        task = corrections.ensure_changeable(update, current_user, corrections.window(current_app.config), clock.now())
+    except ServiceError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("tasks.show", task_id=update.task_id, _anchor="history"))
+    return _render_correction(update, CorrectionForm(obj=update, version=task.version))
+
+
+@bp.route("/reports/<int:update_id>/edit", methods=["POST"])
+@login_required
+def correct(update_id: int):
+    update = corrections.get_report(current_user, update_id)
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        return _render_correction(update, form, status=422)
+    task_id = update.task_id
+    try:
+        with transaction():
+            changed = corrections.correct(update, current_user, form.report(), form.seen_version(),
+                                          corrections.window(current_app.config), clock.now())
+    except EditConflict as conflict:
+        form.version.data = str(conflict.task.version)
+        return _render_correction(corrections.get_report(current_user, update_id), form, conflict=True, status=409)
+    except ServiceError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("tasks.show", task_id=task_id, _anchor="history"))
+    flash("แก้ไขรายงานแล้ว (ประวัติยังเก็บฉบับเดิมไว้)" if changed else "ไม่มีอะไรเปลี่ยน รายงานยังเป็นเหมือนเดิม",
+          "success")
+    return redirect(url_for("tasks.show", task_id=task_id, _anchor=f"update-{update_id}"))
+
+
+@bp.route("/reports/<int:update_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(update_id: int):
+    update = corrections.get_report(current_user, update_id)
+    task_id = update.task_id
+    try:
+        with transaction():
+            corrections.withdraw(update, current_user, read_integer(request.form.get("version")) or 0,
+                                 corrections.window(current_app.config), clock.now())
+    except EditConflict:
+        flash("มีผู้อื่นบันทึกงานนี้ไปแล้วหลังจากที่คุณเปิดหน้านี้ รายงานยังไม่ถูกถอน กรุณาดูรายการล่าสุดแล้วลองอีกครั้ง",
+              "danger")
+    except ServiceError as error:
+        flash(str(error), "danger")
+    else:
+        flash("ถอนรายงานแล้ว งานกลับไปเป็นตามรายงานก่อนหน้า (ประวัติยังแสดงรายงานที่ถอน)", "success")
+    return redirect(url_for("tasks.show", task_id=task_id, _anchor="history"))
 
 
 @bp.route("/evidence/<int:evidence_id>/public", methods=["POST"])

@@ -226,7 +226,7 @@ REPORTED = (ProgressUpdate.status, ProgressUpdate.percent, ProgressUpdate.done_t
 def _updates_until(task_ids: list[int], as_of: date) -> dict[int, list[Reported]]:
     """Each task's progress updates made up to the end of the as-of day (Bangkok), oldest first."""
     until = bangkok_to_utc(datetime.combine(as_of, time.max))
-    made = (ProgressUpdate.task_id.in_(task_ids), ProgressUpdate.created_at <= until)
+    made = (ProgressUpdate.task_id.in_(task_ids), ProgressUpdate.created_at <= until, ProgressUpdate.is_live)
     by_task: dict[int, list[Reported]] = {task_id: [] for task_id in task_ids}
     by_id: dict[int, Reported] = {}
     for row in db.session.execute(
