@@ -89,6 +89,7 @@ def walk(app, demo, published, finance_client):
         "task_id": item.task_id, "topic_id": fiscal_year.topics[0].id, "measure_id": fiscal_year.topics[0].measures[0].id,
         "division_id": finance_task().division_id, "user_id": coordinator.id, "delivery_id": delivery or 999999,
         "draft_id": 999999, "token": "ita_not-a-token", "filename": "tracker.css", "page": "ita",
+        "update_id": item.update_id,
     }
     return values, {"Authorization": f"Bearer {token}"}
 
