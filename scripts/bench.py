@@ -16,6 +16,7 @@ import io
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -258,6 +259,30 @@ def download(kind: str, fiscal_year_id: int, fmt: str) -> bytes:
     return content
 
 
+STARTUP_TARGET = 0.5  # seconds
+STARTUP_COMMANDS = {
+    "start-up: flask --app wsgi tracker --help": [str(Path(sys.executable).with_name("flask")), "--app", "wsgi",
+                                                  "tracker", "--help"],
+    "start-up: the app's import (wsgi), as gunicorn's": [sys.executable, "-c", "import wsgi"],
+}
+
+
+def bench_startup() -> list[Result]:
+    """Each command's wall time, the median of 5 runs after one that writes the bytecode, as a server
+    keeps it (PYTHONDONTWRITEBYTECODE, set on some development machines, would compile every module
+    at every start)."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    results = []
+    for what, command in STARTUP_COMMANDS.items():
+        times = []
+        for run in range(6):
+            start = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, env=environment, check=True, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+        results.append(Result(what, statistics.median(times[1:]), STARTUP_TARGET))
+    return results
+
+
 def run_all(app, docx: bytes) -> list[Result]:
     with app.app_context():
         db.create_all()
@@ -348,7 +373,7 @@ def answers(server_url: str) -> bool:
 
 def main() -> int:
     docx = measures_docx()
-    results = {}
+    results = {"Start-up": bench_startup()}
     with tempfile.TemporaryDirectory() as folder:
         results["SQLite"] = run_all(bench_app(f"sqlite:///{Path(folder) / 'bench.db'}", Path(folder)), docx)
         if (server := os.environ.get("TRACKER_BENCH_DATABASE_URL")) and answers(server):

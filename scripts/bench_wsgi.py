@@ -1,5 +1,6 @@
 """The two apps the page benchmark serves with gunicorn (scripts/page_bench.py): ITA Tracker with the
 benchmark's settings (BENCH_APP_CONFIG, JSON), and the hello-world Flask app it is measured against."""
+import gc
 import json
 import os
 
@@ -8,7 +9,9 @@ from flask import Flask
 
 def tracker():
     from tracker import create_app
-    return create_app(json.loads(os.environ["BENCH_APP_CONFIG"]))
+    app = create_app(json.loads(os.environ["BENCH_APP_CONFIG"]))
+    gc.freeze()  # as wsgi.py does
+    return app
 
 
 def hello():

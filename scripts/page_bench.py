@@ -119,6 +119,19 @@ def p95_results(site: Site, label: str = "") -> list[Result]:
 
 # --- over gunicorn -----------------------------------------------------------------------------------
 
+PRELOAD = True  # as deploy/ita-tracker-web.service runs it
+
+
+@dataclass
+class Memory:
+    rss_mb: float
+    pss_mb: float
+
+
+def memory_of(pid: int) -> Memory:
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
+    return Memory(*(int(fields[name].split()[0]) / 1024 for name in ("Rss", "Pss")))
+
 def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
@@ -127,11 +140,11 @@ class Gunicorn:
     """gunicorn serving `target` (module:callable()) on a free loopback port, with the settings of
     deploy/ita-tracker-web.service; stopped on leaving."""
 
-    def __init__(self, target: str, environment: dict[str, str]):
+    def __init__(self, target: str, environment: dict[str, str], preload: bool = PRELOAD):
         self.port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(GUNICORN_WORKERS), "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", target],
+             "--log-level", "warning", *(["--preload"] if preload else []), target],
             cwd=ROOT, env={**os.environ, **environment}, stdout=subprocess.DEVNULL)
 
     def __enter__(self) -> "Gunicorn":
@@ -153,6 +166,13 @@ class Gunicorn:
     def __exit__(self, *exc) -> None:
         self.process.terminate()
         self.process.wait(30)
+
+    def worker_memory(self) -> list[Memory]:
+        """Each worker's resident memory, read from /proc: RSS counts every page the worker maps,
+        the ones it shares with the master and its siblings too; PSS splits the shared ones among
+        the processes that share them, so the workers' PSS add up to what they cost the machine."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [memory_of(int(pid)) for pid in children]
 
     def requests_per_second(self, path: str, cookie: str = "") -> float:
         """wrk's requests per second on this path; exits if any answer was not 200 (a redirect to the
@@ -180,9 +200,22 @@ def gunicorn_results(site: Site, config_json: str) -> list[Result]:
         for page in PAGES:
             if not page.post:
                 shares.append((page, tracker.requests_per_second(site.path(page), site.cookie(page.who))))
+        memory = tracker.worker_memory()
     with Gunicorn("scripts.bench_wsgi:hello()", environment) as hello:
         after = hello.requests_per_second("/")
     baseline = (before + after) / 2
     return [Result(f"{page.what}, gunicorn req/s", 100 * rps / baseline, 0, "%",
                    f"{rps:.0f} req/s; hello-world {baseline:.0f} req/s ({before:.0f}, {after:.0f})", report_only=True)
-            for page, rps in shares]
+            for page, rps in shares] + memory_results(memory)
+
+
+WORKER_MEMORY_TARGET_MB = 60
+
+
+def memory_results(workers: list[Memory]) -> list[Result]:
+    """The largest worker's PSS against the target, and its RSS beside it."""
+    largest = max(workers, key=lambda worker: worker.pss_mb)
+    preload = "with --preload" if PRELOAD else "without --preload"
+    return [Result("gunicorn worker memory after the pages, PSS", largest.pss_mb, WORKER_MEMORY_TARGET_MB, "MB",
+                   f"largest of {len(workers)} workers {preload}; its RSS {largest.rss_mb:.0f} MB "
+                   "(shared pages counted whole)")]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import current_app
 import pytest
-from flask_migrate import upgrade
+from tracker.schema import upgrade
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 

@@ -189,6 +189,14 @@ def test_line_unreachable_is_retried(app, line_api):
     assert LineChannel(app.config).send(delivery("line", line_id("finance"))).ok  # back on the same port
 
 
+def test_line_over_a_connection_that_is_not_tls_is_retried_with_a_tls_message(app, line_api):
+    plain_http_as_https = line_api.url.replace("http://", "https://")
+    result = LineChannel({**app.config, "LINE_API_BASE": plain_http_as_https}).send(delivery("line", line_id("x")))
+    assert not result.ok and result.transient
+    assert result.error == "เชื่อมต่อ LINE อย่างปลอดภัย (TLS) ไม่ได้ จะลองส่งใหม่อัตโนมัติ"
+    assert line_api.pushes == []
+
+
 def test_line_without_a_token_fails_for_good(app):
     result = LineChannel({**app.config, "LINE_CHANNEL_ACCESS_TOKEN": ""}).send(delivery("line", line_id("x")))
     assert not result.ok and not result.transient

@@ -2,7 +2,7 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import downgrade, upgrade
+from tracker.schema import downgrade, upgrade
 from sqlalchemy import inspect
 
 from tests.conftest import BASE_DATABASE_URL, ON_POSTGRES, make_app, private_postgres_database

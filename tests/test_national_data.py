@@ -3,7 +3,7 @@ consistent, usable through the app, and rebuilt only when asked for another size
 import json
 
 import pytest
-from flask_migrate import downgrade
+from tracker.schema import downgrade
 from psycopg import sql
 
 from scripts import national_data

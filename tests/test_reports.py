@@ -14,7 +14,7 @@ from tracker.models import Delivery, PdfJob, PdfJobStatus, ReportDraft
 from tracker.models.base import utcnow
 from tracker.services import pdf_jobs, plan
 from tracker.services.reports import compile as reports, pdf
-from tracker.thai import bangkok_to_utc
+from tracker.thai import bangkok_to_utc, today_in_bangkok
 from tests.test_report_pdf import joined, text_layer
 
 
@@ -241,7 +241,7 @@ def test_o35_lists_each_updates_evidence_up_to_the_report_date(app, demo):
                     for measure in topic.measures if measure.title == task.measure.title
                     for result in measure.tasks if result.division == "กองคลัง")
 
-    today = finance_result(utcnow().date())
+    today = finance_result(today_in_bangkok())  # the update was made now: its Bangkok day
     assert today.evidence == ["minutes.pdf", "https://www.pichai.go.th/meeting-2568"]
     assert today.done[-1] == "ประชุมชี้แจงแล้ว" and today.percent == 60
     assert finance_result(date(2025, 3, 31)).evidence == []  # the update came after the report's date

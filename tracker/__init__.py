@@ -5,8 +5,8 @@ from werkzeug import exceptions
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import BASE_DIR, INSTANCE_DIR, Default, check_production, from_environment
-from tracker.extensions import csrf, db, login, mail, migrate
+from config import INSTANCE_DIR, Default, check_production, from_environment
+from tracker.extensions import csrf, db, login, mail
 from tracker.services.errors import Forbidden, NotFound
 from tracker.transactions import commit_read_only_transaction
 from tracker.web import request_input, security
@@ -42,7 +42,6 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     app.teardown_appcontext(commit_read_only_transaction)  # runs before the session's removal
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
     login.init_app(app)
@@ -146,5 +145,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from tracker.cli import tracker_cli
+    from tracker.schema import db_commands
 
     app.cli.add_command(tracker_cli)
+    app.cli.add_command(db_commands)

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
@@ -143,8 +142,9 @@ def hold_lease(name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
     return result.rowcount == 1
 
 
-def build(app: Flask) -> BackgroundScheduler:
+def build(app: Flask):
     worker = worker_name()
+    from apscheduler.schedulers.background import BackgroundScheduler  # the scheduler's process only
     scheduler = BackgroundScheduler(timezone=app.config["TRACKER_TIMEZONE"])
     hour, minute = (int(part) for part in app.config["TRACKER_PLAN_TIME"].split(":"))
     # misfire_grace_time=None: a run that starts late (a busy or suspended host) still runs, rather

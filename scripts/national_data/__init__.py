@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psycopg
 from alembic.script import ScriptDirectory
-from flask_migrate import upgrade
+from tracker.schema import upgrade
 from psycopg import sql
 from sqlalchemy import make_url
 from werkzeug.security import generate_password_hash

@@ -1,9 +1,7 @@
-import json
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 from tracker.channels.base import Result
+from tracker.channels.http import post_json
 from tracker.models import Delivery
 
 RETRY_LATER = "จะลองส่งใหม่อัตโนมัติ"
@@ -23,18 +21,15 @@ class WebhookChannel:
         if url.scheme not in ("https", "http") or not url.hostname:
             return Result.give_up("ที่อยู่ webhook ไม่ถูกต้อง (ต้องขึ้นต้นด้วย https://)")
         text = delivery.body_text[:3900]
-        payload = json.dumps({"text": text, "content": text[:1900], "subject": delivery.subject}).encode()
-        headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": delivery.key}
+        payload = {"text": text, "content": text[:1900], "subject": delivery.subject}
         try:
-            request = urllib.request.Request(delivery.address, data=payload, method="POST", headers=headers)
-            with urllib.request.urlopen(request, timeout=15):  # nosec B310
-                return Result.sent()
-        except urllib.error.HTTPError as error:
-            error.close()
-            if error.code == 429 or error.code >= 500:
-                return Result.retry(f"ปลายทาง webhook ตอบกลับรหัส {error.code} {RETRY_LATER}")
-            return Result.give_up(f"ปลายทาง webhook ตอบกลับรหัส {error.code}")
-        except (urllib.error.URLError, OSError) as error:
+            status = post_json(delivery.address, payload, {"Idempotency-Key": delivery.key})
+        except OSError as error:
             return Result.retry(f"เชื่อมต่อ webhook ไม่ได้ ({type(error).__name__}) {RETRY_LATER}")
         except ValueError:
             return Result.give_up("ที่อยู่ webhook ไม่ถูกต้อง")
+        if status < 300:
+            return Result.sent()
+        if status == 429 or status >= 500:
+            return Result.retry(f"ปลายทาง webhook ตอบกลับรหัส {status} {RETRY_LATER}")
+        return Result.give_up(f"ปลายทาง webhook ตอบกลับรหัส {status}")

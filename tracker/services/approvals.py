@@ -24,7 +24,7 @@ from tracker.models import (
 from tracker.services import access, audit, ita_calendar, outbox, pdf_jobs, versions
 from tracker.services.documents import MEASURES, RESULTS
 from tracker.services.errors import Forbidden, ServiceError
-from tracker.services.reports import compile as reports, memo as memos, pdf, snapshot
+from tracker.services.reports import compile as reports, pdf, snapshot
 from tracker.services.reports.data import Report
 from tracker.thai import format_date, local_datetime
 
@@ -146,7 +146,9 @@ def default_memo_text(report: Report, period: str) -> str:
     return "\n".join((background, facts, proposal))
 
 
-def memo_of(version: DocumentVersion, report: Report, requester: User | None) -> memos.Memo:
+def memo_of(version: DocumentVersion, report: Report, requester: User | None):
+    """The cover memo (reports.memo.Memo) of a request for approval."""
+    from tracker.services.reports import memo as memos  # python-docx loads when a memo is written
     settings = reports.settings_for(version.organization_id)
     organization = db.session.get(Organization, version.organization_id)
     division = requester.division.name + " " if requester and requester.division else ""
@@ -164,6 +166,7 @@ def memo_of(version: DocumentVersion, report: Report, requester: User | None) ->
 
 def _keep_memo(version: DocumentVersion, report: Report, requester: User) -> None:
     """The memo's Word file now; its PDF in the background."""
+    from tracker.services.reports import memo as memos
     memo = memo_of(version, report, requester)
     _keep_file(version, "memo-docx", memos.write_memo_docx(memo))
     pdf_jobs.queue_for_version(version, "memo-pdf", memos.memo_word_for_pdf(memo))

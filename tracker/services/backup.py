@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
-from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,6 +49,7 @@ class Summary:
 
 def schema_revision(connection: Connection) -> str | None:
     """The Alembic revision the database is at (None when it was never migrated)."""
+    from alembic.migration import MigrationContext  # Alembic loads for a backup, not with every command
     return MigrationContext.configure(connection).get_current_revision()
 
 

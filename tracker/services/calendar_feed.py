@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -66,6 +65,7 @@ def events_for(user: User, today: date, base_url: str) -> list[Entry]:
 
 def to_ical(calendar_name: str, entries: list[Entry], stamp: datetime) -> bytes:
     """The feed's bytes; `stamp` (naive UTC, as the database keeps times) becomes every DTSTAMP."""
+    from icalendar import Calendar  # loaded by the feed's requests only
     stamp = stamp.replace(tzinfo=timezone.utc)
     calendar = Calendar()
     calendar.add("prodid", "-//ITA Tracker//th")
@@ -78,7 +78,8 @@ def to_ical(calendar_name: str, entries: list[Entry], stamp: datetime) -> bytes:
     return calendar.to_ical()
 
 
-def _event(entry: Entry, stamp: datetime) -> Event:
+def _event(entry: Entry, stamp: datetime):
+    from icalendar import Event
     event = Event()
     event.add("uid", entry.uid)
     event.add("dtstamp", stamp)

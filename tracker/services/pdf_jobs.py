@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
 from sqlalchemy import and_, delete, or_, select, update
@@ -26,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
 from tracker.models import DocumentFile, DocumentVersion, PdfJob, PdfJobPriority, PdfJobStatus, ReportDraft
-from tracker.services.reports import docx, pdf, snapshot, word
+from tracker.services.reports import pdf, snapshot
 from tracker.services.reports.data import Report
 
 CLAIM_TIME = timedelta(seconds=2 * pdf.TIMEOUT_SECONDS)  # longer than any conversion may take
@@ -70,8 +71,8 @@ def layout() -> str:
     """A fingerprint of the code that lays the document out (its Word file, from which the PDF is
     converted): a deploy that changes the layout makes new live PDFs instead of serving older ones."""
     digest = hashlib.sha256()
-    for module in (docx, word, pdf):
-        digest.update(Path(module.__file__).read_bytes())
+    for module in ("docx", "word", "pdf"):
+        digest.update(Path(find_spec(f"tracker.services.reports.{module}").origin).read_bytes())
     return digest.hexdigest()
 
 

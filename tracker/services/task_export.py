@@ -6,13 +6,11 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, ProgressUpdate, Task, Topic, User
 from tracker.models.task import status_label
-from tracker.services.reports import xlsx
 from tracker.services.tasks import TaskFilter, apply_filter, list_order, visible_tasks
 from tracker.thai import compact_date, format_date, local_datetime
 
@@ -33,12 +31,11 @@ class TaskRow:
     problems: str
 
 
-COLUMNS = (
-    xlsx.Column("ประเด็น", 30), xlsx.Column("มาตรการ", 40), xlsx.Column("กอง", 18),
-    xlsx.Column("กำหนดเสร็จ", 13, xlsx.BE_DATE_FORMAT, centered=True), xlsx.Column("สถานะ", 14, centered=True),
-    xlsx.Column("ร้อยละ", 8, centered=True), xlsx.Column("รายงานล่าสุด", 13, xlsx.BE_DATE_FORMAT, centered=True),
-    xlsx.Column("ผลการดำเนินงานล่าสุด", 40), xlsx.Column("ปัญหาอุปสรรค", 30),
-)
+# Each column's header and its width in Excel.
+COLUMNS = {"ประเด็น": 30, "มาตรการ": 40, "กอง": 18, "กำหนดเสร็จ": 13, "สถานะ": 14, "ร้อยละ": 8, "รายงานล่าสุด": 13,
+           "ผลการดำเนินงานล่าสุด": 40, "ปัญหาอุปสรรค": 30}
+DATE_COLUMNS = {"กำหนดเสร็จ", "รายงานล่าสุด"}
+CENTERED_COLUMNS = DATE_COLUMNS | {"สถานะ", "ร้อยละ"}
 
 
 def rows(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[TaskRow]:
@@ -73,7 +70,7 @@ def write_csv(task_rows: list[TaskRow]) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel reads the Thai; dates as Thai text."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([column.header for column in COLUMNS])
+    writer.writerow(COLUMNS)
     for row in task_rows:
         writer.writerow([_text(row.topic), _text(row.measure), _text(row.division), format_date(row.due_date),
                          row.status, row.percent, format_date(row.reported_on), _text(row.done_text),
@@ -88,11 +85,15 @@ def _text(value: str) -> str:
 
 def write_xlsx(task_rows: list[TaskRow], title: str) -> bytes:
     """One sheet, the header frozen and filterable, dates real dates shown in the Buddhist era."""
+    from openpyxl import Workbook  # loaded when a workbook is written, not at start-up
+    from tracker.services.reports import xlsx
+    columns = [xlsx.Column(header, width, xlsx.BE_DATE_FORMAT if header in DATE_COLUMNS else "General",
+                           centered=header in CENTERED_COLUMNS) for header, width in COLUMNS.items()]
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "งาน"
     sheet.cell(xlsx.TITLE_ROW, 1, title).font = xlsx.TITLE_FONT
-    xlsx.table(sheet, COLUMNS, [[row.topic, row.measure, row.division, row.due_date, row.status, row.percent,
+    xlsx.table(sheet, columns, [[row.topic, row.measure, row.division, row.due_date, row.status, row.percent,
                                  row.reported_on, row.done_text, row.problems] for row in task_rows])
     xlsx.print_setup(sheet)
     out = io.BytesIO()

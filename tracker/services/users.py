@@ -8,7 +8,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from tracker import clock
 from tracker.extensions import db
@@ -155,6 +154,7 @@ def check_new_password(password: str, email: str = "", name: str = "") -> None:
     name part of their email with a few changes. Raises WeakPassword with the reason in Thai."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร")
+    from zxcvbn import zxcvbn  # its word lists load when a password is set, not at start-up
     own_words = email.split("@")[0].replace(".", " ").split() + name.split()
     if zxcvbn(password[:PASSWORD_CHARS_SCORED], user_inputs=own_words)["score"] < MIN_PASSWORD_SCORE:
         raise WeakPassword(WEAK_PASSWORD_MESSAGE)

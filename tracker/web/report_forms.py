@@ -1,4 +1,3 @@
-from docx import Document
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
@@ -49,6 +48,7 @@ class ReportSettingsForm(FlaskForm):
         upload.stream.seek(0)
         if too_big:
             raise ValidationError("ไฟล์หัวกระดาษใหญ่เกิน 5 MB")
+        from docx import Document  # python-docx loads when a letterhead is checked
         try:
             Document(upload.stream)
         except Exception:  # python-docx raises several kinds for a damaged package

@@ -10,7 +10,7 @@ from tracker.services.settings import settings_row
 from tracker.models import FiscalYear, Organization, ReportDraft, ReportSettings, Role, User
 from tracker.services import audit, documents, ita_calendar, outbox, pdf_jobs
 from tracker.services.documents import MEASURES, RESULTS
-from tracker.services.reports import data, docx, pdf, xlsx
+from tracker.services.reports import data, pdf
 from tracker.thai import compact_date, format_date, local_datetime
 
 FORMATS = {
@@ -57,6 +57,8 @@ def build(kind: str, fiscal_year: FiscalYear, as_of: date) -> data.Report:
 
 
 def write(report: data.Report, fmt: str, letterhead: bytes | None = None) -> bytes:
+    # The writers load python-docx and openpyxl: only a process that writes a document pays for them.
+    from tracker.services.reports import docx, xlsx
     if fmt == "docx":
         return docx.write_docx(report, letterhead)
     if fmt == "pdf":

@@ -27,8 +27,6 @@ import threading
 from pathlib import Path
 
 from tracker.services.reports.data import Report
-from tracker.services.reports.docx import write_docx
-from tracker.services.reports.word import LAKSAMAN
 
 TIMEOUT_SECONDS = 120
 INSTALL_HINT = "ติดตั้งด้วย scripts/install-system-deps.sh (แพ็กเกจ libreoffice-writer-nogui)"
@@ -78,6 +76,8 @@ def write_pdf(report: Report, template: bytes | None = None, *, timeout: float =
 
 def word_for_pdf(report: Report, template: bytes | None = None) -> bytes:
     """The Word file the report's PDF is converted from: in Laksaman, the font the PDF embeds."""
+    from tracker.services.reports.docx import write_docx  # python-docx loads when a document is written
+    from tracker.services.reports.word import LAKSAMAN
     return write_docx(report, template, font=LAKSAMAN)
 
 
