@@ -45,7 +45,7 @@ from tracker.extensions import db  # noqa: E402
 from tracker.models import (  # noqa: E402
     AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Measure, Organization, Task, Topic, User,
 )
-from tracker.services import analysis, demo, item_banks, rollover, users  # noqa: E402
+from tracker.services import analysis, demo, item_banks, plan, rollover, users  # noqa: E402
 from tracker.services.documents import MEASURES, RESULTS  # noqa: E402
 from tracker.services.imports import measures, scores  # noqa: E402
 from tracker.services.reports import compile as reports, pdf  # noqa: E402
@@ -259,6 +259,54 @@ def download(kind: str, fiscal_year_id: int, fmt: str) -> bytes:
     return content
 
 
+LIST_SIZES = (15, 100, 1000)
+LIST_DIVISIONS = 5  # every measure is every division's: tasks = measures × 5
+
+
+def task_list_agency(tasks: int) -> str:
+    """An agency whose fiscal year 2568 has this many tasks, through the plan's own services; the
+    email of its coordinator."""
+    organization = Organization(name=f"อบต.รายการงาน {tasks}", short_name=f"งาน {tasks}")
+    db.session.add(organization)
+    db.session.flush()
+    db.session.add_all(Division(organization_id=organization.id, name=name, position=position)
+                       for position, name in enumerate(DIVISIONS[:LIST_DIVISIONS], start=1))
+    start, end = fiscal_year_bounds(YEAR)
+    fiscal_year = FiscalYear(organization_id=organization.id, year=YEAR, start_date=start, end_date=end)
+    db.session.add(fiscal_year)
+    db.session.flush()
+    topic = plan.create_topic(fiscal_year, plan.TopicInput(number=1, title=TOPIC_TEXT), actor=None)
+    for number in range(1, tasks // LIST_DIVISIONS + 1):
+        plan.create_measure(topic, plan.MeasureInput(f"มาตรการที่ {number} {MEASURE_TEXT}", start, end, [STEP_TEXT],
+                                                     all_divisions=True), actor=None)
+    email = f"lists{tasks}@bench.example"
+    users.create_user(organization, email, "coordinator", PASSWORD, "ผู้ประสานงาน", config=current_app.config)
+    db.session.commit()
+    return email
+
+
+def bench_task_lists(app) -> list[Result]:
+    """The coordinator's task list (its first page) at 15, 100 and 1,000 tasks: p95 server time, and
+    the page's size. Paged, the 1,000-task list should answer as the 15-task one does."""
+    with app.app_context():
+        emails = {tasks: task_list_agency(tasks) for tasks in LIST_SIZES}
+        db.session.remove()
+    timed = {}
+    for tasks, email in emails.items():
+        site = page_bench.Site(app, {"coordinator": (email, PASSWORD)}, 0, 0)
+        list_page = page_bench.Page(f"task list /tasks ({tasks} tasks)", "coordinator", f"/tasks?fy={YEAR}", 15)
+        html = site.request(list_page, 0).get_data(as_text=True)
+        if f"{tasks:,} งาน" not in html:
+            sys.exit(f"the task list of {tasks} tasks does not say so")
+        size = len(html.encode()) / 1024
+        timed[tasks] = (page_bench.p95_ms(site, list_page), size)
+    fifteen = timed[LIST_SIZES[0]][0]
+    return [Result(f"task list, {tasks} tasks, first page p95", ms, max(15, fifteen * 1.5) if tasks > 15 else 15,
+                   "ms", f"{size:.0f} KB" + ("" if tasks == 15 else f"; target: the 15-task list's {fifteen:.1f} ms"
+                                                                      " × 1.5 (or 15 ms)"))
+            for tasks, (ms, size) in timed.items()]
+
+
 STARTUP_TARGET = 0.5  # seconds
 STARTUP_COMMANDS = {
     "start-up: flask --app wsgi tracker --help": [str(Path(sys.executable).with_name("flask")), "--app", "wsgi",
@@ -309,6 +357,7 @@ def run_all(app, docx: bytes) -> list[Result]:
         results.append(bench_rollover(fiscal_year_ids))
         db.session.remove()
     results += bench_pages(app, demo_year)
+    results += bench_task_lists(app)
     with app.app_context():
         db.engine.dispose()
     return results

@@ -120,7 +120,7 @@ def register_template_helpers(app: Flask) -> None:
     from tracker.services import audit
     from tracker.services import access
     from tracker.web import guide, menu
-    from tracker.web.common import task_link
+    from tracker.web.common import page_url, task_link
 
     app.jinja_env.filters["thai_date"] = thai.format_date
     app.jinja_env.filters["thai_date_long"] = lambda value: thai.format_date(value, long=True)
@@ -132,6 +132,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["printed_responsible"] = wording.responsible
     app.jinja_env.filters["printed_budget"] = wording.budget
     app.jinja_env.globals["task_link"] = task_link
+    app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["menu_links"] = menu.links
     app.jinja_env.globals["help_title"] = guide.PAGES.get
     app.jinja_env.globals["access"] = access  # a template shows what a user may do by asking access, as routes do

@@ -106,12 +106,31 @@ def analyse(fiscal_year: FiscalYear) -> Analysis:
     return result
 
 
-def by_tool(analysis: Analysis) -> list[ToolScores]:
-    """This year's item scores beside last year's, tool by tool; a tool with no item scored this
-    year is left out."""
+@dataclass
+class ScoreComparison:
+    assessment_year: int | None
+    last_year: int | None  # None when the agency has no result of the year before in the system
+    tools: list[ToolScores]
+
+
+def score_comparison(fiscal_year: FiscalYear) -> ScoreComparison:
+    """This year's item scores beside last year's, tool by tool (the dashboard's chart): the
+    analysis's items without its topics and measures, in half its queries."""
+    assessment_year = fiscal_year.assessment_year
+    if assessment_year is None:
+        return ScoreComparison(None, None, [])
+    items = plan.assessment_items(fiscal_year)
+    last_year, last_scores = _last_year_scores(assessment_year, items)
+    rows = [_item_row(item, last_scores, covered=False) for item in items]
+    return ScoreComparison(assessment_year.year, last_year, by_tool(rows))
+
+
+def by_tool(items: list[ItemRow]) -> list[ToolScores]:
+    """The items' scores beside last year's, tool by tool; a tool with no item scored this year is
+    left out."""
     compared = []
     for tool in TOOLS:
-        scored = [row for row in analysis.items if row.tool == tool and row.score is not None]
+        scored = [row for row in items if row.tool == tool and row.score is not None]
         if not scored:
             continue
         scores = ToolScores(tool, len(scored), _mean([row.score for row in scored]))

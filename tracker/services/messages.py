@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import Delivery, DeliveryStatus, User
+from tracker.services.paging import page_of
 
 INBOX_SHOWN = 100  # the newest messages an inbox lists
 
@@ -19,8 +20,7 @@ def log(organization_id: int, status: str | None, channel: str | None, page: int
         query = query.where(Delivery.status == status)
     if channel:
         query = query.where(Delivery.channel == channel)
-    return db.paginate(query.order_by(Delivery.id.desc()).options(joinedload(Delivery.user)),
-                       page=page, per_page=per_page, error_out=False)
+    return page_of(query.order_by(Delivery.id.desc()).options(joinedload(Delivery.user)), page, per_page)
 
 
 def inbox(user: User) -> list[Delivery]:

@@ -12,6 +12,7 @@ from tracker.models import AuditEvent, Evidence, FiscalYear, Measure, ProgressUp
 from tracker.models.base import utcnow
 from tracker.models.task import CLOSED_STATUSES
 from tracker.services import access, audit
+from tracker.services.paging import PER_PAGE, Pagination, page_of
 from tracker.services.errors import EditConflict, Forbidden, NotFound, ServiceError
 
 LATE = "late"  # a filter value beside the stored statuses: past due and not closed
@@ -77,15 +78,15 @@ def list_order(today: date) -> tuple:
             Task.due_date, Topic.number, Measure.position, Task.division_id)
 
 
-def list_tasks(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date,
-               limit: int | None = None) -> list[Task]:
-    """Late tasks first, then by due date, topic and measure."""
+def task_page(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date,
+              page: int, per_page: int = PER_PAGE) -> Pagination:
+    """One page of the tasks the user sees with this filter: late tasks first, then by due date,
+    topic and measure."""
     query = apply_filter(visible_tasks(user, fiscal_year), task_filter, today)
-    query = query.order_by(*list_order(today)).options(
+    return page_of(query.order_by(*list_order(today)).options(
         joinedload(Task.division),
         joinedload(Task.measure).joinedload(Measure.topic),
-    ).limit(limit)
-    return list(db.session.scalars(query).unique())
+    ), page, per_page)
 
 
 def get_task(user: User, task_id: int) -> Task:
@@ -190,8 +191,8 @@ def set_evidence_public(user: User, evidence_id: int, public: bool) -> Evidence:
     return evidence
 
 
-def audit_trail(task: Task) -> list[AuditEvent]:
-    return list(db.session.scalars(
+def audit_trail(task: Task, page: int) -> Pagination:
+    """One page of the task's audit events, newest first."""
+    return page_of(
         select(AuditEvent).where(AuditEvent.organization_id == task.organization_id, AuditEvent.task_id == task.id)
-        .order_by(AuditEvent.id.desc()).options(joinedload(AuditEvent.actor))
-    ))
+        .order_by(AuditEvent.id.desc()).options(joinedload(AuditEvent.actor)), page)

@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.models import Division, LoginAttempt, LoginGuard, Organization, Role, User
 from tracker.services import audit, sessions
 from tracker.services.errors import NotFound, ServiceError
+from tracker.services.paging import PER_PAGE, Pagination, page_of
 
 MIN_PASSWORD_LENGTH = 8
 # zxcvbn's score: 0 and 1 are passwords found in its lists of common passwords, words and names,
@@ -88,10 +89,20 @@ def _stand_in_hash(method: str) -> str:
 USER_FIELDS = ("name", "position", "role", "division", "active")
 
 
-def list_users(organization_id: int) -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.organization_id == organization_id).options(selectinload(User.division))
-        .order_by(User.active.desc(), User.role, User.name)))
+def _people(organization_id: int) -> Select:
+    """The agency's accounts as the people page lists them: open ones first, by role and name."""
+    return (select(User).where(User.organization_id == organization_id)
+            .order_by(User.active.desc(), User.role, User.name, User.id))
+
+
+def people_page(organization_id: int, page: int) -> Pagination:
+    return page_of(_people(organization_id).options(selectinload(User.division)), page)
+
+
+def page_listing(user: User) -> int:
+    """The page of the people list that shows this user (to return to after a save)."""
+    ids = list(db.session.scalars(_people(user.organization_id).with_only_columns(User.id)))
+    return ids.index(user.id) // PER_PAGE + 1 if user.id in ids else 1
 
 
 def active_users(organization_id: int) -> list[User]:

@@ -34,6 +34,20 @@ def int_arg(name: str) -> int | None:
     return read_integer(request.args.get(name))
 
 
+MAX_PAGE = 100_000  # a page number past any list: kept small enough for the database's OFFSET
+
+
+def page_arg(name: str = "page") -> int:
+    """?page= (or another name) as a page number from 1."""
+    return min(max(int_arg(name) or 1, 1), MAX_PAGE)
+
+
+def page_url(number: int, arg: str = "page", anchor: str | None = None) -> str:
+    """This page's address with another page of its list: every other argument (filters, sort) kept."""
+    args = request.args.to_dict() | {arg: number}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, _anchor=anchor)
+
+
 def current_fiscal_year() -> FiscalYear:
     """The fiscal year named by ?fy=2568, else the one under way, else the newest. An agency that has
     none yet (a new installation) is sent to start its first one, or told that the coordinator has to."""

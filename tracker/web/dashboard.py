@@ -23,13 +23,13 @@ def overview():
     today = clock.today()
     task_filter = _task_filter()
     counted = dashboard.overview(current_user, fiscal_year, task_filter, today)
-    analysed = analysis.analyse(fiscal_year)
+    scores = analysis.score_comparison(fiscal_year)
     return render_template(
         "dashboard/overview.html",
         fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(),
         today=today, task_filter=task_filter, by_topic=counted.by_topic, by_division=counted.by_division,
         total=counted.total, late_tasks=counted.late, recent=counted.recent,
-        analysed=analysed, scores=analysis.by_tool(analysed),
+        scores=scores,
         silent=dashboard.silent_divisions(current_user, fiscal_year, today),
         topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
     )

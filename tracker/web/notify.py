@@ -12,7 +12,7 @@ from tracker.services.errors import ServiceError
 from tracker.thai import BE_OFFSET, format_date, format_numeric_date
 from tracker.transactions import transaction
 from tracker.web.calendar import feed_url
-from tracker.web.common import int_arg, require
+from tracker.web.common import page_arg, require
 from tracker.web.notify_forms import PreferenceForm, ReminderSettingsForm, TestMessageForm
 
 bp = Blueprint("notify", __name__)
@@ -63,7 +63,7 @@ def standard_holidays():
 @coordinator_only
 def deliveries():
     status, channel = request.args.get("status") or None, request.args.get("channel") or None
-    page = messages.log(current_user.organization_id, status, channel, int_arg("page") or 1, PAGE_SIZE)
+    page = messages.log(current_user.organization_id, status, channel, page_arg(), PAGE_SIZE)
     form = TestMessageForm()
     form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in users.active_users(
         current_user.organization_id)]

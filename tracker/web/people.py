@@ -5,7 +5,7 @@ from tracker.models import Division
 from tracker.services import access, plan, users
 from tracker.services.errors import ServiceError
 from tracker.transactions import transaction
-from tracker.web.common import require
+from tracker.web.common import page_arg, require
 from tracker.web.people_forms import ChangePasswordForm, NewUserForm, PasswordResetForm, UserForm
 
 bp = Blueprint("people", __name__)
@@ -29,7 +29,7 @@ def _divisions():
 @bp.route("/people")
 @coordinator_only
 def index():
-    return render_template("people/index.html", users=users.list_users(current_user.organization_id))
+    return render_template("people/index.html", users=users.people_page(current_user.organization_id, page_arg()))
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -46,7 +46,7 @@ def new():
                     actor=current_user, config=current_app.config)
             flash("เพิ่มผู้ใช้แล้ว แจ้งอีเมลและรหัสผ่านเริ่มต้นให้ผู้ใช้ และให้เปลี่ยนรหัสผ่านเมื่อเข้าระบบครั้งแรก",
                   "success")
-            return redirect(url_for("people.index", _anchor=f"user-{user.id}"))
+            return redirect(url_for("people.index", page=users.page_listing(user), _anchor=f"user-{user.id}"))
         except users.WeakPassword as error:
             form.password.errors.append(str(error))
         except ServiceError as error:
@@ -65,7 +65,7 @@ def edit(user_id: int):
                 users.update_user(user, form.name.data, form.position.data or "", form.role.data,
                                   _division(form.division_id.data), form.active.data, current_user)
             flash("บันทึกข้อมูลผู้ใช้แล้ว", "success")
-            return redirect(url_for("people.index", _anchor=f"user-{user.id}"))
+            return redirect(url_for("people.index", page=users.page_listing(user), _anchor=f"user-{user.id}"))
         except ServiceError as error:
             form.role.errors.append(str(error))
     return render_template("people/edit.html", form=form, user=user)
@@ -83,7 +83,7 @@ def reset_password(user_id: int):
             if user.id == current_user.id:
                 login_user(user)  # a coordinator setting their own: this session goes on
             flash(f"ตั้งรหัสผ่านใหม่ให้ {user.name} แล้ว", "success")
-            return redirect(url_for("people.index", _anchor=f"user-{user.id}"))
+            return redirect(url_for("people.index", page=users.page_listing(user), _anchor=f"user-{user.id}"))
         except ServiceError as error:
             form.new_password.errors.append(str(error))
     return render_template("people/password.html", form=form, user=user)

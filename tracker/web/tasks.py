@@ -8,7 +8,7 @@ from tracker.models import Evidence, Task
 from tracker.services import access, changes, corrections, evidence, plan, task_export, tasks
 from tracker.services.errors import EditConflict, ServiceError
 from tracker.transactions import transaction
-from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
+from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, page_arg, require
 from tracker.web.request_input import read_integer
 from tracker.web.task_forms import CorrectionForm, ProgressForm
 
@@ -20,7 +20,7 @@ def _task_list(template: str, task_filter: tasks.TaskFilter, **context):
     today = clock.today()
     return render_template(
         template, fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(), **context,
-        tasks=tasks.list_tasks(current_user, fiscal_year, task_filter, today), today=today,
+        tasks=tasks.task_page(current_user, fiscal_year, task_filter, today, page_arg()), today=today,
         task_filter=task_filter, topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
         filter_args=_filter_args(fiscal_year, task_filter),
     )
@@ -83,7 +83,7 @@ def _render_task(task: Task, form: ProgressForm | None, conflict: bool = False, 
     window = corrections.window(current_app.config)
     return render_template(
         "tasks/show.html", task=task, form=form, conflict=conflict, today=clock.today(),
-        history=history, audit_trail=tasks.audit_trail(task), correction_window=window,
+        history=history, audit_trail=tasks.audit_trail(task, page_arg("audit_page")), correction_window=window,
         changeable=corrections.changeable(task, current_user, history, window, clock.now()),
         pending=tasks.pending_evidence(task, current_user) if form else [],
         max_upload_mb=current_app.config["TRACKER_MAX_UPLOAD_MB"],
