@@ -9,7 +9,7 @@ PORT   ?= 5000
 TRACKER_BASE_URL ?= http://$(HOST):$(PORT)
 export TRACKER_BASE_URL
 
-.PHONY: run install migrate demo serve test test-postgres bench bench-national system-deps-run system-deps-test system-deps-bench \
+.PHONY: run install migrate demo serve test test-postgres bench bench-kanboard bench-national system-deps-run system-deps-test system-deps-bench \
 	checks fresh-machine-check clean
 
 $(VENV)/installed: requirements.txt
@@ -57,6 +57,13 @@ test-postgres: install system-deps-test
 bench: install system-deps-bench
 	TRACKER_BENCH_DATABASE_URL=$${TRACKER_BENCH_DATABASE_URL-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
 		$(BIN)/python scripts/bench.py
+
+# The task page beside Kanboard's on this machine (scripts/kanboard_compare.py); KANBOARD names a
+# Kanboard source tree, else the script downloads the release it names.
+KANBOARD ?=
+bench-kanboard: install
+	@scripts/install-system-deps.sh kanboard
+	$(BIN)/python scripts/kanboard_compare.py $(if $(KANBOARD),--kanboard $(KANBOARD))
 
 # The pages at national scale (issue 12) on the local PostgreSQL server: builds NATIONAL_AGENCIES
 # agencies in NATIONAL_DATABASE, or reuses it when it already holds them (scripts/bench_national.py).

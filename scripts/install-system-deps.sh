@@ -8,6 +8,7 @@
 #                                         the PDFs back, and libatomic1, without which Playwright's
 #                                         bundled driver (node) cannot start on a new Debian 12
 #   scripts/install-system-deps.sh bench  wrk, the HTTP load generator of `make bench`'s gunicorn figures
+#   scripts/install-system-deps.sh kanboard  PHP with what Kanboard needs, for make bench-kanboard
 # Each step prints one line; apt's own output goes to a log whose tail is shown only if it fails.
 set -euo pipefail
 purpose=${1:-test}
@@ -40,6 +41,10 @@ case $purpose in
     install "for the browser tests and to read the PDFs back" chromium poppler-utils libatomic1 ;;
   bench)
     install "to load the pages over gunicorn in make bench" wrk ;;
+  kanboard)
+    install "to load the pages over gunicorn in make bench" wrk
+    install "to serve Kanboard beside ITA Tracker in make bench-kanboard" php8.2-cli php8.2-sqlite3 \
+      php8.2-mbstring php8.2-gd php8.2-xml php8.2-opcache ;;
   *)
-    echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+    echo "usage: $0 run|test|bench|kanboard" >&2; exit 2 ;;
 esac

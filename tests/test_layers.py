@@ -1,8 +1,11 @@
 """The code's rules that no single feature test would notice breaking."""
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
-SERVICES = Path(__file__).resolve().parent.parent / "tracker" / "services"
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ROOT / "tracker" / "services"
 
 # The job queues' workers commit each job as they claim and finish it, so that two workers never
 # take the same one and a crash loses at most the one under way (tracker/transactions.py).
@@ -97,3 +100,20 @@ def test_imports_run_down_the_layers():
             upward += [f"{path.relative_to(tracker)}: {name}" for name in sorted(imported_modules(path))
                        if name.startswith(above)]
     assert upward == []
+
+
+# Each loaded by one kind of request or command only; loading them with the app cost a second and
+# 80 MB in every command and worker (issue 15).
+LOADED_WHERE_USED = ("alembic", "apscheduler", "docx", "icalendar", "linebot", "openpyxl", "zxcvbn")
+
+
+def test_starting_the_app_loads_no_library_that_only_some_requests_use():
+    probe = f"import sys, wsgi; print(' '.join(m for m in {LOADED_WHERE_USED!r} if m in sys.modules))"
+    started = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert started.stdout.split() == []
+
+
+def test_the_migrations_still_load_for_flask_db():
+    shown = subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "wsgi", "db", "--help"], cwd=ROOT,
+                           capture_output=True, text=True, check=True)
+    assert "upgrade" in shown.stdout and "downgrade" in shown.stdout

@@ -54,16 +54,18 @@ def statements_for(app, url: str, email: str, task_count: int) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("url, who", [
-    ("/dashboard", "coordinator"),
-    ("/tasks", "coordinator"),
-    ("/tasks?status=late", "coordinator"),
-    ("/my", "head"),
-    ("/plan/", "coordinator"),
+# (page, who opens it, whether 1,000 tasks make it longer than a page: then it counts its rows as
+# well, services/paging.py, one statement more; no task of the data is late)
+@pytest.mark.parametrize("url, who, paged", [
+    ("/dashboard", "coordinator", False),
+    ("/tasks", "coordinator", True),
+    ("/tasks?status=late", "coordinator", False),
+    ("/my", "head", True),
+    ("/plan/", "coordinator", False),
 ])
-def test_page_queries_do_not_grow_with_the_number_of_tasks(app, url, who):
+def test_page_queries_do_not_grow_with_the_number_of_tasks(app, url, who, paged):
     email = "coordinator@1.test" if who == "coordinator" else "head@count.test"
     small = statements_for(app, url, email, 10)
     empty_database()
     large = statements_for(app, url, email, 1000)
-    assert small == large, f"{url}: {small} statements for 10 tasks, {large} for 1,000"
+    assert large == small + paged, f"{url}: {small} statements for 10 tasks, {large} for 1,000"

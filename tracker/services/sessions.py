@@ -6,7 +6,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -47,17 +47,22 @@ def resume(session_id: str, now: datetime, config) -> User | None:
     user_id, key, token = _parts(session_id)
     if user_id is None:
         return None
-    row = db.session.execute(
-        select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id).where(
-            User.id == user_id, User.active.is_(True), LoginSession.token_hash == _digest(token),
-            LoginSession.ended_at.is_(None), LoginSession.last_seen_at > now - idle_limit(config))
-        # every page's menu names the user's agency and division: loaded with the user, not after
-        .options(joinedload(User.organization), joinedload(User.division))).first()
+    row = db.session.execute(_RESUMED, {"user_id": user_id, "token_hash": _digest(token),
+                                        "seen_after": now - idle_limit(config)}).first()
     if row is None or not hmac.compare_digest(key, row.User.session_key()):
         return None
     _touch(row.LoginSession, now)
     row.User.session_token = token
     return row.User
+
+
+# Every request asks this: the statement is built once, its values bound per request.
+_RESUMED = (
+    select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id).where(
+        User.id == bindparam("user_id"), User.active.is_(True), LoginSession.token_hash == bindparam("token_hash"),
+        LoginSession.ended_at.is_(None), LoginSession.last_seen_at > bindparam("seen_after"))
+    # every page's menu names the user's agency and division: loaded with the user, not after
+    .options(joinedload(User.organization), joinedload(User.division)))
 
 
 def _parts(session_id: str) -> tuple[int | None, str, str]:

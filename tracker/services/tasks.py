@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, not_, select
+from sqlalchemy import Select, and_, bindparam, case, not_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -92,13 +92,7 @@ def task_page(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, toda
 def get_task(user: User, task_id: int) -> Task:
     """The task, if the user may see it. Another agency's task does not exist for the user (404);
     another division's task is forbidden (403) and nothing of it is shown."""
-    task = db.session.scalar(
-        select(Task).where(Task.id == task_id).options(
-            joinedload(Task.division),
-            joinedload(Task.measure).joinedload(Measure.topic),
-            joinedload(Task.measure).selectinload(Measure.steps),
-        )
-    )
+    task = db.session.scalar(_TASK, {"task_id": task_id})
     if task is None or task.organization_id != user.organization_id:
         raise NotFound("ไม่พบงานนี้")
     if not access.can_view_task(user, task):
@@ -107,11 +101,19 @@ def get_task(user: User, task_id: int) -> Task:
 
 
 def task_history(task: Task) -> list[ProgressUpdate]:
-    return list(db.session.scalars(
-        select(ProgressUpdate).where(ProgressUpdate.task_id == task.id)
-        .order_by(ProgressUpdate.id.desc())
-        .options(joinedload(ProgressUpdate.author), selectinload(ProgressUpdate.evidence))
-    ).unique())
+    return list(db.session.scalars(_HISTORY, {"task_id": task.id}).unique())
+
+
+# The task page's statements, built once (their building was a tenth of the page's time), their
+# values bound per request.
+_TASK = select(Task).where(Task.id == bindparam("task_id")).options(
+    joinedload(Task.division),
+    joinedload(Task.measure).joinedload(Measure.topic).joinedload(Topic.fiscal_year),
+    joinedload(Task.measure).selectinload(Measure.steps),
+)
+_HISTORY = (select(ProgressUpdate).where(ProgressUpdate.task_id == bindparam("task_id"))
+            .order_by(ProgressUpdate.id.desc())
+            .options(joinedload(ProgressUpdate.author), selectinload(ProgressUpdate.evidence)))
 
 
 def pending_evidence(task: Task, user: User) -> list[Evidence]:
