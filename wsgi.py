@@ -1,10 +1,17 @@
 import gc
+import sys
+
+from sqlalchemy.orm import configure_mappers
 
 from tracker import create_app
 from tracker.extensions import db
 
 app = create_app()
-# gunicorn --preload forks the workers from this process: no database connection may cross the fork.
+if "gunicorn" in sys.modules:
+    # gunicorn --preload forks the workers from this process: what each would do at its first request
+    # (configure the mappers) is done here once, in memory they share; commands skip it.
+    configure_mappers()
+# No database connection may cross the fork.
 with app.app_context():
     db.engine.dispose()
 # What start-up built (modules, templates' code, the app) lives as long as the process: kept out of

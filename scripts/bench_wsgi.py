@@ -9,8 +9,10 @@ from flask import Flask
 
 def tracker():
     from tracker import create_app
+    from sqlalchemy.orm import configure_mappers
     app = create_app(json.loads(os.environ["BENCH_APP_CONFIG"]))
-    gc.freeze()  # as wsgi.py does
+    configure_mappers()  # as wsgi.py does under gunicorn
+    gc.freeze()
     return app
 
 

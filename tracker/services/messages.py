@@ -1,8 +1,9 @@
 """What the message pages read: the agency's delivery log, a person's inbox, and a message opened.
 The outbox queues and sends them; this module only reads them, and marks an inbox message read."""
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -33,13 +34,15 @@ def inbox(user: User) -> list[Delivery]:
 
 def unread_count(user: User) -> int:
     """The user's delivered in-app messages not opened yet, for the menu."""
-    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
+    return db.session.scalar(_unread(), {"user_id": user.id}) or 0
 
 
-# Every page's menu asks this: built once, the user bound per request.
-_UNREAD = select(func.count(Delivery.id)).where(
-    Delivery.user_id == bindparam("user_id"), Delivery.channel == "inbox", Delivery.status == DeliveryStatus.SENT,
-    Delivery.read_at.is_(None))
+@cache
+def _unread() -> Select:
+    """Every page's menu asks this: built once, the user bound per request."""
+    return select(func.count(Delivery.id)).where(
+        Delivery.user_id == bindparam("user_id"), Delivery.channel == "inbox", Delivery.status == DeliveryStatus.SENT,
+        Delivery.read_at.is_(None))
 
 
 def opened(delivery: Delivery, reader: User, now: datetime) -> None:

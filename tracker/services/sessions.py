@@ -5,8 +5,9 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -47,7 +48,7 @@ def resume(session_id: str, now: datetime, config) -> User | None:
     user_id, key, token = _parts(session_id)
     if user_id is None:
         return None
-    row = db.session.execute(_RESUMED, {"user_id": user_id, "token_hash": _digest(token),
+    row = db.session.execute(_resumed(), {"user_id": user_id, "token_hash": _digest(token),
                                         "seen_after": now - idle_limit(config)}).first()
     if row is None or not hmac.compare_digest(key, row.User.session_key()):
         return None
@@ -56,13 +57,15 @@ def resume(session_id: str, now: datetime, config) -> User | None:
     return row.User
 
 
-# Every request asks this: the statement is built once, its values bound per request.
-_RESUMED = (
-    select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id).where(
+@cache
+def _resumed() -> Select:
+    """Every request asks this: the statement is built once (on first use, not at import, which
+    would configure the mappers in every command), its values bound per request."""
+    return (select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id).where(
         User.id == bindparam("user_id"), User.active.is_(True), LoginSession.token_hash == bindparam("token_hash"),
         LoginSession.ended_at.is_(None), LoginSession.last_seen_at > bindparam("seen_after"))
-    # every page's menu names the user's agency and division: loaded with the user, not after
-    .options(joinedload(User.organization), joinedload(User.division)))
+        # every page's menu names the user's agency and division: loaded with the user, not after
+        .options(joinedload(User.organization), joinedload(User.division)))
 
 
 def _parts(session_id: str) -> tuple[int | None, str, str]:

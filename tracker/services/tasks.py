@@ -2,9 +2,10 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy import Select, and_, bindparam, case, not_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
@@ -85,14 +86,15 @@ def task_page(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, toda
     query = apply_filter(visible_tasks(user, fiscal_year), task_filter, today)
     return page_of(query.order_by(*list_order(today)).options(
         joinedload(Task.division),
-        joinedload(Task.measure).joinedload(Measure.topic),
+        # the measure and topic are joined already (visible_tasks): read from those joins, not again
+        contains_eager(Task.measure).contains_eager(Measure.topic),
     ), page, per_page)
 
 
 def get_task(user: User, task_id: int) -> Task:
     """The task, if the user may see it. Another agency's task does not exist for the user (404);
     another division's task is forbidden (403) and nothing of it is shown."""
-    task = db.session.scalar(_TASK, {"task_id": task_id})
+    task = db.session.scalar(_task_statement(), {"task_id": task_id})
     if task is None or task.organization_id != user.organization_id:
         raise NotFound("ไม่พบงานนี้")
     if not access.can_view_task(user, task):
@@ -101,17 +103,23 @@ def get_task(user: User, task_id: int) -> Task:
 
 
 def task_history(task: Task) -> list[ProgressUpdate]:
-    return list(db.session.scalars(_HISTORY, {"task_id": task.id}).unique())
+    return list(db.session.scalars(_history_statement(), {"task_id": task.id}).unique())
 
 
-# The task page's statements, built once (their building was a tenth of the page's time), their
-# values bound per request.
-_TASK = select(Task).where(Task.id == bindparam("task_id")).options(
-    joinedload(Task.division),
-    joinedload(Task.measure).joinedload(Measure.topic).joinedload(Topic.fiscal_year),
-    joinedload(Task.measure).selectinload(Measure.steps),
-)
-_HISTORY = (select(ProgressUpdate).where(ProgressUpdate.task_id == bindparam("task_id"))
+# The task page's statements, built once on first use (their building was a tenth of the page's
+# time), their values bound per request.
+@cache
+def _task_statement() -> Select:
+    return select(Task).where(Task.id == bindparam("task_id")).options(
+        joinedload(Task.division),
+        joinedload(Task.measure).joinedload(Measure.topic).joinedload(Topic.fiscal_year),
+        joinedload(Task.measure).selectinload(Measure.steps),
+    )
+
+
+@cache
+def _history_statement() -> Select:
+    return (select(ProgressUpdate).where(ProgressUpdate.task_id == bindparam("task_id"))
             .order_by(ProgressUpdate.id.desc())
             .options(joinedload(ProgressUpdate.author), selectinload(ProgressUpdate.evidence)))
 
