@@ -7,13 +7,12 @@ stays in the history and the audit trail, and every reader of progress skips it
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.models import ProgressUpdate, Task, TaskStatus, User
 from tracker.services import access, audit
 from tracker.services.errors import EditConflict, Forbidden, ServiceError
-from tracker.services.tasks import TASK_FIELDS, ProgressInput, get_task, normalise_progress
+from tracker.services.tasks import TASK_FIELDS, ProgressInput, flush_versioned, get_task, normalise_progress
 
 REPORT_FIELDS = ("status", "percent", "done_text", "problems", "indicator_value", "budget_spent")
 
@@ -34,7 +33,7 @@ def changeable(task: Task, user: User, history: list[ProgressUpdate], window: ti
                now: datetime) -> ProgressUpdate | None:
     """The report in the task's history (newest first) that the user may still correct or withdraw."""
     newest = next((update for update in history if update.is_live), None)
-    if newest is None or _refusal(task, newest, user, window, now) is not None:
+    if newest is None or _refusal(task, newest, user, window, now, newest) is not None:
         return None
     return newest
 
@@ -64,7 +63,7 @@ def correct(update: ProgressUpdate, author: User, data: ProgressInput, seen_vers
         setattr(update, name, value)
     update.edited_at = now
     task.status, task.percent, task.updated_at = data.status, data.percent, now
-    _flush(task)
+    flush_versioned(task)
     audit.record(task.organization_id, author, "task.progress_edit", "progress_update", update.id, old,
                  new | {"reported_at": _iso(update.created_at)}, task_id=task.id, at=now)
     db.session.flush()
@@ -83,7 +82,7 @@ def withdraw(update: ProgressUpdate, author: User, seen_version: int, window: ti
     task.status = previous.status if previous else TaskStatus.NOT_STARTED
     task.percent = previous.percent if previous else 0
     task.updated_at = now
-    _flush(task)
+    flush_versioned(task)
     after = audit.snapshot(task, TASK_FIELDS) | {"reported_at": _iso(update.created_at),
                                                  "withdrawn": f"{update.status_label} {update.percent}%"}
     audit.record(task.organization_id, author, "task.progress_withdraw", "progress_update", update.id, before,
@@ -108,8 +107,10 @@ def _changeable_task(update: ProgressUpdate, author: User, seen_version: int, wi
     return task
 
 
-def _refusal(task: Task, update: ProgressUpdate, user: User, window: timedelta, now: datetime) -> ServiceError | None:
-    """Why the user may not change this report now, or None."""
+def _refusal(task: Task, update: ProgressUpdate, user: User, window: timedelta, now: datetime,
+             newest: ProgressUpdate | None = None) -> ServiceError | None:
+    """Why the user may not change this report now, or None. `newest` is the task's newest live
+    report when the caller has read it already."""
     if update.author_id != user.id or not access.can_update_task(user, task):
         return Forbidden("แก้ไขหรือถอนได้เฉพาะรายงานที่คุณบันทึกเอง")
     if not update.is_live:
@@ -119,17 +120,10 @@ def _refusal(task: Task, update: ProgressUpdate, user: User, window: timedelta, 
         return ServiceError(f"แก้ไขหรือถอนรายงานได้ภายใน {minutes} นาทีหลังบันทึกเท่านั้น "
                             "หากต้องการแก้ไข ให้บันทึกรายงานความก้าวหน้าใหม่" if minutes
                             else "ระบบนี้ไม่เปิดให้แก้ไขหรือถอนรายงานที่บันทึกแล้ว ให้บันทึกรายงานความก้าวหน้าใหม่แทน")
-    newest = newest_live(task)
+    newest = newest or newest_live(task)
     if newest is None or newest.id != update.id:
         return ServiceError("มีรายงานที่ใหม่กว่ารายงานนี้แล้ว แก้ไขหรือถอนได้เฉพาะรายงานล่าสุด")
     return None
-
-
-def _flush(task: Task) -> None:
-    try:
-        db.session.flush()  # the version check in SQL, for a save that came in after the check above
-    except StaleDataError:
-        raise EditConflict(task) from None
 
 
 def _iso(moment: datetime) -> str:

@@ -1,5 +1,6 @@
 """Long lists a page at a time: every list that grows with the plan (tasks, deliveries, the audit
-trail, people) is read through page_of, which counts the whole list and reads one page of it."""
+trail, people) is read through page_of: one page of it, and its length (counted only when the
+list is longer than its first page)."""
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload

@@ -166,10 +166,7 @@ def record_progress(
     for evidence in files or []:
         evidence.update, evidence.public = update, data.files_public
     task.status, task.percent, task.updated_at = data.status, data.percent, now
-    try:
-        db.session.flush()  # the version check in SQL, for a save that came in after the one above
-    except StaleDataError:
-        raise EditConflict(task) from None
+    flush_versioned(task)
     after = audit.snapshot(task, TASK_FIELDS)
     after.update(done_text=data.done_text, problems=data.problems, evidence=len(update.evidence))
     if any(e.public for e in update.evidence):
@@ -182,6 +179,15 @@ def record_progress(
                  at=now)
     db.session.flush()
     return update
+
+
+def flush_versioned(task: Task) -> None:
+    """Flush the task's change with its version check in SQL: a save that came in after the
+    caller's own check is an EditConflict."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise EditConflict(task) from None
 
 
 def set_evidence_public(user: User, evidence_id: int, public: bool) -> Evidence:
