@@ -117,6 +117,9 @@ def test_head_reports_progress_and_executive_sees_it_on_the_dashboard(new_page, 
 
 
 def _assert_no_horizontal_scroll(page) -> None:
+    # After a click the DOM can be queried before the stylesheet applies (an unstyled page is wider);
+    # the phone's user sees the page once it has loaded.
+    page.wait_for_load_state("load")
     widths = page.evaluate("({scroll: document.scrollingElement.scrollWidth, view: window.innerWidth})")
     assert widths["scroll"] <= widths["view"], f"{page.url} scrolls sideways on a phone: {widths}"
 
