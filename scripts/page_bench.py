@@ -230,6 +230,9 @@ def gunicorn_results(site: Site, config_json: str) -> list[Result]:
         for page in PAGES:
             if not page.post:
                 shares.append((page, tracker.requests_per_second(site.path(page), site.cookie(page.who))))
+        for path in DOWNLOADS:  # Word and Excel files, written apart from the workers (tracker/processes.py)
+            tracker.requests_per_second(path, site.cookie("coordinator"))
+        time.sleep(1)  # the last downloads' children gone: while they live, they share the workers' pages
         memory = tracker.worker_memory()
     with Gunicorn("scripts.bench_wsgi:hello()", environment) as hello:
         after = hello.requests_per_second("/")
@@ -240,12 +243,13 @@ def gunicorn_results(site: Site, config_json: str) -> list[Result]:
 
 
 WORKER_MEMORY_TARGET_MB = 60
+DOWNLOADS = ("/reports/measures.docx", "/reports/results.xlsx", "/tasks/export.xlsx")
 
 
 def memory_results(workers: list[Memory]) -> list[Result]:
     """The largest worker's PSS against the target, and its RSS beside it."""
     largest = max(workers, key=lambda worker: worker.pss_mb)
     preload = "with --preload" if PRELOAD else "without --preload"
-    return [Result("gunicorn worker memory after the pages, PSS", largest.pss_mb, WORKER_MEMORY_TARGET_MB, "MB",
+    return [Result("gunicorn worker memory after pages and downloads, PSS", largest.pss_mb, WORKER_MEMORY_TARGET_MB, "MB",
                    f"largest of {len(workers)} workers {preload}; its RSS {largest.rss_mb:.0f} MB "
                    "(shared pages counted whole)")]

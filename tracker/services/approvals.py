@@ -26,6 +26,7 @@ from tracker.services.documents import MEASURES, RESULTS
 from tracker.services.errors import Forbidden, ServiceError
 from tracker.services.reports import compile as reports, pdf, snapshot
 from tracker.services.reports.data import Report
+from tracker.processes import apart
 from tracker.thai import format_date, local_datetime
 
 DECISION_WORDS = {MEASURES: ("อนุมัติ", "ขออนุมัติ"), RESULTS: ("รับทราบ", "รายงาน")}
@@ -168,7 +169,7 @@ def _keep_memo(version: DocumentVersion, report: Report, requester: User) -> Non
     """The memo's Word file now; its PDF in the background."""
     from tracker.services.reports import memo as memos
     memo = memo_of(version, report, requester)
-    _keep_file(version, "memo-docx", memos.write_memo_docx(memo))
+    _keep_file(version, "memo-docx", apart(memos.write_memo_docx, memo))
     pdf_jobs.queue_for_version(version, "memo-pdf", memos.memo_word_for_pdf(memo))
 
 

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from tracker import clock, thai
+from tracker.processes import apart
 from tracker.models import Evidence, Task
 from tracker.services import access, changes, corrections, evidence, plan, task_export, tasks
 from tracker.services.errors import EditConflict, ServiceError
@@ -73,7 +74,7 @@ def export(fmt: str):
     today = clock.today()
     rows = task_export.rows(current_user, fiscal_year, _requested_filter(), today)
     title = f"งานตามมาตรการ ITA ปีงบประมาณ พ.ศ. {fiscal_year.year} ข้อมูล ณ วันที่ {thai.format_date(today)}"
-    content = task_export.write_csv(rows) if fmt == "csv" else task_export.write_xlsx(rows, title)
+    content = task_export.write_csv(rows) if fmt == "csv" else apart(task_export.write_xlsx, rows, title)
     return send_file(BytesIO(content), mimetype=task_export.FORMATS[fmt], as_attachment=True,
                      download_name=task_export.file_name(fiscal_year, today, fmt))
 

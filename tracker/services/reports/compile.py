@@ -11,6 +11,7 @@ from tracker.models import FiscalYear, Organization, ReportDraft, ReportSettings
 from tracker.services import audit, documents, ita_calendar, outbox, pdf_jobs
 from tracker.services.documents import MEASURES, RESULTS
 from tracker.services.reports import data, pdf
+from tracker.processes import apart
 from tracker.thai import compact_date, format_date, local_datetime
 
 FORMATS = {
@@ -57,15 +58,18 @@ def build(kind: str, fiscal_year: FiscalYear, as_of: date) -> data.Report:
 
 
 def write(report: data.Report, fmt: str, letterhead: bytes | None = None) -> bytes:
-    # The writers load python-docx and openpyxl: only a process that writes a document pays for them.
-    from tracker.services.reports import docx, xlsx
-    if fmt == "docx":
-        return docx.write_docx(report, letterhead)
+    """The report's file. Word and Excel are written apart (tracker/processes.py): what python-docx
+    and openpyxl build stays out of the web worker. A PDF runs LibreOffice, a process of its own."""
     if fmt == "pdf":
         return pdf.write_pdf(report, letterhead)
-    if fmt == "xlsx":
-        return xlsx.write_xlsx(report)
+    if fmt in ("docx", "xlsx"):
+        return apart(_write_office, report, fmt, letterhead)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def _write_office(report: data.Report, fmt: str, letterhead: bytes | None) -> bytes:
+    from tracker.services.reports import docx, xlsx  # loaded by the process that writes
+    return docx.write_docx(report, letterhead) if fmt == "docx" else xlsx.write_xlsx(report)
 
 
 def filename(report: data.Report, fmt: str) -> str:
