@@ -1,16 +1,16 @@
 import gc
 import sys
 
-from sqlalchemy.orm import configure_mappers
-
-from tracker import create_app
+from tracker import create_app, preload_for_workers
 from tracker.extensions import db
 
 app = create_app()
 if "gunicorn" in sys.modules:
     # gunicorn --preload forks the workers from this process: what each would do at its first request
-    # (configure the mappers) is done here once, in memory they share; commands skip it.
-    configure_mappers()
+    # (configure the mappers) is done here once, in memory they share, and so is loading the
+    # document writers, which every file written apart (tracker/processes.py) would load again.
+    # Commands skip both.
+    preload_for_workers()
 # No database connection may cross the fork.
 with app.app_context():
     db.engine.dispose()

@@ -9,9 +9,9 @@ from flask import Flask
 
 def tracker():
     from tracker import create_app
-    from sqlalchemy.orm import configure_mappers
+    from tracker import preload_for_workers
     app = create_app(json.loads(os.environ["BENCH_APP_CONFIG"]))
-    configure_mappers()  # as wsgi.py does under gunicorn
+    preload_for_workers()  # as wsgi.py does under gunicorn
     gc.freeze()
     return app
 

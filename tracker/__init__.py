@@ -150,3 +150,11 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(tracker_cli)
     app.cli.add_command(db_commands)
+
+
+def preload_for_workers() -> None:
+    """What a web server's master loads before it forks its workers (wsgi.py under gunicorn)."""
+    from sqlalchemy.orm import configure_mappers
+
+    from tracker.services.reports import docx, memo, xlsx  # noqa: F401  (python-docx, openpyxl)
+    configure_mappers()
