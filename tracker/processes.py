@@ -1,8 +1,8 @@
 """Work whose memory should not stay behind: a Word or Excel file written for a download takes a
 web worker from ~40 to ~60 MB, and Python keeps what it took. apart() runs such a function in a
 child forked for it, which hands the result back and exits, taking that memory with it. The fork
-costs a download some 10–30 ms (the demo's O35 as Excel: 31 → 16 a second over three workers);
-downloads are rare beside pages, and a worker's memory is held all day.
+costs a download some 10–30 ms (the demo's results report as Excel: 31 → 16 a second over three
+workers); downloads are rare beside pages, and a worker's memory is held all day.
 
 Only pure functions of their arguments go apart (documents are functions from data to bytes): the
 child touches no database connection, file or lock of the parent's. A process with other threads
