@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -89,7 +90,7 @@ class Kanboard:
             ["php", "-d", "opcache.enable_cli=1", "-d", "opcache.validate_timestamps=0", "-S",
              f"127.0.0.1:{self.port}", "-t", str(self.root)],
             env={**os.environ, "PHP_CLI_SERVER_WORKERS": str(WORKERS)}, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            stderr=subprocess.DEVNULL, start_new_session=True)  # its own group: stop() ends the workers too
         self._wait()
 
     def _wait(self) -> None:
@@ -140,7 +141,8 @@ class Kanboard:
         return [page_bench.memory_of(int(child)) for child in children] or [page_bench.memory_of(pid)]
 
     def stop(self) -> None:
-        self.process.terminate()
+        """The server and its workers: terminating the server alone leaves its workers serving."""
+        os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(10)
 
 

@@ -136,3 +136,6 @@ def test_a_tasks_audit_trail_pages_below_its_history(app, big_plan):
     assert link == f"/tasks/{task.id}?audit_page=2#audit"
     older = page(client.get(link))
     assert "หน้า 2 จาก 2" in older and "(1%)" in older  # the first report is the oldest event
+    past_the_end = page(client.get(f"/tasks/{task.id}?audit_page=9"))
+    assert "หน้า 2 จาก 2" in past_the_end and f"จาก {PER_PAGE + 6}" in past_the_end
+    assert "(1%)" in past_the_end  # a page past the end shows the last one

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Select, bindparam, delete, select, update
-from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
-from tracker.models import LoginSession, User
+from tracker.models import Division, LoginSession, Organization, User
+from tracker.models.base import attach
 
 # Last seen is written at most this often: not a write on every request.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -53,19 +53,25 @@ def resume(session_id: str, now: datetime, config) -> User | None:
     if row is None or not hmac.compare_digest(key, row.User.session_key()):
         return None
     _touch(row.LoginSession, now)
-    row.User.session_token = token
-    return row.User
+    user = attach(row.User, organization=row.Organization, division=row.Division)
+    user.session_token = token
+    return user
 
 
 @cache
 def _resumed() -> Select:
     """Every request asks this: the statement is built once (on first use, not at import, which
     would configure the mappers in every command), its values bound per request."""
-    return (select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id).where(
-        User.id == bindparam("user_id"), User.active.is_(True), LoginSession.token_hash == bindparam("token_hash"),
-        LoginSession.ended_at.is_(None), LoginSession.last_seen_at > bindparam("seen_after"))
-        # every page's menu names the user's agency and division: loaded with the user, not after
-        .options(joinedload(User.organization), joinedload(User.division)))
+    # Every page's menu names the user's agency and division: they are read in the same row, and
+    # user.organization / user.division then come from the session without a statement (selected
+    # entities, not joinedload: its loader took two thirds of this statement's time).
+    return (select(User, LoginSession, Organization, Division)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .join(Organization, Organization.id == User.organization_id)
+            .outerjoin(Division, Division.id == User.division_id)
+            .where(User.id == bindparam("user_id"), User.active.is_(True),
+                   LoginSession.token_hash == bindparam("token_hash"), LoginSession.ended_at.is_(None),
+                   LoginSession.last_seen_at > bindparam("seen_after")))
 
 
 def _parts(session_id: str) -> tuple[int | None, str, str]:
