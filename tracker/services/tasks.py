@@ -5,7 +5,7 @@ from decimal import Decimal
 from functools import cache
 
 from sqlalchemy import Select, and_, bindparam, case, not_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db

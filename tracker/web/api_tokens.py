@@ -2,14 +2,13 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import StringField
 
 from tracker import clock
 from tracker.services import access, api_tokens
 from tracker.services.errors import ServiceError
 from tracker.transactions import transaction
 from tracker.web.common import require
-from tracker.web.fields import max_length, required
+from tracker.web.fields import StringField, max_length, required
 
 bp = Blueprint("api_tokens", __name__)
 coordinator_only = require(access.can_manage_api_tokens)

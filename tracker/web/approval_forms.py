@@ -1,8 +1,7 @@
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
-from tracker.web.fields import max_length
+from tracker.web.fields import StringField, TextAreaField, max_length
 
 
 class RequestForm(FlaskForm):

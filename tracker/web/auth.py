@@ -1,14 +1,13 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
 from wtforms.validators import Regexp
 
 from tracker import clock
 from tracker.models.base import utcnow
 from tracker.services import sessions, users
 from tracker.transactions import transaction
-from tracker.web.fields import required
+from tracker.web.fields import EmailField, PasswordField, required
 
 bp = Blueprint("auth", __name__)
 

@@ -1,10 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, Regexp, ValidationError
 
 from tracker import thai
-from tracker.web.fields import MonthDayField, ThaiIntegerField, max_length, number_range, required
+from tracker.web.fields import (
+    BooleanField, MonthDayField, SelectField, StringField, TextAreaField, ThaiIntegerField, max_length, number_range,
+    required,
+)
 
 WEEKDAYS = ("วันจันทร์", "วันอังคาร", "วันพุธ", "วันพฤหัสบดี", "วันศุกร์")
 DAY_LIST = Regexp(r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$", message="กรอกจำนวนวันคั่นด้วยจุลภาค เช่น 14,3")

@@ -1,12 +1,11 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, Length, Optional, Regexp, ValidationError
 
 from tracker.models.org import ROLE_LABELS, Role
 from tracker.services.users import MIN_PASSWORD_LENGTH
 from tracker.web.auth import EMAIL_SHAPE
-from tracker.web.fields import max_length, required
+from tracker.web.fields import BooleanField, EmailField, PasswordField, SelectField, StringField, max_length, required
 
 INVALID_CHOICE = "ตัวเลือกไม่ถูกต้อง"
 

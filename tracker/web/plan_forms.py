@@ -1,14 +1,14 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.services.imports.scores import parse_score
 from tracker.thai import format_date, format_score
 from tracker.web.fields import (
-    BahtField, ThaiDateField, ThaiIntegerField, ThaiTextField, max_length, number_range, required,
+    BahtField, BooleanField, SelectMultipleField, StringField, TextAreaField, ThaiDateField, ThaiIntegerField,
+    ThaiTextField, max_length, number_range, required,
 )
 
 STEP_NUMBER = re.compile(r"^\s*\d+\s*[.)]\s*")

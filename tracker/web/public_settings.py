@@ -2,14 +2,13 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import StringField
 from wtforms.validators import Regexp
 
 from tracker.services import access, public_pages
 from tracker.services.errors import ServiceError
 from tracker.transactions import transaction
-from tracker.web.fields import required
 from tracker.web.common import require
+from tracker.web.fields import StringField, required
 
 bp = Blueprint("public_settings", __name__, url_prefix="/settings")
 SLUG_RULE = ("ใช้ตัวอักษรภาษาอังกฤษตัวเล็ก a–z ตัวเลข 0–9 และขีด (-) ยาว 2–40 ตัวอักษร "

@@ -1,9 +1,8 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
-from tracker.web.fields import MonthDayField, max_length, required
+from tracker.web.fields import BooleanField, MonthDayField, StringField, TextAreaField, max_length, required
 
 MAX_LETTERHEAD = 5 * 1024 * 1024
 

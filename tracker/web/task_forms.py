@@ -1,11 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from tracker.models.task import STATUS_LABELS
 from tracker.services.tasks import ProgressInput
-from tracker.web.fields import BahtField, ThaiIntegerField, max_length, number_range
+from tracker.web.fields import (
+    BahtField, BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField,
+    ThaiIntegerField, max_length, number_range,
+)
 from tracker.web.request_input import read_integer
 
 MAX_LINKS = 20
