@@ -179,14 +179,15 @@ def compare(kanboard_dir: str | None) -> int:
             project, kanboard_task = kanboard.add_task_like(title, steps, reports)
             path = f"/?controller=TaskViewController&action=show&task_id={kanboard_task}&project_id={project}"
             cookie = kanboard.session_cookie()
-            page_bench.check_page(kanboard.url + path, cookie, title)
+            cookie = page_bench.check_page(kanboard.url + path, cookie, title)
             theirs = page_bench.requests_per_second(kanboard.url + path, cookie, closes_unannounced=True)
             their_memory = max(kanboard.workers(), key=lambda worker: worker.pss_mb)
         finally:
             kanboard.stop()
         with page_bench.Gunicorn("scripts.bench_wsgi:tracker()", {"BENCH_APP_CONFIG": json.dumps(config)}) as tracker:
-            page_bench.check_page(f"http://127.0.0.1:{tracker.port}/tasks/{task_id}", site.cookie("head"), title)
-            ours = tracker.requests_per_second(f"/tasks/{task_id}", site.cookie("head"))
+            url = f"http://127.0.0.1:{tracker.port}/tasks/{task_id}"
+            cookie = page_bench.check_page(url, site.cookie("head"), title)
+            ours = tracker.requests_per_second(f"/tasks/{task_id}", cookie)
             our_memory = max(tracker.worker_memory(), key=lambda worker: worker.pss_mb)
     print(f"\nThe task page, {WORKERS} workers each, wrk {page_bench.WRK_SECONDS} s × {page_bench.WRK_CONNECTIONS} "
           "connections, on this machine:")

@@ -185,17 +185,24 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def check_page(url: str, cookie: str, text: str) -> None:
+def check_page(url: str, cookie: str, text: str) -> str:
     """The page answers 200 with this text for this cookie (wrk would time a redirect to a login
-    page as the page: it flags only answers that are neither 2xx nor 3xx)."""
+    page as the page: it flags only answers that are neither 2xx nor 3xx). Returns the cookie to
+    time it with: the one a browser would send next, with what the page set (a session given its
+    CSRF token) in place of the first. wrk sends the same cookie every time; the first one would
+    have the page sign a new session on every request."""
     opener = urllib.request.build_opener(_NoRedirects)
     try:
         with opener.open(urllib.request.Request(url, headers={"Cookie": cookie}), timeout=10) as answer:
             body = answer.read().decode()
+            set_cookies = answer.headers.get_all("Set-Cookie") or []
     except urllib.error.HTTPError as error:
         sys.exit(f"{url} answered {error.code}, not the page")
     if text not in body:
         sys.exit(f"{url} answered without “{text}”")
+    cookies = dict(part.strip().split("=", 1) for part in cookie.split(";") if "=" in part)
+    cookies.update(header.split(";", 1)[0].split("=", 1) for header in set_cookies)
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 def requests_per_second(url: str, cookie: str = "", closes_unannounced: bool = False) -> float:

@@ -80,6 +80,7 @@ def export(fmt: str):
 
 
 def _render_task(task: Task, form: ProgressForm | None, conflict: bool = False, status: int = 200):
+    tasks.read_steps(task)
     history = tasks.task_history(task)
     window = corrections.window(current_app.config)
     return render_template(
