@@ -1,8 +1,9 @@
 """ITA Tracker's task page beside Kanboard's, on the same machine in one run (issue 15, point 4).
 
 Kanboard (PHP, SQLite) is the tracker a small office might pick instead. Both are served with three
-workers and loaded by wrk in turn, three rounds each (the median counts): Kanboard by PHP's built-in server (PHP_CLI_SERVER_WORKERS=3,
-OPcache on), ITA Tracker by gunicorn as deploy/ runs it (3 workers, --preload). Each task page is of
+workers and loaded by wrk in turn, three rounds each (the medians are compared): Kanboard by PHP's
+built-in server (PHP_CLI_SERVER_WORKERS=3, OPcache on), ITA Tracker by gunicorn as deploy/ runs it
+(3 workers, --preload). Each task page is of
 a comparable task: ours is the demo's busiest task of กองคลัง (its measure, steps, reports, evidence
 and audit trail); Kanboard's is a task made through its JSON-RPC API with the same title, the steps
 as its description and subtasks, and the reports as comments. Prints each side's requests per
