@@ -63,3 +63,11 @@ def test_html_params_matches_wtforms():
     for attributes in ATTRIBUTES + [{"checked": True, "name": AWKWARD, "value": Markup('a"b')}]:
         assert widgets.html_params(**attributes) == wtforms.widgets.html_params(**attributes)
     assert widgets.html_params(value=AWKWARD) == 'value="เอ &#34;ก&#34; &lt;b&gt;&amp;amp;&lt;/b&gt; &#39;ข&#39;"'
+
+
+def test_the_field_macro_writes_the_label_wtforms_writes(app):
+    ours_class, theirs_class = twins("StringField")
+    with app.test_request_context():
+        macro = app.jinja_env.get_template("macros.html").module.field
+        shown = macro(ours_class().item)
+    assert str(theirs_class().item.label) in shown
