@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, case, not_, select
+from sqlalchemy import Select, and_, bindparam, case, not_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -114,11 +114,19 @@ def read_steps(task: Task) -> None:
 
 def task_history(task: Task) -> list[ProgressUpdate]:
     """The task's reports, newest first, each with its author and evidence."""
-    evidence: dict[int, list[Evidence]] = {}
-    for item in db.session.scalars(_history_evidence_statement(), {"task_id": task.id}):
+    return task_record(task, None)[0]
+
+
+def task_record(task: Task, reader: User | None) -> tuple[list[ProgressUpdate], list[Evidence]]:
+    """The task's history (task_history) and the reader's pending evidence (pending_evidence), their
+    files read in one statement."""
+    evidence: dict[int | None, list[Evidence]] = {}
+    values = {"task_id": task.id, "reader_id": reader.id if reader else None}
+    for item in db.session.scalars(_record_evidence_statement(), values):
         evidence.setdefault(item.update_id, []).append(item)
-    return [attach(row.ProgressUpdate, author=row.User, evidence=evidence.get(row.ProgressUpdate.id, []))
-            for row in db.session.execute(_history_statement(), {"task_id": task.id})]
+    history = [attach(row.ProgressUpdate, author=row.User, evidence=evidence.get(row.ProgressUpdate.id, []))
+               for row in db.session.execute(_history_statement(), {"task_id": task.id})]
+    return history, evidence.get(None, [])
 
 
 # The task page's statements, built once on first use (their building was a tenth of the page's
@@ -142,9 +150,9 @@ def _history_statement() -> Select:
 
 
 @cache
-def _history_evidence_statement() -> Select:
-    return (select(Evidence).where(Evidence.task_id == bindparam("task_id"), Evidence.update_id.is_not(None))
-            .order_by(Evidence.id))
+def _record_evidence_statement() -> Select:
+    return (select(Evidence).where(Evidence.task_id == bindparam("task_id"), or_(
+        Evidence.update_id.is_not(None), Evidence.uploader_id == bindparam("reader_id"))).order_by(Evidence.id))
 
 
 def pending_evidence(task: Task, user: User) -> list[Evidence]:

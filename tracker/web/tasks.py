@@ -81,13 +81,13 @@ def export(fmt: str):
 
 def _render_task(task: Task, form: ProgressForm | None, conflict: bool = False, status: int = 200):
     tasks.read_steps(task)
-    history = tasks.task_history(task)
+    history, pending = tasks.task_record(task, current_user)
     window = corrections.window(current_app.config)
     return render_template(
         "tasks/show.html", task=task, form=form, conflict=conflict, today=clock.today(),
         history=history, audit_trail=tasks.audit_trail(task, page_arg("audit_page")), correction_window=window,
         changeable=corrections.changeable(task, current_user, history, window, clock.now()),
-        pending=tasks.pending_evidence(task, current_user) if form else [],
+        pending=pending if form else [],
         max_upload_mb=current_app.config["TRACKER_MAX_UPLOAD_MB"],
         allowed_types=current_app.config["TRACKER_UPLOAD_EXTENSIONS"],
     ), status
