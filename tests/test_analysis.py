@@ -382,5 +382,6 @@ def test_analyse_counts_its_queries(app):
     db.session.expire_all()
     with counted_statements() as statements:
         analysis.analyse(agency.fiscal_year)
-    # fiscal year, its ITA year, items, scores, ITA 2566, its scores, topics, topic items, measure counts
-    assert len(statements) == 9
+    # fiscal year, its ITA year, items with their scores, ITA 2566, its scores, topics, topic items,
+    # measure counts
+    assert len(statements) == 8

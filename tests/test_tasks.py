@@ -206,3 +206,22 @@ def test_audit_trail_lists_only_this_tasks_events(agency, finance_head):
     trail = tasks.audit_trail(task, 1).items
     assert {e.task_id for e in trail} == {task.id}
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.task_id != task.id)) is not None
+
+
+def test_the_task_page_reads_its_related_rows_once_and_keeps_a_change_in_hand(agency, finance_head):
+    from tests.statements import counted_statements
+    from tracker.models import Division
+    from tracker.models.base import attach
+    task_id, head_id = agency.task("กองคลัง").id, finance_head.id
+    db.session.commit()
+    db.session.expunge_all()
+    user = db.session.get(type(finance_head), head_id)
+    with counted_statements() as statements:
+        task = tasks.get_task(user, task_id)
+        tasks.read_steps(task)
+        shown = (task.division.name, task.measure.topic.fiscal_year.year, [step.text for step in task.measure.steps])
+    assert len(statements) == 2 and shown[0] == "กองคลัง" and shown[2]  # the task's row, then the steps
+    other = db.session.scalar(select(Division).where(Division.id != task.division_id))
+    task.division = other
+    attach(task, division=db.session.get(Division, task.division_id))
+    assert task.division is other  # not yet flushed: attaching does not undo it

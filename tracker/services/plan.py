@@ -2,15 +2,16 @@
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
-    AssessmentItem, Division, FiscalYear, Measure, MeasureStep, ProgressUpdate, Task, Topic, User,
+    AssessmentItem, Division, FiscalYear, ItemScore, Measure, MeasureStep, ProgressUpdate, Task, Topic, User,
 )
-from tracker.models.base import utcnow
+from tracker.models.base import attach, utcnow
 from tracker.services import audit
 from tracker.services.errors import NotFound, ServiceError
 
@@ -93,15 +94,23 @@ def divisions(organization_id: int, include_inactive: bool = False) -> list[Divi
 
 
 def assessment_items(fiscal_year: FiscalYear) -> list[AssessmentItem]:
+    """The items of the fiscal year's ITA result, in order, each with its score and its year."""
     if fiscal_year.assessment_year_id is None:
         return []
-    return list(db.session.scalars(
-        select(AssessmentItem)
-        .where(AssessmentItem.organization_id == fiscal_year.organization_id,
-               AssessmentItem.assessment_year_id == fiscal_year.assessment_year_id)
-        .order_by(AssessmentItem.position)
-        .options(selectinload(AssessmentItem.score))
-    ))
+    assessment_year = fiscal_year.assessment_year
+    rows = db.session.execute(_items_statement(), {"organization_id": fiscal_year.organization_id,
+                                                   "assessment_year_id": fiscal_year.assessment_year_id})
+    return [attach(row.AssessmentItem, score=row.ItemScore, assessment_year=assessment_year) for row in rows]
+
+
+@cache
+def _items_statement() -> Select:
+    """Built once (the dashboard asks it on every view); scores selected beside the items, not by a
+    selectinload, whose loader cost more than the reading."""
+    return (select(AssessmentItem, ItemScore).outerjoin(ItemScore, ItemScore.item_id == AssessmentItem.id)
+            .where(AssessmentItem.organization_id == bindparam("organization_id"),
+                   AssessmentItem.assessment_year_id == bindparam("assessment_year_id"))
+            .order_by(AssessmentItem.position))
 
 
 # --- topics -------------------------------------------------------------------------------------
