@@ -17,7 +17,7 @@ def html_params(**attributes) -> Markup:
             written.append(name)
         elif value is not False:
             written.append(f'{name}="{str(escape(value)).replace(chr(34), "&quot;")}"')
-    return Markup(" ".join(written))
+    return Markup(" ".join(written))  # nosec B704
 
 
 def _validation_attributes(widget, field, attributes: dict) -> None:
@@ -60,7 +60,7 @@ class TextArea(widgets.TextArea):
     def __call__(self, field, **attributes):
         attributes.setdefault("id", field.id)
         _validation_attributes(self, field, attributes)
-        return Markup(f"<textarea {html_params(name=field.name, **attributes)}>\r\n"
+        return Markup(f"<textarea {html_params(name=field.name, **attributes)}>\r\n"  # nosec B704
                       f"{escape(field._value())}</textarea>")
 
 
@@ -75,7 +75,7 @@ class Select(widgets.Select):
             attributes["multiple"] = True
         _validation_attributes(self, field, attributes)
         options = "".join(self.render_option(choice) for choice in field._iter_choices_normalized())
-        return Markup(f"<select {html_params(name=field.name, **attributes)}>{options}</select>")
+        return Markup(f"<select {html_params(name=field.name, **attributes)}>{options}</select>")  # nosec B704
 
     @classmethod
     def render_option(cls, choice, **attributes):
@@ -83,4 +83,4 @@ class Select(widgets.Select):
         written = {"value": value, **(choice.render_kw or {}), **attributes}
         if choice.selected:
             written["selected"] = True
-        return Markup(f"<option {html_params(**written)}>{escape(choice.label or choice.value)}</option>")
+        return Markup(f"<option {html_params(**written)}>{escape(choice.label or choice.value)}</option>")  # nosec B704
