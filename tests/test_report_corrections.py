@@ -240,3 +240,16 @@ def test_a_deployment_can_turn_corrections_off(tmp_path):
 def test_an_unknown_report_is_not_found(finance_client, path):
     assert finance_client.get(path).status_code == 404
 
+
+
+def test_a_report_is_checked_with_its_task_once(finance_client):
+    from tests.statements import counted_statements
+    from tracker.services import corrections
+    update = report_now(finance_client, finance_task_id(), percent="40")
+    db.session.expire_all()
+    head = find_user_by_email("finance@pichai.example")
+    with counted_statements() as statements:
+        report = corrections.get_report(head, update.id)
+        task = corrections.ensure_changeable(report, head, timedelta(minutes=60), clock.now())
+    assert task.id == update.task_id
+    assert len(statements) == 3  # the report, its task (with what its page shows), its newest live report

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import ProgressUpdate, Task, TaskStatus, User
+from tracker.models.base import attach
 from tracker.services import access, audit
 from tracker.services.errors import EditConflict, Forbidden, ServiceError
 from tracker.services.tasks import TASK_FIELDS, ProgressInput, flush_versioned, get_task, normalise_progress
@@ -41,8 +42,7 @@ def changeable(task: Task, user: User, history: list[ProgressUpdate], window: ti
 def get_report(user: User, update_id: int) -> ProgressUpdate:
     """A report of a task the user sees. :raise NotFound: :raise Forbidden: as get_task."""
     update = access.get_owned(user, ProgressUpdate, update_id)
-    get_task(user, update.task_id)
-    return update
+    return attach(update, task=get_task(user, update.task_id))  # checked once, then update.task
 
 
 def correct(update: ProgressUpdate, author: User, data: ProgressInput, seen_version: int, window: timedelta,
@@ -91,8 +91,9 @@ def withdraw(update: ProgressUpdate, author: User, seen_version: int, window: ti
 
 
 def ensure_changeable(update: ProgressUpdate, user: User, window: timedelta, now: datetime) -> Task:
-    """The report's task, if the user may change the report now. :raise ServiceError: why not."""
-    task = get_task(user, update.task_id)
+    """The report's task, if the user may change the report now (_refusal checks the user may
+    update it). :raise ServiceError: why not."""
+    task = update.task
     refusal = _refusal(task, update, user, window, now)
     if refusal is not None:
         raise refusal
