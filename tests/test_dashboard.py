@@ -52,6 +52,34 @@ def test_rows_by_topic_and_by_division_add_up_to_the_same_tasks(app, demo):
     assert next(row for row in counted.by_division if row.label == "กองคลัง").average_percent == round(
         sum(finance) / len(finance), 1)
 
+FILTERS = [{}, {"status": "late"}, {"status": "done"}, {"status": "in_progress"}, {"status": "no-such-status"},
+           {"topic": 2}, {"division": "กองคลัง", "status": "not_started"}, {"division": "กองช่าง", "topic": 2}]
+
+
+def test_every_filter_counts_the_tasks_its_list_shows(app, demo):
+    """Each filter's statements are built once per shape and reused with other values: the counts,
+    the late list and the list of tasks agree for every shape, as coordinator and as a head."""
+    fiscal_year = plan.get_fiscal_year(demo.id, 2568)
+    topics = {topic.number: topic.id for topic in fiscal_year.topics}
+    divisions = {division.name: division.id for division in plan.divisions(demo.id)}
+    for email in ("coordinator@pichai.example", "finance@pichai.example"):
+        user = find_user_by_email(email)
+        for today in (TODAY, date(2025, 10, 1)):
+            for chosen in FILTERS:
+                task_filter = tasks.TaskFilter(divisions.get(chosen.get("division")), topics.get(chosen.get("topic")),
+                                               chosen.get("status"))
+                listed = tasks.task_page(user, fiscal_year, task_filter, today, 1, per_page=10_000).items
+                counted = dashboard.overview(user, fiscal_year, task_filter, today)
+                assert counted.total.total == len(listed), (email, today, chosen)
+                late = [task.id for task in listed if task.is_late(today)]
+                assert counted.total.late == len(late)
+                late_only = tasks.TaskFilter(task_filter.division_id, task_filter.topic_id, tasks.LATE)
+                assert sorted(row.task_id for row in counted.late) == sorted(
+                    task.id for task in tasks.task_page(user, fiscal_year, late_only, today, 1, 10_000).items)
+                if user.is_head:
+                    assert {task.division_id for task in listed} <= {user.division_id}
+
+
 def test_late_is_counted_after_the_due_date(app, demo):
     coordinator = find_user_by_email("coordinator@pichai.example")
     fiscal_year = plan.get_fiscal_year(demo.id, 2568)

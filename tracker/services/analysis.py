@@ -3,9 +3,10 @@ with this year's and last year's score against the year's marks, and the weak it
 covers yet. An item is covered when one of its topics has at least one measure."""
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import AssessmentItem, AssessmentYear, FiscalYear, ItemScore, Measure, Topic, User
@@ -114,15 +115,27 @@ class ScoreComparison:
 
 
 def score_comparison(fiscal_year: FiscalYear) -> ScoreComparison:
-    """This year's item scores beside last year's, tool by tool (the dashboard's chart): the
-    analysis's items without its topics and measures, in half its queries."""
+    """This year's item scores beside last year's, tool by tool (the dashboard's chart): the scored
+    items read as rows by statements built once, as the dashboard asks on every view."""
     assessment_year = fiscal_year.assessment_year
     if assessment_year is None:
         return ScoreComparison(None, None, [])
-    items = plan.assessment_items(fiscal_year)
-    last_year, last_scores = _last_year_scores(assessment_year, items)
-    rows = [_item_row(item, last_scores, covered=False) for item in items]
+    scored = db.session.execute(_scored_statement(), {"organization_id": assessment_year.organization_id,
+                                                      "assessment_year_id": assessment_year.id}).all()
+    last_year, last_scores = _last_year_scores(assessment_year, scored)
+    rows = [ItemRow(item.id, item.code, item.title, item.tool, item.score, last_scores.get(item.code),
+                    item.score < assessment_year.threshold(item.tool), covered=False) for item in scored]
     return ScoreComparison(assessment_year.year, last_year, by_tool(rows))
+
+
+@cache
+def _scored_statement() -> Select:
+    """An assessment year's scored items in order, as rows of id, code, title, tool and score."""
+    return (select(AssessmentItem.id, AssessmentItem.code, AssessmentItem.title, AssessmentItem.tool, ItemScore.score)
+            .join(ItemScore, ItemScore.item_id == AssessmentItem.id)
+            .where(AssessmentItem.organization_id == bindparam("organization_id"),
+                   AssessmentItem.assessment_year_id == bindparam("assessment_year_id"))
+            .order_by(AssessmentItem.position))
 
 
 def by_tool(items: list[ItemRow]) -> list[ToolScores]:
@@ -151,19 +164,17 @@ def _item_row(item: AssessmentItem, last_scores: dict[str, Decimal], covered: bo
                    last_scores.get(item.code), item.is_weak, covered)
 
 
-def _last_year_scores(assessment_year: AssessmentYear, items: list[AssessmentItem]) -> tuple[int | None, dict[str, Decimal]]:
+def _last_year_scores(assessment_year: AssessmentYear, items) -> tuple[int | None, dict[str, Decimal]]:
     """The organization's scores of the assessment year before, by this year's code, each from the
-    item of that year that is this one (item_banks.counterpart)."""
+    item of that year that is this one (item_banks.counterpart); items: entities or rows with a code
+    and a title."""
     earlier = item_banks.get_assessment_year(assessment_year.organization_id, assessment_year.year - 1)
     if earlier is None:
         return None, {}
-    scored = list(db.session.scalars(
-        select(AssessmentItem).join(ItemScore, ItemScore.item_id == AssessmentItem.id)
-        .where(AssessmentItem.organization_id == earlier.organization_id,
-               AssessmentItem.assessment_year_id == earlier.id)
-        .options(contains_eager(AssessmentItem.score))))
+    scored = db.session.execute(_scored_statement(), {"organization_id": earlier.organization_id,
+                                                      "assessment_year_id": earlier.id}).all()
     counterparts = item_banks.counterparts(items, scored)
-    return earlier.year, {item.code: last.score.score for item, last in zip(items, counterparts) if last is not None}
+    return earlier.year, {item.code: last.score for item, last in zip(items, counterparts) if last is not None}
 
 
 def _topics(fiscal_year: FiscalYear) -> list[Topic]:

@@ -1,13 +1,14 @@
 """Where the fiscal year stands: progress by topic and by division, counted in SQL."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, Select, and_, bindparam, case, func, select
 
 from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, ProgressUpdate, Task, TaskStatus, Topic, User
 from tracker.models.task import CLOSED_STATUSES
-from tracker.services.tasks import LATE, TaskFilter, apply_filter, late_condition, visible_tasks
+from tracker.services.tasks import LATE, TaskFilter, TaskShape, filtered_tasks, late_condition, selection
 from tracker.thai import bangkok_to_utc
 
 LATE_LISTED = 20
@@ -78,10 +79,13 @@ def _count(condition):
 
 def overview(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> Overview:
     """The year's tasks that the user sees, counted by topic and by division, with the late ones and
-    the newest reports; read as rows, not entities."""
-    cells = _cells(user, fiscal_year, task_filter, today)
+    the newest reports; read as rows, not entities, by statements built once per shape."""
+    shape, values = selection(user, fiscal_year, task_filter, today)
+    cells = _cells(shape, values)
+    late_shape, late_values = selection(user, fiscal_year, replace(task_filter, status=LATE), today)
+    late = [LateTask(*row) for row in db.session.execute(_late_statement(late_shape), late_values)]
     return Overview(_added_up(cells, 0), _added_up(cells, 1), _added_up(cells, None)[0] if cells else _none(),
-                    _late(user, fiscal_year, task_filter, today), _recent(user, fiscal_year, task_filter, today))
+                    late, _recent(shape, values))
 
 
 def silent_divisions(user: User, fiscal_year: FiscalYear, today: date) -> list[SilentDivision] | None:
@@ -90,22 +94,32 @@ def silent_divisions(user: User, fiscal_year: FiscalYear, today: date) -> list[S
     if not fiscal_year.start_date <= today <= fiscal_year.end_date:
         return None
     month_began = bangkok_to_utc(datetime(today.year, today.month, 1))
-    still_open = Task.status.not_in([s.value for s in CLOSED_STATUSES])
-    rows = db.session.execute(
-        visible_tasks(user, fiscal_year).join(Task.division)
-        .outerjoin(ProgressUpdate, and_(ProgressUpdate.task_id == Task.id, ProgressUpdate.is_live))
-        .with_only_columns(Division.id, Division.name, func.count(case((still_open, Task.id)).distinct()),
-                           func.max(ProgressUpdate.created_at))
-        .group_by(Division.id, Division.name, Division.position).order_by(Division.position, Division.id))
+    shape, values = selection(user, fiscal_year, TaskFilter(), today)
+    rows = db.session.execute(_silent_statement(shape), values)
     return [SilentDivision(*row) for row in rows if row[2] and (row[3] is None or row[3] < month_began)]
 
 
-def _cells(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[tuple]:
+@cache
+def _silent_statement(shape: TaskShape) -> Select:
+    still_open = Task.status.not_in([s.value for s in CLOSED_STATUSES])
+    return (filtered_tasks(shape).join(Task.division)
+            .outerjoin(ProgressUpdate, and_(ProgressUpdate.task_id == Task.id, ProgressUpdate.is_live))
+            .with_only_columns(Division.id, Division.name, func.count(case((still_open, Task.id)).distinct()),
+                               func.max(ProgressUpdate.created_at))
+            .group_by(Division.id, Division.name, Division.position).order_by(Division.position, Division.id))
+
+
+def _cells(shape: TaskShape, values: dict) -> list[tuple]:
     """Each (topic, division) pair's counts: one query for both tables and the total."""
-    late = late_condition(today)
+    return [(row[0:3], row[3:6], [int(value) for value in row[6:]])
+            for row in db.session.execute(_cells_statement(shape), values)]
+
+
+@cache
+def _cells_statement(shape: TaskShape) -> Select:
+    late = late_condition(bindparam("today", type_=Date))
     on_time = ~late
-    query = apply_filter(visible_tasks(user, fiscal_year), task_filter, today).join(Task.division)
-    query = query.with_only_columns(
+    return filtered_tasks(shape).join(Task.division).with_only_columns(
         Topic.id, Topic.title, Topic.number, Division.id, Division.name, Division.position,
         func.count(Task.id),
         _count(Task.status == TaskStatus.DONE),
@@ -115,28 +129,29 @@ def _cells(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: 
         _count(late),
         func.coalesce(func.sum(Task.percent), 0),
     ).group_by(Topic.id, Topic.title, Topic.number, Division.id, Division.name, Division.position)
-    return [(row[0:3], row[3:6], [int(value) for value in row[6:]]) for row in db.session.execute(query)]
 
 
-def _late(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[LateTask]:
-    late_filter = TaskFilter(task_filter.division_id, task_filter.topic_id, LATE)
-    query = apply_filter(visible_tasks(user, fiscal_year), late_filter, today).join(Task.division)
-    return [LateTask(*row) for row in db.session.execute(
-        query.with_only_columns(Task.id, Measure.title, Division.name, Task.due_date, Task.percent)
-        .order_by(Task.due_date, Topic.number, Measure.position, Task.division_id).limit(LATE_LISTED))]
+@cache
+def _late_statement(shape: TaskShape) -> Select:
+    return (filtered_tasks(shape).join(Task.division)
+            .with_only_columns(Task.id, Measure.title, Division.name, Task.due_date, Task.percent)
+            .order_by(Task.due_date, Topic.number, Measure.position, Task.division_id).limit(LATE_LISTED))
 
 
-def _recent(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[ProgressReport]:
-    task_ids = apply_filter(visible_tasks(user, fiscal_year), task_filter, today).with_only_columns(Task.id)
-    rows = db.session.execute(
-        select(ProgressUpdate.task_id, Measure.title, Division.name, ProgressUpdate.status, ProgressUpdate.percent,
-               User.name, ProgressUpdate.created_at, ProgressUpdate.done_text)
-        .join(Task, Task.id == ProgressUpdate.task_id).join(Task.measure).join(Task.division)
-        .outerjoin(User, User.id == ProgressUpdate.author_id)
-        .where(ProgressUpdate.task_id.in_(task_ids), ProgressUpdate.is_live)
-        .order_by(ProgressUpdate.id.desc()).limit(RECENT_LISTED))
+def _recent(shape: TaskShape, values: dict) -> list[ProgressReport]:
     return [ProgressReport(task_id, measure, division, TaskStatus(status), *rest)
-            for task_id, measure, division, status, *rest in rows]
+            for task_id, measure, division, status, *rest in db.session.execute(_recent_statement(shape), values)]
+
+
+@cache
+def _recent_statement(shape: TaskShape) -> Select:
+    return (select(ProgressUpdate.task_id, Measure.title, Division.name, ProgressUpdate.status,
+                   ProgressUpdate.percent, User.name, ProgressUpdate.created_at, ProgressUpdate.done_text)
+            .join(Task, Task.id == ProgressUpdate.task_id).join(Task.measure).join(Task.division)
+            .outerjoin(User, User.id == ProgressUpdate.author_id)
+            .where(ProgressUpdate.task_id.in_(filtered_tasks(shape).with_only_columns(Task.id)),
+                   ProgressUpdate.is_live)
+            .order_by(ProgressUpdate.id.desc()).limit(RECENT_LISTED))
 
 
 def _added_up(cells, side: int | None) -> list[Progress]:

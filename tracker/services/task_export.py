@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, ProgressUpdate, Task, Topic, User
 from tracker.models.task import status_label
-from tracker.services.tasks import TaskFilter, apply_filter, list_order, visible_tasks
+from tracker.services.tasks import TaskFilter, filtered_tasks, list_order, selection
 from tracker.thai import compact_date, format_date, local_datetime
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
@@ -40,10 +40,10 @@ CENTERED_COLUMNS = DATE_COLUMNS | {"สถานะ", "ร้อยละ"}
 
 def rows(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> list[TaskRow]:
     """Every task of the list the user sees with this filter, in the list's order, in two queries."""
-    query = apply_filter(visible_tasks(user, fiscal_year), task_filter, today).join(Task.division)
-    found = db.session.execute(query.with_only_columns(
+    shape, values = selection(user, fiscal_year, task_filter, today)
+    found = db.session.execute(filtered_tasks(shape).join(Task.division).with_only_columns(
         Task.id, Topic.number, Topic.title, Measure.title, Division.name, Task.due_date, Task.status, Task.percent,
-    ).order_by(*list_order(today))).all()
+    ).order_by(*list_order(today)), values).all()
     latest = _latest_reports([row[0] for row in found])
     result = []
     for task_id, number, topic, measure, division, due, status, percent in found:

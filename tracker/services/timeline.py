@@ -9,7 +9,7 @@ from datetime import date
 from tracker.extensions import db
 from tracker.models import Division, FiscalYear, Measure, Task, TaskStatus, Topic, User
 from tracker.models.task import is_late
-from tracker.services.tasks import TaskFilter, apply_filter, visible_tasks
+from tracker.services.tasks import TaskFilter, filtered_tasks, selection
 from tracker.thai import BE_OFFSET, MONTHS_SHORT
 
 
@@ -70,11 +70,11 @@ def month_labels(fiscal_year: FiscalYear) -> list[str]:
 
 def timeline(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, today: date) -> Timeline:
     """The measures of the tasks the user sees (with the dashboard's filter), in plan order."""
-    query = apply_filter(visible_tasks(user, fiscal_year), task_filter, today).join(Task.division)
-    rows = db.session.execute(query.with_only_columns(
+    shape, values = selection(user, fiscal_year, task_filter, today)
+    rows = db.session.execute(filtered_tasks(shape).join(Task.division).with_only_columns(
         Measure.id, Topic.number, Measure.title, Measure.start_date, Measure.end_date,
         Task.id, Division.name, Task.status, Task.percent, Task.due_date,
-    ).order_by(Topic.number, Measure.position, Measure.id, Division.position, Division.id))
+    ).order_by(Topic.number, Measure.position, Measure.id, Division.position, Division.id), values)
     bars: dict[int, MeasureBar] = {}
     for measure_id, number, title, start, end, task_id, division, status, percent, due in rows:
         bar = bars.get(measure_id)
