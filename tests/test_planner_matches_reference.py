@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.models import Delivery, Holiday, NotificationPreference, Task
 from tracker.services import reminders, users
 from tracker.transactions import transaction
+from tracker.services.settings import saved
 
 MAIL_AND_LINE = {"MAIL_SERVER": "smtp.example", "LINE_CHANNEL_ACCESS_TOKEN": "token"}
 DAYS = ([date(2025, 4, 10) + timedelta(days=n) for n in range(23)]
@@ -47,7 +48,7 @@ def _town() -> None:
     for division, due in (("สำนักปลัด", date(2025, 9, 5)), ("กองคลัง", date(2025, 10, 3)),
                           ("กองช่าง", date(2025, 9, 30))):
         db.session.execute(update(Task).where(Task.id == town.task(division).id).values(due_date=due))
-    settings = reminders.settings_for(organization.id)
+    settings = saved(reminders.settings_for(organization.id))
     settings.send_time, settings.monthly_day, settings.due_days_before = "10:00", 31, "7,1"
     settings.late_weekday, settings.escalation_days = 4, 7
     _holidays(organization.id, date(2025, 4, 14), date(2025, 4, 15), date(2025, 4, 16), date(2025, 9, 1),
@@ -58,7 +59,7 @@ def _village() -> None:
     """Only the report reminders, 30 and 1 days before a mid-year report due on 15 May."""
     village = factories.agency("อบต.ทดสอบสาม", divisions=("สำนักปลัด",))
     factories.head(village.organization, "สำนักปลัด")
-    settings = reminders.settings_for(village.organization.id)
+    settings = saved(reminders.settings_for(village.organization.id))
     settings.monthly_enabled = settings.due_enabled = settings.late_enabled = settings.escalation_enabled = False
     settings.report_days_before, settings.midyear_report_due = "30,1", "05-15"
 

@@ -1,11 +1,11 @@
 """Readiness before publishing: the demo's O34 and O35 held against each element of the criteria."""
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.statements import counted_statements
 from tracker.extensions import db
-from tracker.models import Division, DocumentVersion, ProgressUpdate, Role, Task, Topic, User
+from tracker.models import Division, DocumentVersion, ProgressUpdate, ReportSettings, Role, Task, Topic, User
 from tracker.services import approvals, plan, readiness, tasks
 from tracker.services.reports import compile as reports
 from tracker.transactions import transaction
@@ -227,8 +227,6 @@ def test_the_year_end_round_needs_its_own_reports_and_acknowledgement(app, demo)
 
 def test_the_check_makes_as_many_queries_for_many_reports_as_for_few(app, demo):
     year = fiscal_year(demo)
-    reports.settings_for(demo.id)  # made on first use; not a query the check repeats
-    db.session.commit()
     db.session.expire_all()
     with counted_statements() as before:
         readiness.check(year, MIDYEAR)
@@ -237,6 +235,22 @@ def test_the_check_makes_as_many_queries_for_many_reports_as_for_few(app, demo):
     with counted_statements() as after:
         readiness.check(year, MIDYEAR)
     assert len(after) == len(before)
+
+
+def test_reading_settings_never_saved_writes_nothing_and_saving_adds_them(app, demo):
+    """An agency that never saved its report settings reads their defaults: the readiness check (a
+    GET page) sends no INSERT; the first save adds the row, with the defaults it did not change."""
+    with counted_statements() as sent:
+        readiness.check(fiscal_year(demo), MIDYEAR)
+    assert not [statement for statement in sent if statement.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    assert db.session.scalar(select(func.count(ReportSettings.id))) == 0
+    settings = reports.settings_for(demo.id)
+    assert (settings.midyear_compile_on, settings.id) == ("04-01", None)
+    reports.update_settings(settings, {"chief_name": "นายทดสอบ"}, None, False, coordinator(demo))
+    db.session.commit()
+    db.session.expire_all()
+    stored = reports.settings_for(demo.id)
+    assert (stored.chief_name, stored.midyear_compile_on, stored.id) == ("นายทดสอบ", "04-01", settings.id)
 
 
 # --- the command --------------------------------------------------------------------------------

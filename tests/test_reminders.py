@@ -11,6 +11,7 @@ from tracker.extensions import db
 from tracker.models import Delivery, Holiday, NotificationPreference, Task, User
 from tracker.models.task import CLOSED_STATUSES
 from tracker.services import digests, ita_calendar, outbox, reminders
+from tracker.services.settings import saved
 
 HEADS = {"palad@pichai.example", "finance@pichai.example", "works@pichai.example", "education@pichai.example"}
 MAIL_AND_LINE = {"MAIL_SERVER": "smtp.pichai.example", "LINE_CHANNEL_ACCESS_TOKEN": "token"}
@@ -123,7 +124,7 @@ def test_escalation_to_executive_and_coordinator_after_30_days_late(app, demo):
 
 
 def test_escalation_days_are_the_agencys_setting(app, demo):
-    reminders.settings_for(demo.id).escalation_days = 7
+    saved(reminders.settings_for(demo.id)).escalation_days = 7
     set_due("finance@pichai.example", date(2025, 3, 1))
     assert recipients(plan(app, "2025-03-10 08:30"), "escalation") == {"executive@pichai.example",
                                                                         "coordinator@pichai.example"}
@@ -169,7 +170,7 @@ def test_planning_on_a_holiday_plans_nothing(app, demo):
 
 
 def test_a_weekly_reminder_on_a_holiday_friday_comes_on_monday(app, demo):
-    reminders.settings_for(demo.id).late_weekday = 4
+    saved(reminders.settings_for(demo.id)).late_weekday = 4
     set_due("finance@pichai.example", date(2025, 3, 1))
     db.session.add(Holiday(organization_id=demo.id, day=date(2025, 3, 7), name="วันหยุดชดเชย"))
     db.session.commit()
@@ -269,7 +270,7 @@ def test_messages_planned_early_wait_for_the_agencys_send_time(app, demo):
 
 
 def test_the_send_time_is_the_agencys_setting(app, demo):
-    reminders.settings_for(demo.id).send_time = "10:15"
+    saved(reminders.settings_for(demo.id)).send_time = "10:15"
     report = plan(app, "2025-06-25 06:00")
     assert {row.next_attempt_at for row in report.created} == {bangkok("2025-06-25 10:15")}
 

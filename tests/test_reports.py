@@ -15,6 +15,7 @@ from tracker.models.base import utcnow
 from tracker.services import pdf_jobs, plan
 from tracker.services.reports import compile as reports, pdf
 from tracker.thai import bangkok_to_utc, today_in_bangkok
+from tracker.services.settings import saved
 from tests.test_report_pdf import joined, text_layer
 
 
@@ -168,7 +169,7 @@ def test_scheduler_compiles_nothing_before_the_date(app, demo):
 def test_scheduler_compiles_on_the_agencys_own_date_and_other_agencies_on_theirs(app, demo, other_agency):
     """One agency compiles its 6-month draft on 20 Mar; another, with no settings saved, on the
     default 1 Apr."""
-    reports.settings_for(demo.id).midyear_compile_on = "03-20"
+    saved(reports.settings_for(demo.id)).midyear_compile_on = "03-20"
     db.session.commit()
     on_the_20th = scheduler.compile_due_drafts(app.config, bangkok_to_utc(datetime(2025, 3, 20, 8, 30)))
     assert [(d.organization_id, d.period) for d in on_the_20th] == [(demo.id, "mid")]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
-    AssessmentItem, Division, FiscalYear, ItemScore, Measure, MeasureStep, ProgressUpdate, Task, Topic, User,
+    AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Measure, MeasureStep, ProgressUpdate, Task, Topic, User,
 )
 from tracker.models.base import attach, utcnow
 from tracker.services import audit
@@ -47,9 +47,15 @@ class MeasureInput:
 # --- lookups, always inside the user's organization -------------------------------------------
 
 def fiscal_years(organization_id: int) -> list[FiscalYear]:
-    return list(db.session.scalars(
-        select(FiscalYear).where(FiscalYear.organization_id == organization_id).order_by(FiscalYear.year.desc())
-    ))
+    """The agency's fiscal years, newest first, each with its ITA result's year (every page asks)."""
+    return [attach(row.FiscalYear, assessment_year=row.AssessmentYear)
+            for row in db.session.execute(_fiscal_years_statement(), {"organization_id": organization_id})]
+
+
+@cache
+def _fiscal_years_statement() -> Select:
+    return (select(FiscalYear, AssessmentYear).outerjoin(FiscalYear.assessment_year)
+            .where(FiscalYear.organization_id == bindparam("organization_id")).order_by(FiscalYear.year.desc()))
 
 
 def get_fiscal_year(organization_id: int, year: int | None, today: date | None = None) -> FiscalYear:

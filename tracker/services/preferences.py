@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.models import Holiday, NotificationPreference, ReminderSettings, User
 from tracker.services import audit, outbox
 from tracker.services.errors import ServiceError
+from tracker.services.settings import saved
 
 LINK_CODE_TIME = timedelta(hours=24)
 SETTINGS_FIELDS = (
@@ -103,6 +104,7 @@ def link_line_accounts(events: list[dict], now: datetime) -> list[NotificationPr
 
 
 def update_settings(settings: ReminderSettings, values: dict, actor: User) -> ReminderSettings:
+    saved(settings)
     before = audit.snapshot(settings, SETTINGS_FIELDS)
     for name in SETTINGS_FIELDS:
         setattr(settings, name, values[name])

@@ -6,7 +6,7 @@ from flask import render_template
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.services.settings import settings_row
+from tracker.services.settings import saved, settings_row
 from tracker.models import FiscalYear, Organization, ReportDraft, ReportSettings, Role, User
 from tracker.services import audit, documents, ita_calendar, outbox, pdf_jobs
 from tracker.services.documents import MEASURES, RESULTS
@@ -28,6 +28,7 @@ def settings_for(organization_id: int) -> ReportSettings:
 
 def update_settings(settings: ReportSettings, values: dict, letterhead: tuple[bytes, str] | None,
                     remove_letterhead: bool, actor: User) -> ReportSettings:
+    saved(settings)
     before = audit.snapshot(settings, tuple(values))
     for name, value in values.items():
         setattr(settings, name, value)
