@@ -69,6 +69,7 @@ def commit_read_only_transaction(error: BaseException | None) -> None:
     if error is not None or begun is None or not begun.is_active:
         return  # failed, nothing begun, or a failed flush awaiting its rollback
     if not _changed(session):
+        session.expire_on_commit = False  # the session is removed next: expiring its rows is wasted
         session.commit()
 
 
