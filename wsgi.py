@@ -6,11 +6,12 @@ from tracker.extensions import db
 
 app = create_app()
 if "gunicorn" in sys.modules:
-    # gunicorn --preload forks the workers from this process: what each would do at its first request
-    # (configure the mappers) is done here once, in memory they share, and so is loading the
-    # document writers, which every file written apart (tracker/processes.py) would load again.
-    # Commands skip both.
-    preload_for_workers()
+    # gunicorn --preload forks the workers from this process: what each would do at its first requests
+    # (configure the mappers, compile the templates) is done here once, in memory they share, and so
+    # is loading the document writers, which every file written apart (tracker/processes.py) would
+    # load again.
+    # Commands skip all of it.
+    preload_for_workers(app)
 # No database connection may cross the fork.
 with app.app_context():
     db.engine.dispose()

@@ -11,7 +11,7 @@ def tracker():
     from tracker import create_app
     from tracker import preload_for_workers
     app = create_app(json.loads(os.environ["BENCH_APP_CONFIG"]))
-    preload_for_workers()  # as wsgi.py does under gunicorn
+    preload_for_workers(app)  # as wsgi.py does under gunicorn
     gc.freeze()
     return app
 

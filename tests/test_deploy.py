@@ -20,7 +20,7 @@ import pytest
 from config import BASE_DIR
 from tests.conftest import BASE_DATABASE_URL, ON_POSTGRES, private_postgres_database
 from tests.servers import free_port
-from tracker import create_app
+from tracker import create_app, preload_for_workers
 
 DEPLOY = BASE_DIR / "deploy"
 INSTALL_DIR = "/opt/ita-tracker"
@@ -256,3 +256,12 @@ def too_large_a_request(address: str) -> int:
         return connection.getresponse().status
     finally:
         connection.close()
+
+
+def test_the_master_compiles_every_template_before_it_forks(app):
+    """Under gunicorn --preload the workers inherit every template compiled (wsgi.py), so none is
+    compiled at a worker's first request; a template that does not compile fails here."""
+    preload_for_workers(app)
+    names = app.jinja_env.list_templates(extensions=("html", "txt"))
+    compiled = {name for _loader, name in app.jinja_env.cache.keys()}
+    assert len(names) > 60 and set(names) <= compiled
