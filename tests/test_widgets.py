@@ -71,3 +71,24 @@ def test_the_field_macro_writes_the_label_wtforms_writes(app):
         macro = app.jinja_env.get_template("macros.html").module.field
         shown = macro(ours_class().item)
     assert str(theirs_class().item.label) in shown
+
+
+def test_the_forms_csrf_token_renders_as_flask_wtfs_and_still_guards_the_form(app):
+    """fields.Form writes its CSRF field with the quick hidden widget: the same HTML as FlaskForm's
+    for the same token, and a post without the token is still refused."""
+    from flask_wtf import FlaskForm
+
+    class Ours(fields.Form):
+        item = fields.StringField("ช่อง")
+
+    class Theirs(FlaskForm):
+        item = wtforms.StringField("ช่อง")
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    with app.test_request_context():
+        ours, theirs = Ours(), Theirs()
+        assert type(ours.csrf_token.widget).__module__ == widgets.__name__
+        assert ours.csrf_token.current_token and ours.hidden_tag() == theirs.hidden_tag()
+    with app.test_request_context(method="POST", data={"item": "x"}):
+        refused = Ours()
+        assert not refused.validate_on_submit() and "csrf_token" in refused.errors

@@ -70,6 +70,8 @@ class User(UserMixin, OrgOwned, db.Model):
 
     # The token of the login (LoginSession) this object was loaded for or started; not a column.
     session_token = ""
+    # The unread inbox messages, when read with the login (services.messages.unread_count).
+    unread_messages = None
 
     @property
     def is_active(self) -> bool:

@@ -3,7 +3,7 @@ The outbox queues and sends them; this module only reads them, and marks an inbo
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -33,16 +33,27 @@ def inbox(user: User) -> list[Delivery]:
 
 
 def unread_count(user: User) -> int:
-    """The user's delivered in-app messages not opened yet, for the menu."""
-    return db.session.scalar(_unread(), {"user_id": user.id}) or 0
+    """The user's delivered in-app messages not opened yet, for the menu: read with the login
+    (sessions.resume, by unread_of) when the request has one, else asked here."""
+    if user.unread_messages is None:
+        user.unread_messages = db.session.scalar(_unread(), {"user_id": user.id}) or 0
+    return user.unread_messages
+
+
+def unread_of(user_id) -> ScalarSelect:
+    """unread_count as a column of a statement that reads the user (user_id: its id column)."""
+    return select(func.count(Delivery.id)).where(*_unread_conditions(user_id)).scalar_subquery()
 
 
 @cache
 def _unread() -> Select:
-    """Every page's menu asks this: built once, the user bound per request."""
-    return select(func.count(Delivery.id)).where(
-        Delivery.user_id == bindparam("user_id"), Delivery.channel == "inbox", Delivery.status == DeliveryStatus.SENT,
-        Delivery.read_at.is_(None))
+    """Built once, the user bound per request."""
+    return select(func.count(Delivery.id)).where(*_unread_conditions(bindparam("user_id")))
+
+
+def _unread_conditions(user_id) -> tuple:
+    return (Delivery.user_id == user_id, Delivery.channel == "inbox", Delivery.status == DeliveryStatus.SENT,
+            Delivery.read_at.is_(None))
 
 
 def opened(delivery: Delivery, reader: User, now: datetime) -> None:
@@ -50,4 +61,5 @@ def opened(delivery: Delivery, reader: User, now: datetime) -> None:
     somebody's message does not make it read)."""
     if delivery.user_id == reader.id and delivery.channel == "inbox" and delivery.read_at is None:
         delivery.read_at = now
+        reader.unread_messages = None  # counted again when the menu asks
         db.session.flush()

@@ -12,6 +12,7 @@ from sqlalchemy import Select, bindparam, delete, select, update
 from tracker.extensions import db
 from tracker.models import Division, LoginSession, Organization, User
 from tracker.models.base import attach
+from tracker.services import messages
 
 # Last seen is written at most this often: not a write on every request.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -54,7 +55,7 @@ def resume(session_id: str, now: datetime, config) -> User | None:
         return None
     _touch(row.LoginSession, now)
     user = attach(row.User, organization=row.Organization, division=row.Division)
-    user.session_token = token
+    user.session_token, user.unread_messages = token, row.unread
     return user
 
 
@@ -64,8 +65,9 @@ def _resumed() -> Select:
     would configure the mappers in every command), its values bound per request."""
     # Every page's menu names the user's agency and division: they are read in the same row, and
     # user.organization / user.division then come from the session without a statement (selected
-    # entities, not joinedload: its loader took two thirds of this statement's time).
-    return (select(User, LoginSession, Organization, Division)
+    # entities, not joinedload: its loader took two thirds of this statement's time), and so is the
+    # count of unread messages the menu shows.
+    return (select(User, LoginSession, Organization, Division, messages.unread_of(User.id).label("unread"))
             .join(LoginSession, LoginSession.user_id == User.id)
             .join(Organization, Organization.id == User.organization_id)
             .outerjoin(Division, Division.id == User.division_id)

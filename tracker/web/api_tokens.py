@@ -1,20 +1,19 @@
 """The coordinator's API tokens: make one (shown once), see when each was last used, revoke."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from tracker import clock
 from tracker.services import access, api_tokens
 from tracker.services.errors import ServiceError
 from tracker.transactions import transaction
 from tracker.web.common import require
-from tracker.web.fields import StringField, max_length, required
+from tracker.web.fields import Form, StringField, max_length, required
 
 bp = Blueprint("api_tokens", __name__)
 coordinator_only = require(access.can_manage_api_tokens)
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField("ชื่อโทเค็น", validators=[required(api_tokens.NO_NAME), max_length(200)])
 
 

@@ -1,13 +1,12 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms.validators import Regexp
 
 from tracker import clock
 from tracker.models.base import utcnow
 from tracker.services import sessions, users
 from tracker.transactions import transaction
-from tracker.web.fields import EmailField, PasswordField, required
+from tracker.web.fields import EmailField, Form, PasswordField, required
 
 bp = Blueprint("auth", __name__)
 
@@ -16,7 +15,7 @@ bp = Blueprint("auth", __name__)
 EMAIL_SHAPE = r"^[^@\s]+@[^@\s]+$"
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("อีเมล", validators=[required("กรุณากรอกอีเมล"), Regexp(EMAIL_SHAPE, message="อีเมลไม่ถูกต้อง")])
     password = PasswordField("รหัสผ่าน", validators=[required("กรุณากรอกรหัสผ่าน")])
 

@@ -1,10 +1,26 @@
 """Form fields and validators with Thai messages (WTForms ships none in Thai). The forms take
 their fields from here: WTForms' own, each with the quicker widget of tracker.web.widgets."""
 import wtforms
+from flask_wtf import FlaskForm
+from wtforms.csrf.core import CSRFTokenField as WTFormsCSRFTokenField
 from wtforms.validators import DataRequired, Length, NumberRange, StopValidation
 
 from tracker import thai
 from tracker.web import widgets
+
+
+class CSRFTokenField(WTFormsCSRFTokenField):
+    widget = widgets.HiddenInput()
+
+
+class Form(FlaskForm):
+    """Flask-WTF's form, its CSRF token written by the quick hidden widget too (every form has one)."""
+
+    class Meta(FlaskForm.Meta):
+        def build_csrf(self, form):
+            csrf = super().build_csrf(form)
+            csrf.field_class = CSRFTokenField
+            return csrf
 
 
 class StringField(wtforms.StringField):

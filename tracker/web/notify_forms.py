@@ -1,18 +1,17 @@
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, Regexp, ValidationError
 
 from tracker import thai
 from tracker.web.fields import (
-    BooleanField, MonthDayField, SelectField, StringField, TextAreaField, ThaiIntegerField, max_length, number_range,
-    required,
+    BooleanField, Form, MonthDayField, SelectField, StringField, TextAreaField, ThaiIntegerField, max_length,
+    number_range, required,
 )
 
 WEEKDAYS = ("วันจันทร์", "วันอังคาร", "วันพุธ", "วันพฤหัสบดี", "วันศุกร์")
 DAY_LIST = Regexp(r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$", message="กรอกจำนวนวันคั่นด้วยจุลภาค เช่น 14,3")
 
 
-class ReminderSettingsForm(FlaskForm):
+class ReminderSettingsForm(Form):
     send_time = StringField("เวลาส่ง (น.)", validators=[
         required("กรุณากรอกเวลา"), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="กรอกเวลาแบบ 08:30")])
     monthly_enabled = BooleanField("ขอรายงานความก้าวหน้าทุกเดือน")
@@ -53,7 +52,7 @@ def parse_holiday_line(line: str, number: int) -> tuple:
     raise ValidationError(f"บรรทัดที่ {number} “{line.strip()}” อ่านวันที่ไม่ได้ ตัวอย่าง: 13 เม.ย. 2568 วันสงกรานต์")
 
 
-class PreferenceForm(FlaskForm):
+class PreferenceForm(Form):
     email_enabled = BooleanField("รับทางอีเมล")
     line_enabled = BooleanField("รับทาง LINE")
     webhook_enabled = BooleanField("ส่งไปยัง webhook (Google Chat, Teams, Discord ฯลฯ)")
@@ -66,5 +65,5 @@ class PreferenceForm(FlaskForm):
             raise ValidationError("กรุณากรอกที่อยู่ webhook ที่ขึ้นต้นด้วย https://")
 
 
-class TestMessageForm(FlaskForm):
+class TestMessageForm(Form):
     user_id = SelectField("ผู้รับ", coerce=int)

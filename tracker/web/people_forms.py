@@ -1,11 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, Length, Optional, Regexp, ValidationError
 
 from tracker.models.org import ROLE_LABELS, Role
 from tracker.services.users import MIN_PASSWORD_LENGTH
 from tracker.web.auth import EMAIL_SHAPE
-from tracker.web.fields import BooleanField, EmailField, PasswordField, SelectField, StringField, max_length, required
+from tracker.web.fields import (
+    BooleanField, EmailField, Form, PasswordField, SelectField, StringField, max_length, required,
+)
 
 INVALID_CHOICE = "ตัวเลือกไม่ถูกต้อง"
 
@@ -31,7 +32,7 @@ def _confirmation(other: str) -> PasswordField:
         render_kw={"autocomplete": "new-password"})
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """Name, position, role and division: what the coordinator sets on the edit page."""
 
     name = StringField("ชื่อ-นามสกุล", validators=[required("กรุณากรอกชื่อ-นามสกุล"), max_length(200)])
@@ -59,12 +60,12 @@ class NewUserForm(UserForm):
     active = None  # a new account is always active
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     new_password = _password("รหัสผ่านใหม่", "กรุณากรอกรหัสผ่านใหม่")
     confirm = _confirmation("new_password")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField("รหัสผ่านปัจจุบัน", validators=[required("กรุณากรอกรหัสผ่านปัจจุบัน")],
                                      render_kw={"autocomplete": "current-password"})
     new_password = _password("รหัสผ่านใหม่", "กรุณากรอกรหัสผ่านใหม่")

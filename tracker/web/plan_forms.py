@@ -1,13 +1,12 @@
 import re
 
-from flask_wtf import FlaskForm
 from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.services.imports.scores import parse_score
 from tracker.thai import format_date, format_score
 from tracker.web.fields import (
-    BahtField, BooleanField, SelectMultipleField, StringField, TextAreaField, ThaiDateField, ThaiIntegerField,
+    BahtField, BooleanField, Form, SelectMultipleField, StringField, TextAreaField, ThaiDateField, ThaiIntegerField,
     ThaiTextField, max_length, number_range, required,
 )
 
@@ -25,14 +24,14 @@ class CheckboxListField(SelectMultipleField):
                 raise ValidationError("ตัวเลือกไม่ถูกต้อง")
 
 
-class TopicForm(FlaskForm):
+class TopicForm(Form):
     number = ThaiIntegerField("ลำดับประเด็น", validators=[required("กรุณากรอกลำดับประเด็น"), number_range(1, 99)])
     title = StringField("ชื่อประเด็น", validators=[required("กรุณากรอกชื่อประเด็น"), max_length(500)])
     analysis = TextAreaField("การวิเคราะห์ผลการประเมิน", validators=[Optional(), max_length(20000)])
     item_ids = CheckboxListField("ข้อคำถาม ITA ที่เกี่ยวข้อง", coerce=int)
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(Form):
     title = TextAreaField("มาตรการ หรือ กิจกรรม", validators=[required("กรุณากรอกชื่อมาตรการ"), max_length(2000)])
     details = TextAreaField("รายละเอียดเพิ่มเติม", validators=[Optional(), max_length(5000)])
     steps = TextAreaField("ขั้นตอนหรือวิธีการปฏิบัติ (บรรทัดละ 1 ขั้นตอน ตามลำดับ)",
@@ -90,7 +89,7 @@ class MeasureForm(FlaskForm):
             raise ValidationError("วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")
 
 
-class DivisionForm(FlaskForm):
+class DivisionForm(Form):
     name = StringField("ชื่อกอง/ส่วนราชการ", validators=[required("กรุณากรอกชื่อกอง"), max_length(200)])
 
 
@@ -115,7 +114,7 @@ def filled(message: str):
     return check
 
 
-class ThresholdForm(FlaskForm):
+class ThresholdForm(Form):
     oit_threshold = MarkField("เกณฑ์ OIT", validators=[filled("กรุณากรอกเกณฑ์ OIT"), number_range(0, 100)])
     iit_threshold = MarkField("เกณฑ์ IIT", validators=[filled("กรุณากรอกเกณฑ์ IIT"), number_range(0, 100)])
     eit_threshold = MarkField("เกณฑ์ EIT", validators=[filled("กรุณากรอกเกณฑ์ EIT"), number_range(0, 100)])

@@ -1,21 +1,20 @@
 """The coordinator names the agency's public pages: /public/<slug>/, the address given to ITAS."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms.validators import Regexp
 
 from tracker.services import access, public_pages
 from tracker.services.errors import ServiceError
 from tracker.transactions import transaction
 from tracker.web.common import require
-from tracker.web.fields import StringField, required
+from tracker.web.fields import Form, StringField, required
 
 bp = Blueprint("public_settings", __name__, url_prefix="/settings")
 SLUG_RULE = ("ใช้ตัวอักษรภาษาอังกฤษตัวเล็ก a–z ตัวเลข 0–9 และขีด (-) ยาว 2–40 ตัวอักษร "
              "และขึ้นต้นด้วยตัวอักษร เช่น pichai หรือ tambon-pichai")
 
 
-class PublicAddressForm(FlaskForm):
+class PublicAddressForm(Form):
     slug = StringField("ชื่อหน่วยงานในที่อยู่หน้าสาธารณะ",
                        filters=[lambda value: (value or "").strip().lower()],
                        validators=[required("กรุณากรอกชื่อ"), Regexp(r"^[a-z][a-z0-9-]{1,39}$", message=SLUG_RULE)])

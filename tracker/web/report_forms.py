@@ -1,13 +1,12 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.validators import Optional, ValidationError
 
-from tracker.web.fields import BooleanField, MonthDayField, StringField, TextAreaField, max_length, required
+from tracker.web.fields import BooleanField, Form, MonthDayField, StringField, TextAreaField, max_length, required
 
 MAX_LETTERHEAD = 5 * 1024 * 1024
 
 
-class ReportSettingsForm(FlaskForm):
+class ReportSettingsForm(Form):
     TEXT_FIELDS = ("reporter_name", "reporter_position", "chief_name", "chief_position", "executive_name",
                    "executive_position", "suggestions", "monitoring", "midyear_compile_on", "yearend_compile_on")
 

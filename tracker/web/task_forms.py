@@ -1,11 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from tracker.models.task import STATUS_LABELS
 from tracker.services.tasks import ProgressInput
 from tracker.web.fields import (
-    BahtField, BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField,
+    BahtField, BooleanField, Form, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField,
     ThaiIntegerField, max_length, number_range,
 )
 from tracker.web.request_input import read_integer
@@ -13,7 +12,7 @@ from tracker.web.request_input import read_integer
 MAX_LINKS = 20
 
 
-class ReportFields(FlaskForm):
+class ReportFields(Form):
     """What a progress report says: a new report's form and a correction's."""
     status = SelectField("สถานะ", choices=[SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()])
     percent = ThaiIntegerField("ความก้าวหน้า (%)", validators=[
