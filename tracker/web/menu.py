@@ -1,6 +1,6 @@
 """The menu: access.menu decides which sections a user sees; here each gets its Thai label and its
 address, and the page being shown is marked."""
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from tracker.services import access, messages
@@ -51,5 +51,14 @@ def links() -> list[tuple[str, str, bool, int]]:
     for section in sections:
         label, endpoint = SECTIONS[section]
         new = messages.unread_count(current_user) if section == "inbox" else 0
-        entries.append((label, url_for(endpoint), section == shown, new))
+        entries.append((label, _address(endpoint), section == shown, new))
     return entries
+
+
+def _address(endpoint: str) -> str:
+    """url_for(endpoint), remembered per app and script root: every page's menu asks the same ten."""
+    addresses = current_app.extensions.setdefault("menu_addresses", {})
+    key = (request.script_root, endpoint)
+    if key not in addresses:
+        addresses[key] = url_for(endpoint)
+    return addresses[key]
