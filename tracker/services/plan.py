@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
-    AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Measure, MeasureStep, ProgressUpdate, Task, Topic, User,
+    AssessmentItem, AssessmentYear, Division, FiscalYear, ItemScore, Measure, MeasureStep, ProgressUpdate, Task, Topic,
+    User,
 )
 from tracker.models.base import attach, utcnow
 from tracker.services import audit

@@ -50,8 +50,14 @@ def late_condition(today):
 def seen_by(user: User):
     """The condition on Task for the tasks a user sees, of any year: the agency's active tasks, a
     head's only of their division."""
-    condition = and_(Task.organization_id == user.organization_id, Task.archived_at.is_(None))
-    return and_(condition, Task.division_id == (user.division_id or 0)) if user.is_head else condition
+    return _seen(user.organization_id, (user.division_id or 0) if user.is_head else None)
+
+
+def _seen(organization_id, own_division_id=None):
+    """seen_by's rule, its values given or bound parameters (filtered_tasks); own_division_id None:
+    every division's tasks."""
+    condition = and_(Task.organization_id == organization_id, Task.archived_at.is_(None))
+    return condition if own_division_id is None else and_(condition, Task.division_id == own_division_id)
 
 
 @dataclass(frozen=True)
@@ -79,11 +85,10 @@ def selection(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, toda
 def filtered_tasks(shape: TaskShape) -> Select:
     """The tasks of one shape (TaskShape), with their measures and topics joined, the values bound by
     name: selection's."""
+    own_division = bindparam("own_division_id") if shape.own_division else None
     query = (select(Task).join(Task.measure).join(Measure.topic)
-             .where(Task.organization_id == bindparam("organization_id"), Task.archived_at.is_(None),
+             .where(_seen(bindparam("organization_id"), own_division),
                     Topic.fiscal_year_id == bindparam("fiscal_year_id")))
-    if shape.own_division:
-        query = query.where(Task.division_id == bindparam("own_division_id"))
     if shape.division:
         query = query.where(Task.division_id == bindparam("division_id"))
     if shape.topic:
