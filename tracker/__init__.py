@@ -10,10 +10,12 @@ from tracker.extensions import csrf, db, login, mail
 from tracker.services.errors import Forbidden, NotFound
 from tracker.transactions import commit_read_only_transaction
 from tracker.web import request_input, security
+from tracker.web.routing import LazyRule
 
 
 def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE_DIR))
+    app.url_rule_class = LazyRule
     app.config.from_object(Default if config is not None else from_environment())
     if isinstance(config, dict):
         app.config.update(config)
@@ -154,11 +156,14 @@ def register_commands(app: Flask) -> None:
 
 def preload_for_workers(app: Flask) -> None:
     """What a web server's master loads before it forks its workers (wsgi.py under gunicorn): the
-    mappers, the document writers and every template, compiled once here rather than by each worker
+    mappers, the document writers, the URL builders and every template, compiled once here rather than by each worker
     at its first request of each page (a fifth of a second of a worker's first requests)."""
     from sqlalchemy.orm import configure_mappers
 
     from tracker.services.reports import docx, memo, xlsx  # noqa: F401  (python-docx, openpyxl)
     configure_mappers()
+    for rule in app.url_map.iter_rules():
+        if isinstance(rule, LazyRule):
+            rule.write_builders()
     for name in app.jinja_env.list_templates(extensions=("html", "txt")):
         app.jinja_env.get_template(name)
