@@ -5,7 +5,7 @@ import wtforms
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from tracker.web import fields, widgets
 
@@ -35,7 +35,8 @@ SHOWN = {  # field class: the form data it is shown with (None: fresh, from `def
 def twins(name: str):
     """Two forms alike but for the widgets: ours, and WTForms' own."""
     extra = {"choices": CHOICES} if "Select" in name else {}
-    validators = [InputRequired(), Length(max=20)] if name in {"StringField", "TextAreaField"} else []
+    validators = ([InputRequired(), Length(max=20)] if name in {"StringField", "TextAreaField"}
+                  else [InputRequired(), NumberRange(min=0, max=100)] if name == "IntegerField" else [])
 
     class Ours(wtforms.Form):
         item = getattr(fields, name)("ช่อง", validators=validators, **extra)

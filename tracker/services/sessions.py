@@ -53,7 +53,7 @@ def resume(session_id: str, now: datetime, config) -> User | None:
                                         "seen_after": now - idle_limit(config)}).first()
     if row is None or not hmac.compare_digest(key, row.User.session_key()):
         return None
-    _touch(row.LoginSession, now)
+    _touch(row.login_id, row.last_seen_at, now)
     user = attach(row.User, organization=row.Organization, division=row.Division)
     user.session_token, user.unread_messages = token, row.unread
     return user
@@ -66,8 +66,9 @@ def _resumed() -> Select:
     # Every page's menu names the user's agency and division: they are read in the same row, and
     # user.organization / user.division then come from the session without a statement (selected
     # entities, not joinedload: its loader took two thirds of this statement's time), and so is the
-    # count of unread messages the menu shows.
-    return (select(User, LoginSession, Organization, Division, messages.unread_of(User.id).label("unread"))
+    # count of unread messages the menu shows. Of the login, only what moving last seen on needs.
+    return (select(User, Organization, Division, LoginSession.id.label("login_id"), LoginSession.last_seen_at,
+                   messages.unread_of(User.id).label("unread"))
             .join(LoginSession, LoginSession.user_id == User.id)
             .join(Organization, Organization.id == User.organization_id)
             .outerjoin(Division, Division.id == User.division_id)
@@ -84,13 +85,13 @@ def _parts(session_id: str) -> tuple[int | None, str, str]:
     return int(user_id), key, token
 
 
-def _touch(login_session: LoginSession, now: datetime) -> None:
+def _touch(login_id: int, last_seen_at: datetime, now: datetime) -> None:
     """Move last seen on, once a minute at most. Runs when a request first asks who is logged in,
     before its route has changed anything: the user loader commits it on its own. Two requests racing
     here both write about the same moment: either one winning is right."""
-    if now - login_session.last_seen_at < TOUCH_INTERVAL:
+    if now - last_seen_at < TOUCH_INTERVAL:
         return
-    db.session.execute(update(LoginSession).where(LoginSession.id == login_session.id)
+    db.session.execute(update(LoginSession).where(LoginSession.id == login_id)
                        .values(last_seen_at=now).execution_options(synchronize_session=False))
     db.session.flush()
 

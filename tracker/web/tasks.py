@@ -80,7 +80,6 @@ def export(fmt: str):
 
 
 def _render_task(task: Task, form: ProgressForm | None, conflict: bool = False, status: int = 200):
-    tasks.read_steps(task)
     history, pending = tasks.task_record(task, current_user)
     window = corrections.window(current_app.config)
     return render_template(

@@ -4,6 +4,7 @@ is escaped once and joined as text. tracker.web.fields gives every field one of 
 tests/test_widgets.py holds their HTML to WTForms' own."""
 from markupsafe import Markup, escape
 from wtforms import widgets
+from wtforms.fields.core import Flags
 from wtforms.widgets.core import clean_key
 
 
@@ -21,39 +22,52 @@ def html_params(**attributes) -> Markup:
 
 
 def _validation_attributes(widget, field, attributes: dict) -> None:
-    """The field's flags that the widget writes as attributes (required, maxlength …)."""
-    flags = getattr(field, "flags", {})
-    for name in dir(flags):
+    """The field's flags that the widget writes as attributes (required, maxlength …). Read from
+    the flags' own attributes: WTForms asks dir(), a sorted list of every attribute, per field."""
+    for name, value in vars(getattr(field, "flags", None) or Flags()).items():
         if name in widget.validation_attrs and name not in attributes:
-            attributes[name] = getattr(flags, name)
+            attributes[name] = value() if callable(value) else value
 
 
-class TextInput(widgets.TextInput):
-    html_params = staticmethod(html_params)
+class Input(widgets.Input):
+    def __call__(self, field, **attributes):
+        attributes.setdefault("id", field.id)
+        attributes.setdefault("type", self.input_type)
+        if "value" not in attributes:
+            attributes["value"] = field._value()
+        datalist = getattr(field, "_datalist", None)
+        if datalist is not None and "list" not in attributes:
+            attributes["list"] = datalist if isinstance(datalist, str) else datalist.id
+        _validation_attributes(self, field, attributes)
+        return Markup(f"<input {html_params(name=field.name, **attributes)}>")  # nosec B704
 
 
-class NumberInput(widgets.NumberInput):
-    html_params = staticmethod(html_params)
+class TextInput(widgets.TextInput, Input):
+    pass
 
 
-class EmailInput(widgets.EmailInput):
-    html_params = staticmethod(html_params)
+class NumberInput(widgets.NumberInput, Input):
+    pass
 
 
-class PasswordInput(widgets.PasswordInput):
-    html_params = staticmethod(html_params)
+class EmailInput(widgets.EmailInput, Input):
+    pass
 
 
-class HiddenInput(widgets.HiddenInput):
-    html_params = staticmethod(html_params)
+class PasswordInput(widgets.PasswordInput, Input):
+    pass
 
 
-class CheckboxInput(widgets.CheckboxInput):
-    html_params = staticmethod(html_params)
+class HiddenInput(widgets.HiddenInput, Input):
+    pass
 
 
-class FileInput(widgets.FileInput):
-    html_params = staticmethod(html_params)
+class CheckboxInput(widgets.CheckboxInput, Input):
+    pass
+
+
+class FileInput(widgets.FileInput, Input):
+    pass
 
 
 class TextArea(widgets.TextArea):
