@@ -176,6 +176,18 @@ def test_score_chart_without_last_years_result_shows_this_year_and_says_so(execu
     assert [tool for tool in re.findall(r'<th scope="row">(\w+)</th>', chart)] == ["IIT", "EIT", "OIT"]
 
 
+def test_score_chart_with_last_years_list_but_no_score_yet_says_there_is_none(app, executive_client, demo):
+    """The item list of ITA 2566 brought in (an item bank), its scores not yet: nothing to compare."""
+    from tracker.models import AssessmentItem, AssessmentYear
+    earlier = AssessmentYear(organization_id=demo.id, year=2566)
+    earlier.items = [AssessmentItem(organization_id=demo.id, code=code, tool="OIT", title=f"ข้อ {code}", position=number)
+                     for number, code in enumerate(["O8", "O9"])]
+    db.session.add(earlier)
+    db.session.commit()
+    chart = html_of(executive_client).split('id="scores"', 1)[1].split("</section>", 1)[0]
+    assert "คะแนน ITA 2567</h2>" in chart and "ยังไม่มีผล ITA 2566 ในระบบให้เทียบ" in chart
+
+
 # --- who has not reported this month --------------------------------------------------------------
 
 def test_divisions_with_open_work_and_no_report_this_month_are_named(app, demo):

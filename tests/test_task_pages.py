@@ -238,3 +238,23 @@ def test_done_at_100_percent_is_saved_without_asking(finance_client):
     task = db.session.get(Task, finance_task_id())
     assert post_update(finance_client, task.id, task.version, status="done", percent="100").status_code == 302
     assert 'name="confirm_done"' not in page(finance_client.get(f"/tasks/{task.id}"))
+
+
+def test_the_list_filters_offer_the_years_topics_and_the_active_divisions(coordinator_client, demo):
+    from tracker.models import Topic
+    from tracker.services import plan
+    fiscal_year = plan.get_fiscal_year(demo.id, 2568)
+    topics = db.session.scalars(select(Topic).where(Topic.fiscal_year_id == fiscal_year.id)
+                                .order_by(Topic.number)).all()
+    works = db.session.scalar(select(Division).where(Division.name == "กองช่าง"))
+    works.active = False
+    db.session.commit()
+    active = [d.name for d in plan.divisions(demo.id)]
+    for url in ("/tasks?fy=2568", "/dashboard?fy=2568", "/dashboard/timeline?fy=2568"):
+        html = page(coordinator_client.get(f"{url}&topic={topics[1].id}"))
+        offered_topics = re.findall(r'<option value="(\d+)" (selected)?>\((\d+)\) ([^<]*)</option>', html)
+        assert offered_topics == [(str(t.id), "selected" if t is topics[1] else "", str(t.number), t.title)
+                                  for t in topics], url
+        division_menu = html.split('name="division">', 1)[1].split("</select>", 1)[0]
+        assert re.findall(r'<option value="\d+" >([^<]*)</option>', division_menu) == active, url
+        assert "กองช่าง" not in division_menu and len(active) == 3

@@ -116,26 +116,44 @@ class ScoreComparison:
 
 def score_comparison(fiscal_year: FiscalYear) -> ScoreComparison:
     """This year's item scores beside last year's, tool by tool (the dashboard's chart): the scored
-    items read as rows by statements built once, as the dashboard asks on every view."""
+    items of both years read as rows in one statement built once, as the dashboard asks on every
+    view. A year before with no score is no year to compare with."""
     assessment_year = fiscal_year.assessment_year
     if assessment_year is None:
         return ScoreComparison(None, None, [])
-    scored = db.session.execute(_scored_statement(), {"organization_id": assessment_year.organization_id,
-                                                      "assessment_year_id": assessment_year.id}).all()
-    last_year, last_scores = _last_year_scores(assessment_year, scored)
+    scored, before = [], []
+    values = {"organization_id": assessment_year.organization_id, "year": assessment_year.year,
+              "year_before": assessment_year.year - 1}
+    for row in db.session.execute(_two_years_statement(), values):
+        (scored if row.year == assessment_year.year else before).append(row)
+    last_scores = _scores_by_code(scored, before)
     rows = [ItemRow(item.id, item.code, item.title, item.tool, item.score, last_scores.get(item.code),
                     item.score < assessment_year.threshold(item.tool), covered=False) for item in scored]
-    return ScoreComparison(assessment_year.year, last_year, by_tool(rows))
+    return ScoreComparison(assessment_year.year, assessment_year.year - 1 if before else None, by_tool(rows))
+
+
+def _scored_columns() -> tuple:
+    return AssessmentItem.id, AssessmentItem.code, AssessmentItem.title, AssessmentItem.tool, ItemScore.score
 
 
 @cache
 def _scored_statement() -> Select:
     """An assessment year's scored items in order, as rows of id, code, title, tool and score."""
-    return (select(AssessmentItem.id, AssessmentItem.code, AssessmentItem.title, AssessmentItem.tool, ItemScore.score)
-            .join(ItemScore, ItemScore.item_id == AssessmentItem.id)
+    return (select(*_scored_columns()).join(ItemScore, ItemScore.item_id == AssessmentItem.id)
             .where(AssessmentItem.organization_id == bindparam("organization_id"),
                    AssessmentItem.assessment_year_id == bindparam("assessment_year_id"))
             .order_by(AssessmentItem.position))
+
+
+@cache
+def _two_years_statement() -> Select:
+    """The agency's scored items of an assessment year and of the year before, each year's in order,
+    as rows of their year and as _scored_statement's."""
+    return (select(AssessmentYear.year, *_scored_columns()).join(ItemScore, ItemScore.item_id == AssessmentItem.id)
+            .join(AssessmentYear, AssessmentYear.id == AssessmentItem.assessment_year_id)
+            .where(AssessmentItem.organization_id == bindparam("organization_id"),
+                   AssessmentYear.year.in_([bindparam("year"), bindparam("year_before")]))
+            .order_by(AssessmentYear.year, AssessmentItem.position))
 
 
 def by_tool(items: list[ItemRow]) -> list[ToolScores]:
@@ -173,8 +191,13 @@ def _last_year_scores(assessment_year: AssessmentYear, items) -> tuple[int | Non
         return None, {}
     scored = db.session.execute(_scored_statement(), {"organization_id": earlier.organization_id,
                                                       "assessment_year_id": earlier.id}).all()
-    counterparts = item_banks.counterparts(items, scored)
-    return earlier.year, {item.code: last.score for item, last in zip(items, counterparts) if last is not None}
+    return earlier.year, _scores_by_code(items, scored)
+
+
+def _scores_by_code(items, earlier_rows) -> dict[str, Decimal]:
+    """The score of each item's counterpart among the year before's scored rows, by the item's code."""
+    counterparts = item_banks.counterparts(items, earlier_rows)
+    return {item.code: last.score for item, last in zip(items, counterparts) if last is not None}
 
 
 def _topics(fiscal_year: FiscalYear) -> list[Topic]:

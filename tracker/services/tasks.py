@@ -3,8 +3,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import Date, Select, and_, bindparam, case, not_, or_, select
+from sqlalchemy import Date, Select, and_, bindparam, case, literal_column, not_, null, or_, select, union_all
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
@@ -27,6 +28,52 @@ class TaskFilter:
     division_id: int | None = None
     topic_id: int | None = None
     status: str | None = None  # a TaskStatus value or LATE
+
+
+class DivisionChoice(NamedTuple):
+    id: int
+    name: str
+
+
+class TopicChoice(NamedTuple):
+    id: int
+    number: int
+    title: str
+
+
+@dataclass
+class FilterChoices:
+    """What a task list's filters offer: the agency's active divisions and the fiscal year's topics."""
+    divisions: list[DivisionChoice]
+    topics: list[TopicChoice]
+
+
+def filter_choices(fiscal_year: FiscalYear) -> FilterChoices:
+    """Every list page shows its filters: both lists are read in one statement, as rows."""
+    rows = db.session.execute(_choices_statement(), {"fiscal_year_id": fiscal_year.id,
+                                                     "organization_id": fiscal_year.organization_id})
+    choices = FilterChoices([], [])
+    for kind, choice_id, number, name in rows:
+        if kind == "division":
+            choices.divisions.append(DivisionChoice(choice_id, name))
+        else:
+            choices.topics.append(TopicChoice(choice_id, number, name))
+    return choices
+
+
+@cache
+def _choices_statement() -> Select:
+    """The year's topics by number, then the agency's active divisions in their order (as
+    plan.divisions), as rows of kind, id, number and name."""
+    topics = (select(literal_column("'topic'").label("kind"), Topic.id, Topic.number, Topic.title.label("name"),
+                     literal_column("1").label("list"), Topic.number.label("position"))
+              .where(Topic.fiscal_year_id == bindparam("fiscal_year_id")))
+    divisions = (select(literal_column("'division'"), Division.id, null(), Division.name, literal_column("2"),
+                        Division.position)
+                 .where(Division.organization_id == bindparam("organization_id"), Division.active.is_(True)))
+    both = union_all(topics, divisions).subquery()
+    return select(both.c.kind, both.c.id, both.c.number, both.c.name).order_by(both.c.list, both.c.position,
+                                                                               both.c.name)
 
 
 @dataclass

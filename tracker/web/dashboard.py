@@ -2,7 +2,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker import clock
-from tracker.services import access, analysis, dashboard, health, plan, tasks, timeline as timelines
+from tracker.services import access, analysis, dashboard, health, tasks, timeline as timelines
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, require
 
 bp = Blueprint("dashboard", __name__)
@@ -31,7 +31,7 @@ def overview():
         total=counted.total, late_tasks=counted.late, recent=counted.recent,
         scores=scores,
         silent=dashboard.silent_divisions(current_user, fiscal_year, today),
-        topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
+        choices=tasks.filter_choices(fiscal_year),
     )
 
 
@@ -44,7 +44,7 @@ def timeline():
     return render_template(
         "dashboard/timeline.html", fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(), today=today,
         task_filter=task_filter, timeline=timelines.timeline(current_user, fiscal_year, task_filter, today),
-        topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
+        choices=tasks.filter_choices(fiscal_year),
     )
 
 

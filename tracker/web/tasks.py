@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from tracker import clock, thai
 from tracker.processes import apart
 from tracker.models import Evidence, Task
-from tracker.services import access, changes, corrections, evidence, plan, task_export, tasks
+from tracker.services import access, changes, corrections, evidence, task_export, tasks
 from tracker.services.errors import EditConflict, ServiceError
 from tracker.transactions import transaction
 from tracker.web.common import agency_fiscal_years, current_fiscal_year, int_arg, page_arg, require
@@ -22,8 +22,7 @@ def _task_list(template: str, task_filter: tasks.TaskFilter, **context):
     return render_template(
         template, fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(), **context,
         tasks=tasks.task_page(current_user, fiscal_year, task_filter, today, page_arg()), today=today,
-        task_filter=task_filter, topics=fiscal_year.topics, divisions=plan.divisions(current_user.organization_id),
-        filter_args=_filter_args(fiscal_year, task_filter),
+        task_filter=task_filter, choices=tasks.filter_choices(fiscal_year), filter_args=_filter_args(fiscal_year, task_filter),
     )
 
 
