@@ -237,3 +237,16 @@ def test_the_task_page_reads_its_related_rows_once_and_keeps_a_change_in_hand(ag
     task.division = other
     attach(task, division=db.session.get(Division, task.division_id))
     assert task.division is other  # not yet flushed: attaching does not undo it
+
+
+def test_a_new_report_is_written_without_reading_anything_back(agency, finance_head):
+    """The report's evidence is what the report adds: after the flush nothing of it is read again."""
+    from tests.statements import counted_statements
+    task = agency.task("กองคลัง")
+    db.session.commit()
+    version, _ = task.version, finance_head.division_id  # read again after the commit, before counting
+    with counted_statements() as sent:
+        with transaction():
+            tasks.record_progress(task, finance_head, tasks.ProgressInput("in_progress", 40), version)
+    assert [statement.split()[0] for statement in sent] == ["UPDATE", "INSERT", "INSERT"]  # task, update, audit
+    assert db.session.scalar(select(AuditEvent.after).where(AuditEvent.action == "task.progress"))["evidence"] == 0

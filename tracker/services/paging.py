@@ -1,6 +1,6 @@
 """Long lists a page at a time: every list that grows with the plan (tasks, deliveries, the audit
-trail, people) is read through page_of: one page of it, and its length (counted only when the
-list is longer than its first page)."""
+trail, people) is read through page_of, or page_of_rows on the hottest pages: one page of it, and
+its length (counted only when the list is longer than its first page)."""
 from collections.abc import Callable
 from typing import Any
 

@@ -6,6 +6,7 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import Date, Select, and_, bindparam, case, literal_column, not_, null, or_, select, union_all
+from sqlalchemy.orm import load_only
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
@@ -170,7 +171,11 @@ def task_page(user: User, fiscal_year: FiscalYear, task_filter: TaskFilter, toda
 
 @cache
 def _task_page_statement(shape: TaskShape) -> Select:
+    """A list shows of each task's measure, topic and division only what it names them by: the
+    other columns are not read (and raise if asked for, rather than read one by one)."""
     return paged(filtered_tasks(shape).join(Task.division).add_columns(Measure, Topic, Division)
+                 .options(load_only(Measure.title, raiseload=True), load_only(Topic.number, Topic.title, raiseload=True),
+                          load_only(Division.name, raiseload=True))
                  .order_by(*list_order(bindparam("today", type_=Date))))
 
 
@@ -266,9 +271,10 @@ def record_progress(
     if data.status not in {s.value for s in TaskStatus}:
         raise ServiceError("สถานะไม่ถูกต้อง")
     before = audit.snapshot(task, TASK_FIELDS)
+    # evidence=[]: the new update's evidence is known to be what is added here, not read back after the flush
     update = ProgressUpdate(organization_id=task.organization_id, task=task, author=author, status=data.status,
                             percent=data.percent, done_text=data.done_text, problems=data.problems, created_at=now,
-                            indicator_value=data.indicator_value, budget_spent=data.budget_spent)
+                            indicator_value=data.indicator_value, budget_spent=data.budget_spent, evidence=[])
     db.session.add(update)
     for url in data.links:
         update.evidence.append(Evidence(organization_id=task.organization_id, task_id=task.id,
