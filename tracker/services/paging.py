@@ -2,6 +2,7 @@
 trail, people) is read through page_of, or page_of_rows on the hottest pages: one page of it, and
 its length (counted only when the list is longer than its first page)."""
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from flask_sqlalchemy.pagination import Pagination
@@ -27,7 +28,7 @@ def page_of_rows(statement: Select, values: dict[str, Any], item: Callable[[Row]
     `item` making each row (entities selected side by side) into what the page lists."""
     return _page(lambda number, count: _RowPagination(page=number, per_page=per_page, error_out=False, count=count,
                                                       statement=statement, values=values, item=item),
-                 lambda: _count(statement.limit(None).offset(None), values), page, per_page)
+                 lambda: db.session.scalar(_count_of_paged(statement), values), page, per_page)
 
 
 def paged(statement: Select) -> Select:
@@ -48,10 +49,20 @@ def _page(read: Callable[[int, bool], Pagination], count: Callable[[], int], pag
     return pagination
 
 
-def _count(query: Select, values: dict[str, Any] | None = None) -> int:
+def _count(query: Select) -> int:
     """The query's rows, counted as Flask-SQLAlchemy's paginate counts them."""
-    counted = select(func.count()).select_from(query.options(lazyload("*")).order_by(None).subquery())
-    return db.session.scalar(counted, values)
+    return db.session.scalar(_counting(query))
+
+
+def _counting(query: Select) -> Select:
+    return select(func.count()).select_from(query.options(lazyload("*")).order_by(None).subquery())
+
+
+@lru_cache(maxsize=256)
+def _count_of_paged(statement: Select) -> Select:
+    """The count of a statement built once (paged), built once too: building it cost more than
+    running it. (A bounded cache: a statement built afresh for each call would otherwise stay.)"""
+    return _counting(statement.limit(None).offset(None))
 
 
 class _RowPagination(Pagination):
@@ -64,4 +75,4 @@ class _RowPagination(Pagination):
         return [args["item"](row) for row in db.session.execute(args["statement"], values)]
 
     def _query_count(self) -> int:
-        return _count(self._query_args["statement"].limit(None).offset(None), self._query_args["values"])
+        return db.session.scalar(_count_of_paged(self._query_args["statement"]), self._query_args["values"])
