@@ -180,8 +180,8 @@ def test_score_chart_with_last_years_list_but_no_score_yet_says_there_is_none(ap
     """The item list of ITA 2566 brought in (an item bank), its scores not yet: nothing to compare."""
     from tracker.models import AssessmentItem, AssessmentYear
     earlier = AssessmentYear(organization_id=demo.id, year=2566)
-    earlier.items = [AssessmentItem(organization_id=demo.id, code=code, tool="OIT", title=f"ข้อ {code}", position=number)
-                     for number, code in enumerate(["O8", "O9"])]
+    earlier.items = [AssessmentItem(organization_id=demo.id, code=code, tool="OIT", title=f"ข้อ {code}",
+                                    position=number) for number, code in enumerate(["O8", "O9"])]
     db.session.add(earlier)
     db.session.commit()
     chart = html_of(executive_client).split('id="scores"', 1)[1].split("</section>", 1)[0]

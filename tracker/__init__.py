@@ -156,8 +156,9 @@ def register_commands(app: Flask) -> None:
 
 def preload_for_workers(app: Flask) -> None:
     """What a web server's master loads before it forks its workers (wsgi.py under gunicorn): the
-    mappers, the document writers, the URL builders and every template, compiled once here rather than by each worker
-    at its first request of each page (a fifth of a second of a worker's first requests)."""
+    mappers, the document writers, the URL builders and every template, compiled once here rather
+    than by each worker at its first request of each page (a fifth of a second of a worker's first
+    requests)."""
     from sqlalchemy.orm import configure_mappers
 
     from tracker.services.reports import docx, memo, xlsx  # noqa: F401  (python-docx, openpyxl)

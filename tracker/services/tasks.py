@@ -174,8 +174,8 @@ def _task_page_statement(shape: TaskShape) -> Select:
     """A list shows of each task's measure, topic and division only what it names them by: the
     other columns are not read (and raise if asked for, rather than read one by one)."""
     return paged(filtered_tasks(shape).join(Task.division).add_columns(Measure, Topic, Division)
-                 .options(load_only(Measure.title, raiseload=True), load_only(Topic.number, Topic.title, raiseload=True),
-                          load_only(Division.name, raiseload=True))
+                 .options(load_only(Measure.title, raiseload=True),
+                          load_only(Topic.number, Topic.title, raiseload=True), load_only(Division.name, raiseload=True))
                  .order_by(*list_order(bindparam("today", type_=Date))))
 
 

@@ -22,7 +22,8 @@ def _task_list(template: str, task_filter: tasks.TaskFilter, **context):
     return render_template(
         template, fiscal_year=fiscal_year, fiscal_years=agency_fiscal_years(), **context,
         tasks=tasks.task_page(current_user, fiscal_year, task_filter, today, page_arg()), today=today,
-        task_filter=task_filter, choices=tasks.filter_choices(fiscal_year), filter_args=_filter_args(fiscal_year, task_filter),
+        task_filter=task_filter, choices=tasks.filter_choices(fiscal_year),
+        filter_args=_filter_args(fiscal_year, task_filter),
     )
 
 
