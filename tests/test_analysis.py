@@ -4,7 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests import factories
 from tests.conftest import login
@@ -136,6 +136,15 @@ def test_last_years_score_is_matched_by_code_whatever_its_spelling(demo):
     assert (rows["O9"].last_score, rows["O9"].difference) == (0, 0)
     assert rows["i10"].difference == Decimal("7.14")
     assert (rows["O25"].last_score, rows["O25"].difference) == (None, None)
+
+
+def test_last_years_list_without_a_score_yet_is_not_compared_with(demo):
+    add_assessment_year(demo, 2566, {"O8": 100})
+    db.session.execute(delete(ItemScore).where(ItemScore.organization_id == demo.id,
+                                               ItemScore.item_id.in_(select(AssessmentItem.id).join(AssessmentYear)
+                                                                     .where(AssessmentYear.year == 2566))))
+    db.session.commit()
+    assert demo_analysis(demo).last_year is None
 
 
 def test_another_agencys_earlier_year_is_not_compared_with(demo, other_agency):
@@ -382,6 +391,6 @@ def test_analyse_counts_its_queries(app):
     db.session.expire_all()
     with counted_statements() as statements:
         analysis.analyse(agency.fiscal_year)
-    # fiscal year, its ITA year, items with their scores, ITA 2566, its scores, topics, topic items,
+    # fiscal year, its ITA year, items with their scores, ITA 2566's scores, topics, topic items,
     # measure counts
-    assert len(statements) == 8
+    assert len(statements) == 7

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -117,42 +117,35 @@ class ScoreComparison:
 def score_comparison(fiscal_year: FiscalYear) -> ScoreComparison:
     """This year's item scores beside last year's, tool by tool (the dashboard's chart): the scored
     items of both years read as rows in one statement built once, as the dashboard asks on every
-    view. A year before with no score is no year to compare with."""
+    view."""
     assessment_year = fiscal_year.assessment_year
     if assessment_year is None:
         return ScoreComparison(None, None, [])
     scored, before = [], []
-    values = {"organization_id": assessment_year.organization_id, "year": assessment_year.year,
-              "year_before": assessment_year.year - 1}
-    for row in db.session.execute(_two_years_statement(), values):
+    for row in _scored_rows(assessment_year.organization_id, assessment_year.year, assessment_year.year - 1):
         (scored if row.year == assessment_year.year else before).append(row)
-    last_scores = _scores_by_code(scored, before)
+    last_year, last_scores = _compared(assessment_year, scored, before)
     rows = [ItemRow(item.id, item.code, item.title, item.tool, item.score, last_scores.get(item.code),
                     item.score < assessment_year.threshold(item.tool), covered=False) for item in scored]
-    return ScoreComparison(assessment_year.year, assessment_year.year - 1 if before else None, by_tool(rows))
+    return ScoreComparison(assessment_year.year, last_year, by_tool(rows))
 
 
-def _scored_columns() -> tuple:
-    return AssessmentItem.id, AssessmentItem.code, AssessmentItem.title, AssessmentItem.tool, ItemScore.score
+def _scored_rows(organization_id: int, year: int, other_year: int | None = None) -> list[Row]:
+    """The agency's scored items of one assessment year, or of two, each year's in order, as rows of
+    year, id, code, title, tool and score."""
+    values = {"organization_id": organization_id, "year": year,
+              "other_year": year if other_year is None else other_year}
+    return db.session.execute(_scored_statement(), values).all()
 
 
 @cache
 def _scored_statement() -> Select:
-    """An assessment year's scored items in order, as rows of id, code, title, tool and score."""
-    return (select(*_scored_columns()).join(ItemScore, ItemScore.item_id == AssessmentItem.id)
-            .where(AssessmentItem.organization_id == bindparam("organization_id"),
-                   AssessmentItem.assessment_year_id == bindparam("assessment_year_id"))
-            .order_by(AssessmentItem.position))
-
-
-@cache
-def _two_years_statement() -> Select:
-    """The agency's scored items of an assessment year and of the year before, each year's in order,
-    as rows of their year and as _scored_statement's."""
-    return (select(AssessmentYear.year, *_scored_columns()).join(ItemScore, ItemScore.item_id == AssessmentItem.id)
+    return (select(AssessmentYear.year, AssessmentItem.id, AssessmentItem.code, AssessmentItem.title,
+                   AssessmentItem.tool, ItemScore.score)
+            .join(ItemScore, ItemScore.item_id == AssessmentItem.id)
             .join(AssessmentYear, AssessmentYear.id == AssessmentItem.assessment_year_id)
             .where(AssessmentItem.organization_id == bindparam("organization_id"),
-                   AssessmentYear.year.in_([bindparam("year"), bindparam("year_before")]))
+                   AssessmentYear.year.in_([bindparam("year"), bindparam("other_year")]))
             .order_by(AssessmentYear.year, AssessmentItem.position))
 
 
@@ -183,21 +176,19 @@ def _item_row(item: AssessmentItem, last_scores: dict[str, Decimal], covered: bo
 
 
 def _last_year_scores(assessment_year: AssessmentYear, items) -> tuple[int | None, dict[str, Decimal]]:
-    """The organization's scores of the assessment year before, by this year's code, each from the
-    item of that year that is this one (item_banks.counterpart); items: entities or rows with a code
-    and a title."""
-    earlier = item_banks.get_assessment_year(assessment_year.organization_id, assessment_year.year - 1)
-    if earlier is None:
+    """The organization's scores of the assessment year before, by this year's code (_compared)."""
+    return _compared(assessment_year, items, _scored_rows(assessment_year.organization_id, assessment_year.year - 1))
+
+
+def _compared(assessment_year: AssessmentYear, items, earlier_rows) -> tuple[int | None, dict[str, Decimal]]:
+    """The year before and the score of each item's counterpart among its scored rows
+    (item_banks.counterparts), by the item's code; items: entities or rows with a code and a title.
+    A year before with no score is no year to compare with: (None, {})."""
+    if not earlier_rows:
         return None, {}
-    scored = db.session.execute(_scored_statement(), {"organization_id": earlier.organization_id,
-                                                      "assessment_year_id": earlier.id}).all()
-    return earlier.year, _scores_by_code(items, scored)
-
-
-def _scores_by_code(items, earlier_rows) -> dict[str, Decimal]:
-    """The score of each item's counterpart among the year before's scored rows, by the item's code."""
     counterparts = item_banks.counterparts(items, earlier_rows)
-    return {item.code: last.score for item, last in zip(items, counterparts) if last is not None}
+    return assessment_year.year - 1, {item.code: last.score for item, last in zip(items, counterparts)
+                                      if last is not None}
 
 
 def _topics(fiscal_year: FiscalYear) -> list[Topic]:

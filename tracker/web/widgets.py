@@ -4,7 +4,6 @@ is escaped once and joined as text. tracker.web.fields gives every field one of 
 tests/test_widgets.py holds their HTML to WTForms' own."""
 from markupsafe import Markup, escape
 from wtforms import widgets
-from wtforms.fields.core import Flags
 from wtforms.widgets.core import clean_key
 
 
@@ -24,7 +23,8 @@ def html_params(**attributes) -> Markup:
 def _validation_attributes(widget, field, attributes: dict) -> None:
     """The field's flags that the widget writes as attributes (required, maxlength …). Read from
     the flags' own attributes: WTForms asks dir(), a sorted list of every attribute, per field."""
-    for name, value in vars(getattr(field, "flags", None) or Flags()).items():
+    flags = getattr(field, "flags", None)
+    for name, value in (vars(flags) if flags is not None else {}).items():
         if name in widget.validation_attrs and name not in attributes:
             attributes[name] = value() if callable(value) else value
 
