@@ -18,7 +18,7 @@ class LiveServer:
 
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, _whole_bodies(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
 
@@ -30,6 +30,21 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=10)
+
+
+def _whole_bodies(app):
+    """Each response's body read whole, and its file closed, before werkzeug's development server
+    writes it. When Chromium drops a connection (a favicon request cut short by the next page), that
+    server can fail before it closes the body, and the open static file's ResourceWarning then fails
+    whichever test is running (warnings are errors here)."""
+    def application(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return application
 
 
 def launch_chromium(playwright):
